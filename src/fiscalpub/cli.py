@@ -1,0 +1,102 @@
+"""The command line: a thin shell over fiscalpub.api (parse options, call, render)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from fiscalpub import __version__
+from fiscalpub.api import parse_files
+from fiscalpub.errors import FiscalpubError
+from fiscalpub.model import Report
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write all or nothing: a failed run never leaves a partial file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _summary(report: Report) -> str:
+    meta = report.report
+    out = [
+        f"{meta.department or '(department unknown)'} · {meta.year or '?'} · "
+        f"{'部门决算 final accounts' if meta.kind == 'final' else '部门预算 budget'}",
+        "",
+        f"{'table':<28} {'status':<18} {'unit':<5} {'numbers':>7} {'unplaced':>8}",
+    ]
+    counts = Counter(li.table for li in report.line_items)
+    unplaced = Counter(li.table for li in report.line_items if li.placed_by == "unplaced")
+    for t in report.tables:
+        out.append(
+            f"{t.table:<28} {t.status:<18} {t.unit or '':<5} {counts.get(t.table, 0):>7} "
+            f"{unplaced.get(t.table, 0):>8}"
+        )
+    by = Counter(li.placed_by for li in report.line_items)
+    out += [
+        "",
+        f"{len(report.line_items)} numbers: " + ", ".join(f"{k} {v}" for k, v in sorted(by.items())),
+        f"{len(report.facts)} narrative facts",
+        f"{len(report.findings)} findings"
+        + (": " + ", ".join(f"{k} {v}" for k, v in Counter(f.code for f in report.findings).items())
+           if report.findings else ""),
+    ]
+    return "\n".join(out) + "\n"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="fiscalpub")
+def main() -> None:
+    """fiscalpub: exact, validated open data from 部门预算 / 部门决算 reports.
+
+    \b
+    Example:
+      fiscalpub parse examples/003_yueyang-quyuan-yibao-2021-final.txt
+    """
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the canonical JSON (CONTRACT.md).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the canonical JSON to PATH.")
+def parse(files: tuple[Path, ...], as_json: bool, output: Path | None) -> None:
+    """Parse one report (one or more files) into the canonical model.
+
+    Several FILES make one report (e.g. a narrative file and a tables file).
+    Without --json a human summary is printed: tables and their status,
+    numbers and how their columns were decided, findings.
+
+    \b
+    Examples:
+      fiscalpub parse report.txt
+      fiscalpub parse report.txt --json > report.json
+      fiscalpub parse report.txt -o report.json
+
+    Exit codes: 0 ok, 1 unreadable input or not a report, 2 usage error.
+    """
+    try:
+        report = parse_files(list(files))
+    except FiscalpubError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    text = report.to_json()
+    if output is not None:
+        _write_atomic(output, text)
+    if as_json:
+        click.echo(text, nl=False)
+    elif output is None:
+        click.echo(_summary(report), nl=False)
+    else:
+        click.echo(f"wrote {output}", err=True)

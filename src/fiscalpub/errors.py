@@ -1,0 +1,17 @@
+"""Typed errors.  Findings about the *source* are data (model.Finding), not exceptions."""
+
+
+class FiscalpubError(Exception):
+    """Base class of every error fiscalpub raises on purpose."""
+
+
+class UnreadableInput(FiscalpubError):
+    """The input file cannot be read as a report (missing, empty, binary, wrong encoding)."""
+
+
+class NotAReport(FiscalpubError):
+    """The input is readable text but not a 部门预算/部门决算 report."""
+
+
+class RegistryError(FiscalpubError):
+    """The table registry (tables.yaml) is malformed."""

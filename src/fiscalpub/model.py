@@ -1,0 +1,177 @@
+"""The canonical report model (CONTRACT.md, schema_version 1).
+
+Plain dataclasses with Decimal amounts; ``Report.to_json()`` is exactly what
+``fiscalpub parse --json`` prints and what every later stage consumes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+SCHEMA_VERSION = "1"
+
+PLACED_BY = ("complete", "layout", "identity", "cross-table", "narrative", "unplaced")
+TABLE_STATUS = ("present", "declared_empty", "referenced_absent", "not_found")
+
+
+def money(value: Decimal) -> str:
+    """Format an amount in 元 as a plain decimal string with exactly two fraction digits."""
+    return f"{value.quantize(Decimal('0.01')):f}"
+
+
+@dataclass
+class Source:
+    path: str
+    sha256: str
+    pages: int
+
+
+@dataclass
+class Region:
+    name: str | None = None
+    code: str | None = None
+
+
+@dataclass
+class Staff:
+    authorised: int | None = None
+    actual: int | None = None
+    retired: int | None = None
+
+
+@dataclass
+class ReportMeta:
+    department: str | None
+    year: int | None
+    kind: str | None
+    region: Region = field(default_factory=Region)
+    units: list[str] = field(default_factory=list)
+    staff: Staff = field(default_factory=Staff)
+    sources: list[Source] = field(default_factory=list)
+
+
+@dataclass
+class TableInfo:
+    table: str
+    status: str
+    unit: str | None = None
+    decimals: int | None = None
+    source: int | None = None
+    page: int | None = None
+    line: int | None = None
+    title: str | None = None
+
+
+@dataclass
+class LineItem:
+    table: str
+    column: str | None
+    measure: str | None
+    classification: str | None
+    code: str | None
+    row: str | None
+    item: str | None
+    placed_by: str
+    candidates: list[str]
+    amount: Decimal
+    printed: str
+    unit: str
+    source: int
+    page: int
+    line: int
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["amount"] = money(self.amount)
+        return d
+
+
+@dataclass
+class Fact:
+    indicator: str
+    amount: Decimal | None
+    value: Decimal | None
+    unit: str | None
+    printed: str | None
+    phase: str | None
+    period: int | None
+    path: list[str] | None
+    code: str | None
+    base: str | None
+    text: str
+    source: int
+    page: int
+    line: int
+    status: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["amount"] = None if self.amount is None else money(self.amount)
+        d["value"] = None if self.value is None else f"{self.value:f}"
+        return d
+
+
+@dataclass
+class Where:
+    source: int | None = None
+    page: int | None = None
+    line: int | None = None
+    table: str | None = None
+    column: str | None = None
+    code: str | None = None
+    row: str | None = None
+
+
+@dataclass
+class Finding:
+    code: str
+    severity: str
+    message: str
+    where: list[Where]
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            self.id = finding_id(self.code, self.where)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "where": [asdict(w) for w in self.where],
+        }
+
+
+def finding_id(code: str, where: list[Where]) -> str:
+    """Stable id: a hash of the finding code and its locations (not of the message)."""
+    key = json.dumps([code, [asdict(w) for w in where]], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class Report:
+    report: ReportMeta
+    tables: list[TableInfo] = field(default_factory=list)
+    line_items: list[LineItem] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        meta = asdict(self.report)
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "report": meta,
+            "tables": [asdict(t) for t in self.tables],
+            "line_items": [li.to_dict() for li in self.line_items],
+            "facts": [f.to_dict() for f in self.facts],
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1) + "\n"

@@ -1,0 +1,1 @@
+"""Parsing: Document -> Report (normalise, find tables, split rows, place cells, narrative facts)."""

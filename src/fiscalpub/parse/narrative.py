@@ -1,0 +1,330 @@
+"""Narrative facts from the 情况说明 part: every stated number with its sentence, page and line.
+
+The narrative is read as one whitespace-free string (so "82. 13" and "12\\n.01"
+re-join), with a map back to the physical lines.  Each number is classified by
+the words before it in its sentence: the subject (收入合计, 基本支出, 公务接待费,
+a 类/款/项 path …), the phase (预算 / 调整预算 / 决算) and whether it is a
+change (与上年相比减少 …), a share (占 …%) or a completion rate (完成预算的 …%).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from fiscalpub.model import Fact
+from fiscalpub.parse.normalize import nfkc, to_yuan
+from fiscalpub.read.document import Document, Line
+
+# subject keywords -> indicator; longest first at match time
+SUBJECTS: dict[str, str] = {
+    "收、支总计": "total_income+total_expenditure",
+    "收支总计": "total_income+total_expenditure",
+    "收支总额": "total_income+total_expenditure",
+    "财政拨款收、支总计": "fiscal_appropriation_income+fiscal_appropriation_expenditure",
+    "财政拨款收支总计": "fiscal_appropriation_income+fiscal_appropriation_expenditure",
+    "收入总计": "total_income",
+    "总收入": "total_income",
+    "收入合计": "total_income",
+    "本年收入": "total_income",
+    "支出总计": "total_expenditure",
+    "总支出": "total_expenditure",
+    "支出合计": "total_expenditure",
+    "本年支出": "total_expenditure",
+    "财政拨款收入总计": "fiscal_appropriation_income",
+    "财政拨款收入": "fiscal_appropriation_income",
+    "财政拨款支出": "fiscal_appropriation_expenditure",
+    "上级补助收入": "superior_subsidy_income",
+    "事业收入": "business_income",
+    "经营收入": "operating_income",
+    "附属单位上缴收入": "subsidiary_remittance_income",
+    "其他收入": "other_income",
+    "年初结转和结余": "opening_balance",
+    "年末结转和结余": "closing_balance",
+    "基本支出": "basic_expenditure",
+    "项目支出": "project_expenditure",
+    "上缴上级支出": "remit_superior_expenditure",
+    "经营支出": "operating_expenditure",
+    "对附属单位补助支出": "subsidiary_subsidy_expenditure",
+    "一般公共预算财政拨款收入": "gpb_income",
+    "一般公共预算财政拨款支出": "gpb_expenditure",
+    "一般公共预算财政拨款基本支出": "gpb_basic_expenditure",
+    "财政拨款基本支出": "gpb_basic_expenditure",
+    "一般公共预算财政拨款项目支出": "gpb_project_expenditure",
+    "人员经费": "personnel_expenditure",
+    "公用经费": "public_expenditure",
+    "公用支出": "public_expenditure",
+    "政府性基金预算财政拨款收入": "gov_fund_income",
+    "政府性基金预算财政拨款本年收入": "gov_fund_income",
+    "政府性基金预算财政拨款支出": "gov_fund_expenditure",
+    "政府性基金预算财政拨款本年支出": "gov_fund_expenditure",
+    "国有资本经营预算财政拨款支出": "state_capital_expenditure",
+    "三公": "three_public_total",
+    "因公出国(境)": "three_public_overseas",
+    "因公出国": "three_public_overseas",
+    "公务用车购置及运行": "three_public_vehicles",
+    "公务用车购置费及运行": "three_public_vehicles",
+    "公务用车购置": "three_public_vehicle_purchase",
+    "公务用车运行": "three_public_vehicle_operation",
+    "公务接待": "three_public_reception",
+    "会议费": "meeting_expenditure",
+    "培训费": "training_expenditure",
+    "机关运行经费": "office_operating_expenditure",
+    "政府采购支出总额": "procurement_total",
+    "政府采购总额": "procurement_total",
+    "政府采购支出": "procurement_total",
+    "政府采购": "procurement_total",
+}
+_SUBJECT_RE = re.compile("|".join(re.escape(k) for k in sorted(SUBJECTS, key=len, reverse=True)))
+
+# inside a section about one fund, plain words mean that fund's figures
+_SECTION_SUBJECTS = {
+    "gov_fund": {
+        "收入": "gov_fund_income",
+        "本年收入": "gov_fund_income",
+        "支出": "gov_fund_expenditure",
+        "本年支出": "gov_fund_expenditure",
+        "基本支出": "gov_fund_basic_expenditure",
+        "项目支出": "gov_fund_project_expenditure",
+    },
+}
+
+_NUM = re.compile(r"(\d+(?:\.\d+)?)(万元|元|%|辆|人次|人|个)")
+_PATH_PART = re.compile(r"([^()\d、.,，。;；:：]+?)\((类|款|项)\)")
+_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
+_CHANGE = re.compile(r"(增加|减少|增长|下降|降低|上升|增|减)")
+_DECREASE = ("减少", "下降", "降低", "减")
+_SENTENCE_END = "。;；!！"
+_START = re.compile(r"(第[三四]部分.{0,20}情况说明|部门决算情况说明|部门预算情况说明|情况说明$)")
+_END = re.compile(r"(第[四五]部分|名词解释)")
+
+
+@dataclass
+class _Text:
+    chars: str
+    lines: list[Line]  # the line of every character
+
+
+def narrative_text(doc: Document) -> _Text:
+    """The narrative part as one whitespace-free string, mapped back to lines."""
+    all_lines = list(doc.lines())
+    start = 0
+    for i, line in enumerate(all_lines):
+        s = re.sub(r"\s+", "", nfkc(line.text))
+        if _START.search(s) and len(s) < 40 and not s.startswith("表"):
+            start = i
+    # the last heading "…情况说明" that opens the narrative part: use the first of them
+    for i, line in enumerate(all_lines):
+        s = re.sub(r"\s+", "", nfkc(line.text))
+        if s.startswith("第三部分") or (re.search(r"部门(决|预)算情况说明$", s) and len(s) < 30):
+            start = i
+            break
+    chars: list[str] = []
+    owners: list[Line] = []
+    for line in all_lines[start:]:
+        s = re.sub(r"\s+", "", nfkc(line.text))
+        if _END.match(s):
+            break
+        if _HEADING.match(s) and chars and chars[-1] not in _SENTENCE_END:
+            chars.append("。")  # a heading ends the previous sentence
+            owners.append(line)
+        for ch in s:
+            chars.append(ch)
+            owners.append(line)
+    return _Text(chars="".join(chars), lines=owners)
+
+
+def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fact]:
+    text = narrative_text(doc)
+    s = text.chars
+    facts: list[Fact] = []
+    sentence_start = 0
+    subject: str | None = None
+    path: list[str] | None = None
+    section: str | None = None
+    last_money_subject: str | None = None
+    prev_end = 0
+    for m in _NUM.finditer(s):
+        begin = m.start()
+        # sentence boundaries between the previous number and this one
+        gap = s[prev_end:begin]
+        cut = max((gap.rfind(ch) for ch in _SENTENCE_END), default=-1)
+        if cut >= 0:
+            sentence_start = prev_end + cut + 1
+            subject = None
+            last_money_subject = None
+        heading = _last_heading(s, prev_end, begin)
+        if heading is not None:
+            section = _section_of(heading)
+            path = None
+        context = s[max(sentence_start, prev_end) : begin]
+        if begin > 0 and s[begin - 1] in "0123456789.":
+            prev_end = m.end()
+            continue
+        new_path = _path(context)
+        if new_path:
+            path, subject = new_path, "function_line"
+        found = _subject(context, section)
+        if found:
+            subject = found
+            if not new_path:
+                path = None if found != "function_line" else path
+        number, unit = m.group(1), m.group(2)
+        line = text.lines[begin]
+        sentence = _sentence(s, sentence_start, m.end())
+        prev_end = m.end()
+        if _is_year_or_index(s, m):
+            continue
+        facts.extend(
+            _facts_for(
+                number, unit, context, subject, path, last_money_subject, year, sentence, line, s, m
+            )
+        )
+        if unit in ("万元", "元") and subject and not _CHANGE.search(context):
+            last_money_subject = subject
+    return facts
+
+
+def _last_heading(s: str, a: int, b: int) -> str | None:
+    seg = s[a:b]
+    found = None
+    for m in re.finditer(r"[。;；][一二三四五六七八九十]+、([^。;；0-9]{2,40}?)(情况说明|情况)", "。" + seg):
+        found = m.group(1)
+    return found
+
+
+def _section_of(heading: str) -> str | None:
+    if "政府性基金" in heading:
+        return "gov_fund"
+    if "国有资本" in heading:
+        return "state_capital"
+    return None
+
+
+def _subject(context: str, section: str | None) -> str | None:
+    hits = list(_SUBJECT_RE.finditer(context))
+    if section in _SECTION_SUBJECTS:
+        table = _SECTION_SUBJECTS[section]
+        for word in sorted(table, key=len, reverse=True):
+            pos = context.rfind(word)
+            if pos >= 0 and not any(h.start() <= pos < h.end() and len(h.group()) > len(word) for h in hits):
+                later = [h for h in hits if h.start() > pos]
+                if not later:
+                    return table[word]
+    if hits:
+        return SUBJECTS[hits[-1].group()]
+    if section is None and re.search(r"(本部门|本单位|部门)(收入)$", context):
+        return "total_income"
+    return None
+
+
+def _path(context: str) -> list[str] | None:
+    parts = _PATH_PART.findall(context)
+    if not parts:
+        return None
+    names = [re.sub(r"^(其中|主要用于以下方面|分别是|具体情况如下)", "", p[0]) for p in parts]
+    return [n for n in names if n]
+
+
+def _phase(context: str) -> str:
+    pos = {w: context.rfind(w) for w in ("调整预算", "全年预算", "预算", "决算", "执行数", "实际")}
+    best = max(pos, key=lambda w: pos[w])
+    if pos[best] < 0:
+        return "actual"
+    if best in ("调整预算", "全年预算"):
+        return "adjusted_budget"
+    if best == "预算":
+        return "budget"
+    return "actual"
+
+
+def _base_year(sentence: str, year: int | None) -> str | None:
+    m = re.search(r"(?:与|比|较)(\d{4})年", sentence)
+    if m:
+        return m.group(1)
+    if year and re.search(r"(上年|上一年|去年)", sentence):
+        return str(year - 1)
+    return None
+
+
+def _sentence(s: str, a: int, b: int) -> str:
+    end = b
+    while end < len(s) and s[end] not in _SENTENCE_END:
+        end += 1
+    return s[a : end + 1 if end < len(s) else end]
+
+
+def _is_year_or_index(s: str, m: re.Match[str]) -> bool:
+    return m.group(2) in ("个", "人") and s[m.end() : m.end() + 1] in ("次",) and False
+
+
+def _facts_for(
+    number: str,
+    unit: str,
+    context: str,
+    subject: str | None,
+    path: list[str] | None,
+    last_subject: str | None,
+    year: int | None,
+    sentence: str,
+    line: Line,
+    s: str,
+    m: re.Match[str],
+) -> list[Fact]:
+    value = Decimal(number)
+
+    def fact(indicator: str, **kw: object) -> Fact:
+        base = dict(
+            indicator=indicator, amount=None, value=None, unit=unit, printed=number,
+            phase=kw.pop("phase", _phase(context)), period=year, path=path if subject == "function_line" else None,
+            code=None, base=None, text=sentence, source=line.source, page=line.page, line=line.number,
+        )
+        base.update(kw)
+        return Fact(**base)  # type: ignore[arg-type]
+
+    if unit in ("辆",):
+        if re.search(r"(车辆|保有量|用车)", context) and re.search(r"(共有|保有量)", context):
+            return [fact("vehicles", value=value, phase="actual")]
+        return []
+    if unit in ("人", "人次", "个"):
+        return []
+    if subject is None:
+        return []
+    change = _CHANGE.search(context) and re.search(r"(相比|比|较|同比)", sentence[: sentence.find(number) + 1] or sentence)
+    if unit == "%":
+        sign = -1 if any(w in context for w in _DECREASE) else 1
+        if "完成" in context and ("预算" in context or "计划" in context):
+            return [fact(f"{_single(subject)}_rate", value=value, unit="%")]
+        if change and _CHANGE.search(context):
+            return [fact(f"{_single(last_subject or subject)}_change_pct", value=value * sign, unit="%",
+                         base=_base_year(sentence, year))]
+        if "占" in context:
+            return [fact(f"{_single(subject)}_share", value=value, unit="%", base=_share_base(context, sentence))]
+        return []
+    amount = to_yuan(value, unit)
+    if change and _CHANGE.search(context) and not re.search(r"(预算|决算)(数)?为$", context):
+        sign = -1 if any(w in context[-6:] for w in _DECREASE) else 1
+        return [fact(f"{_single(last_subject or subject)}_change", amount=amount * sign,
+                     base=_base_year(sentence, year))]
+    out = []
+    for ind in subject.split("+"):
+        out.append(fact(ind, amount=amount))
+    return out
+
+
+def _single(subject: str) -> str:
+    return subject.split("+")[0]
+
+
+def _share_base(context: str, sentence: str) -> str | None:
+    m = re.search(r"占(.{1,20}?)的?$", context)
+    if m:
+        sub = _subject(m.group(1), None)
+        if sub:
+            return _single(sub)
+    if re.search(r"占$", context):
+        first = _SUBJECT_RE.search(sentence)
+        if first:
+            return _single(SUBJECTS[first.group()])
+    return None

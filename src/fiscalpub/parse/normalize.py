@@ -1,0 +1,93 @@
+"""Normalisation of the traps seen in real extractions (DOMAIN.md "Traps").
+
+Everything here is a pure function on strings; the original text is kept by
+the callers for display and provenance.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+# CJK radicals that NFKC does not fold (the Kangxi block U+2F00–U+2FD5 it does fold)
+_EXTRA = str.maketrans({"⺠": "民", "⻓": "长", "⻔": "门", "⻜": "飞", "⻢": "马", "⻋": "车", "⻅": "见"})
+
+_NOISE = [
+    re.compile(r"\[bookmark:[^\]]*\]"),  # WPS / Word bookmarks
+    re.compile(r"_Toc\d+(_WPSOffice_Level\d)?"),
+]
+
+NUMBER_RE = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+INT_RE = re.compile(r"^\d+$")
+
+
+def nfkc(text: str) -> str:
+    """NFKC plus the radicals NFKC leaves alone; strips word-processor noise."""
+    text = unicodedata.normalize("NFKC", text).translate(_EXTRA)
+    for pattern in _NOISE:
+        text = pattern.sub("", text)
+    return text
+
+
+def squash(text: str) -> str:
+    """NFKC and remove all whitespace: the form used to match titles, labels and names."""
+    return re.sub(r"\s+", "", nfkc(text))
+
+
+def is_number(token: str) -> bool:
+    return bool(NUMBER_RE.match(token))
+
+
+def parse_number(token: str) -> tuple[Decimal, str, int]:
+    """A printed number -> (value, printed form without separators, decimals printed)."""
+    printed = token.replace(",", "").replace("−", "-")
+    try:
+        value = Decimal(printed)
+    except InvalidOperation:
+        raise ValueError(f"not a number: {token!r}") from None
+    decimals = len(printed.split(".", 1)[1]) if "." in printed else 0
+    return value, printed, decimals
+
+
+_SPLIT_GLUED = re.compile(r"(?<=\d)(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])(?=\d)")
+
+
+def tokens(line: str) -> list[str]:
+    """Split a normalised line into tokens: whitespace, plus digits glued to CJK names
+    ("2010507专项普查活动" -> "2010507", "专项普查活动")."""
+    out: list[str] = []
+    for tok in nfkc(line).split():
+        out.extend(t for t in _SPLIT_GLUED.split(tok) if t)
+    return out
+
+
+def join_broken_numbers(toks: list[str]) -> list[str]:
+    """Join numbers broken by spaces: "82." "13" -> "82.13"; "532" ".02" -> "532.02"."""
+    out: list[str] = []
+    for tok in toks:
+        if out and re.fullmatch(r"\d+\.", out[-1]) and re.fullmatch(r"\d+", tok):
+            out[-1] += tok
+        elif out and re.fullmatch(r"\d+", out[-1]) and re.fullmatch(r"\.\d+", tok):
+            out[-1] += tok
+        else:
+            out.append(tok)
+    return out
+
+
+def to_yuan(value: Decimal, unit: str) -> Decimal:
+    """Money in 元 from a value printed in `unit` (万元 or 元)."""
+    if unit == "万元":
+        return value * 10000
+    if unit == "元":
+        return value
+    raise ValueError(f"unknown money unit {unit!r}")
+
+
+_UNIT_RE = re.compile(r"(?:金额)?单位[:：]\s*(万元|元|亿元|千元)")
+
+
+def find_unit(text: str) -> str | None:
+    """The money unit printed near a title ("单位：万元", "金额单位：元")."""
+    m = _UNIT_RE.search(nfkc(text))
+    return m.group(1) if m else None

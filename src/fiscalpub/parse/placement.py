@@ -1,0 +1,299 @@
+"""Cell placement: decide the column of every printed number.
+
+A text row that prints k numbers in a table of n columns could have them in
+any C(n, k) order-preserving positions.  The engine keeps, per row, the set
+of positions still possible and narrows it in stages; the stage after which
+a number's column is certain is its ``placed_by`` (CONTRACT.md):
+
+1. ``complete``  – the row prints every column;
+2. ``identity``  – the table's own arithmetic: row identities (total = Σ parts,
+   blank counted as 0 in the check) and families (parent = Σ children in every
+   column), solved jointly by generalised arc consistency over the families;
+3. ``cross-table`` – prefer positions agreeing with placed cells of other
+   tables (registry ``evidence`` links), then identities again;
+4. ``narrative`` – prefer positions agreeing with the narrative facts
+   (and contradicting none), then identities again;
+5. ``unplaced`` – still open: the number keeps its candidate columns.
+
+Evidence is never an equality: it only chooses among positions the
+identities allow, and only when it discriminates.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from fiscalpub.parse.rows import RawRow
+from fiscalpub.registry import Column, TableSpec
+
+Vector = tuple[Decimal | None, ...]
+Assignment = tuple[int, ...]
+ENUMERATION_CAP = 200_000
+
+
+@dataclass
+class RowState:
+    raw: RawRow
+    columns: list[Column]
+    domain: list[Assignment]
+    placed_by: list[str | None] = field(default_factory=list)
+    identity_broken: bool = False
+
+    def vector(self, a: Assignment) -> Vector:
+        v: list[Decimal | None] = [None] * len(self.columns)
+        for num, col in zip(self.raw.nums, a):
+            v[col] = num.value
+        return tuple(v)
+
+    def col_index(self, col_id: str) -> int | None:
+        for i, c in enumerate(self.columns):
+            if c.id == col_id:
+                return i
+        return None
+
+    def options(self, k: int) -> set[int]:
+        return {a[k] for a in self.domain}
+
+
+@dataclass
+class Family:
+    parent: int
+    children: list[int]
+    broken: bool = False
+
+
+def _close(a: Decimal | None, b: Decimal | None, tol: Decimal) -> bool:
+    return abs((a or Decimal(0)) - (b or Decimal(0))) <= tol
+
+
+class TablePlacement:
+    """Placement state of one table."""
+
+    def __init__(self, spec: TableSpec, rows: list[RawRow], decimals: int) -> None:
+        self.spec = spec
+        self.unit = Decimal(1).scaleb(-decimals)
+        self.rows: list[RowState] = []
+        for raw in rows:
+            cols = spec.side(raw.side).columns if raw.side else spec.columns
+            n, k = len(cols), len(raw.nums)
+            domain = list(itertools.combinations(range(n), k)) if k <= n else []
+            state = RowState(raw=raw, columns=cols, domain=domain, placed_by=[None] * k)
+            if k == n:
+                state.placed_by = ["complete"] * k
+            self.rows.append(state)
+        for state in self.rows:
+            self._row_identities(state)
+        self.families = self._families()
+
+    # -- constraints ------------------------------------------------------
+    def _row_identities(self, state: RowState) -> None:
+        checks: list[Callable[[Vector], bool]] = []
+        for ident in self.spec.identities:
+            if ident.get("kind") == "rows":
+                continue
+            if "total" in ident:
+                plus, minus, result = ident["parts"], [], ident["total"]
+            else:
+                plus, minus, result = ident.get("plus", []), ident.get("minus", []), ident["result"]
+            idx = [state.col_index(c) for c in [result, *plus, *minus]]
+            if any(i is None for i in idx):
+                continue
+            r_i = idx[0]
+            p_i = idx[1 : 1 + len(plus)]
+            m_i = idx[1 + len(plus) :]
+            checks.append(self._identity_check(r_i, p_i, m_i))  # type: ignore[arg-type]
+        if not checks or not state.domain:
+            return
+        kept = [a for a in state.domain if all(chk(state.vector(a)) for chk in checks)]
+        if kept:
+            state.domain = kept
+        else:
+            state.identity_broken = True
+
+    def _identity_check(self, r: int, plus: list[int], minus: list[int]) -> Callable[[Vector], bool]:
+        unit = self.unit
+
+        def check(v: Vector) -> bool:
+            terms = [v[i] for i in plus + minus if v[i] is not None]
+            total = sum((v[i] or Decimal(0) for i in plus), Decimal(0)) - sum(
+                (v[i] or Decimal(0) for i in minus), Decimal(0)
+            )
+            return _close(v[r], total, unit * max(1, len(terms)))
+
+        return check
+
+    def _families(self) -> list[Family]:
+        by_key: dict[str, int] = {}
+        for i, st in enumerate(self.rows):
+            by_key.setdefault(f"{st.raw.side}:{st.raw.key}", i)
+        children: dict[int, list[int]] = {}
+        for i, st in enumerate(self.rows):
+            raw = st.raw
+            parent: int | None = None
+            if raw.code is not None:
+                if len(raw.code) > 3:
+                    parent = by_key.get(f"{raw.side}:{raw.code[:-2]}")
+                else:
+                    top = "#total_expenditure" if raw.side else "#total"
+                    parent = by_key.get(f"{raw.side}:{top}")
+            if parent is not None and parent != i:
+                children.setdefault(parent, []).append(i)
+        fams = [Family(parent=p, children=c) for p, c in children.items()]
+        for ident in self.spec.identities:
+            if ident.get("kind") != "rows":
+                continue
+            res = [i for k, i in by_key.items() if k.endswith(f":#{ident['result']}")]
+            kids = [i for k, i in by_key.items() if any(k.endswith(f":#{p}") for p in ident["plus"])]
+            if res and kids:
+                fams.append(Family(parent=res[0], children=kids))
+        return fams
+
+    # -- solving ----------------------------------------------------------
+    def propagate(self) -> None:
+        """Generalised arc consistency over the families, to a fixpoint."""
+        changed = True
+        while changed:
+            changed = False
+            for fam in self.families:
+                if fam.broken:
+                    continue
+                if self._revise(fam):
+                    changed = True
+
+    def _revise(self, fam: Family) -> bool:
+        members = [fam.parent, *fam.children]
+        states = [self.rows[m] for m in members]
+        if any(not s.domain for s in states):
+            return False
+        width = len(states[0].columns)
+        if any(len(s.columns) != width for s in states):
+            return False
+        vec_sets: list[dict[Vector, list[Assignment]]] = []
+        size = 1
+        for s in states:
+            groups: dict[Vector, list[Assignment]] = {}
+            for a in s.domain:
+                groups.setdefault(s.vector(a), []).append(a)
+            vec_sets.append(groups)
+            size *= len(groups)
+        if size > ENUMERATION_CAP:
+            return False
+        supported: list[set[Vector]] = [set() for _ in states]
+        keys = [list(g) for g in vec_sets]
+        for combo in itertools.product(*keys):
+            parent, kids = combo[0], combo[1:]
+            ok = True
+            for c in range(width):
+                vals = [k[c] for k in kids if k[c] is not None]
+                if not _close(parent[c], sum(vals, Decimal(0)), self.unit * max(1, len(vals))):
+                    ok = False
+                    break
+            if ok:
+                for n, vec in enumerate(combo):
+                    supported[n].add(vec)
+        if not supported[0]:
+            fam.broken = True  # the source breaks this identity: the validator reports it
+            return False
+        changed = False
+        for s, groups, sup in zip(states, vec_sets, supported):
+            if len(sup) < len(groups):
+                s.domain = [a for v in groups if v in sup for a in groups[v]]
+                changed = True
+        return changed
+
+    def mark(self, stage: str) -> bool:
+        """Record `stage` for every number whose column just became certain."""
+        new = False
+        for st in self.rows:
+            for k in range(len(st.raw.nums)):
+                if st.placed_by[k] is None and st.domain and len(st.options(k)) == 1:
+                    st.placed_by[k] = stage
+                    new = True
+        return new
+
+    def prefer(self, score: Callable[[RowState, Assignment], int]) -> bool:
+        """Keep, per undecided row, the positions with the best evidence score."""
+        changed = False
+        for st in self.rows:
+            if not st.domain or all(p is not None for p in st.placed_by):
+                continue
+            scores = [score(st, a) for a in st.domain]
+            best = max(scores)
+            if best > min(scores):
+                st.domain = [a for a, s in zip(st.domain, scores) if s == best]
+                changed = True
+        return changed
+
+    def cell(self, key: str, col_id: str, side: str | None = None) -> Decimal | None:
+        """The value placed in (row key, column), if certain."""
+        for st in self.rows:
+            if st.raw.key != key or (side is not None and st.raw.side != side):
+                continue
+            ci = st.col_index(col_id)
+            if ci is None:
+                continue
+            for k, num in enumerate(st.raw.nums):
+                if st.placed_by[k] is not None and st.options(k) == {ci}:
+                    return num.value
+        return None
+
+
+def solve(
+    tables: dict[str, TablePlacement],
+    narrative_score: Callable[[str, RowState, Assignment], int] | None,
+) -> None:
+    """Run the stages over all tables of a report."""
+    for tp in tables.values():
+        tp.propagate()
+        tp.mark("identity")
+
+    def cross(tid: str) -> Callable[[RowState, Assignment], int]:
+        spec = tables[tid].spec
+
+        def score(st: RowState, a: Assignment) -> int:
+            total = 0
+            vec = st.vector(a)
+            for link in spec.evidence:
+                if link.get("row") and st.raw.key != f"#{link['row']}":
+                    continue
+                other = tables.get(link["table"])
+                ci = st.col_index(link["column"])
+                if other is None or ci is None or vec[ci] is None:
+                    continue
+                if "other_code" in link:
+                    key = link["other_code"]
+                elif "other_row" in link:
+                    key = f"#{link['other_row']}"
+                else:
+                    key = st.raw.key
+                val = other.cell(key, link.get("other_column", "amount"))
+                if val is not None and _close(val, vec[ci], tables[tid].unit):
+                    total += 1
+            return total
+
+        return score
+
+    for stage, scorer in (("cross-table", cross), ("narrative", None)):
+        progress = True
+        while progress:
+            progress = False
+            for tid, tp in tables.items():
+                if stage == "narrative":
+                    if narrative_score is None:
+                        continue
+                    ns = narrative_score
+
+                    def fn(st: RowState, a: Assignment, _t: str = tid) -> int:
+                        return ns(_t, st, a)
+
+                    changed = tp.prefer(fn)
+                else:
+                    assert scorer is not None
+                    changed = tp.prefer(scorer(tid))
+                if changed:
+                    tp.propagate()
+                    if tp.mark(stage):
+                        progress = True

@@ -1,0 +1,380 @@
+"""Compose the parse stages into a canonical Report."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from decimal import Decimal
+
+from fiscalpub.errors import NotAReport
+from fiscalpub.model import (
+    Fact,
+    Finding,
+    LineItem,
+    Region,
+    Report,
+    ReportMeta,
+    Source,
+    Staff,
+    TableInfo,
+    Where,
+)
+from fiscalpub.parse import narrative
+from fiscalpub.parse.normalize import nfkc, squash, to_yuan
+from fiscalpub.parse.placement import Assignment, RowState, TablePlacement, solve
+from fiscalpub.parse.rows import split_rows
+from fiscalpub.parse.tables import Region as TableRegion
+from fiscalpub.parse.tables import cut_regions, mentions_attachment
+from fiscalpub.read.document import Document
+from fiscalpub.registry import tables
+
+# narrative indicator -> (table, row key, column) it speaks about
+FACT_CELLS: dict[str, tuple[str, str, str]] = {
+    "total_income": ("income", "#total", "total"),
+    "fiscal_appropriation_income": ("income", "#total", "fiscal_appropriation"),
+    "superior_subsidy_income": ("income", "#total", "superior_subsidy"),
+    "business_income": ("income", "#total", "business"),
+    "operating_income": ("income", "#total", "operating"),
+    "subsidiary_remittance_income": ("income", "#total", "subsidiary_remittance"),
+    "other_income": ("income", "#total", "other"),
+    "total_expenditure": ("expenditure", "#total", "total"),
+    "basic_expenditure": ("expenditure", "#total", "basic"),
+    "project_expenditure": ("expenditure", "#total", "project"),
+    "remit_superior_expenditure": ("expenditure", "#total", "remit_superior"),
+    "operating_expenditure": ("expenditure", "#total", "operating"),
+    "subsidiary_subsidy_expenditure": ("expenditure", "#total", "subsidiary_subsidy"),
+    "gpb_expenditure": ("gpb_expenditure", "#total", "total"),
+    "gpb_basic_expenditure": ("gpb_expenditure", "#total", "basic"),
+    "gpb_project_expenditure": ("gpb_expenditure", "#total", "project"),
+    "gov_fund_income": ("gov_fund", "#total", "income"),
+    "gov_fund_expenditure": ("gov_fund", "#total", "expenditure_total"),
+    "gov_fund_basic_expenditure": ("gov_fund", "#total", "basic"),
+    "gov_fund_project_expenditure": ("gov_fund", "#total", "project"),
+    "state_capital_expenditure": ("state_capital", "#total", "total"),
+}
+for _part in ("total", "overseas", "vehicles", "vehicle_purchase", "vehicle_operation", "reception"):
+    for _phase in ("budget", "actual"):
+        FACT_CELLS[f"three_public_{_part}_{_phase}"] = ("three_public", "", f"{_phase}_{_part}")
+# components of the 三公 total named without the word 三公 in the narrative
+_THREE_PUBLIC = re.compile(r"^three_public_(\w+?)$")
+
+
+def build_report(docs: list[Document]) -> Report:
+    """Parse one report (one or more source files) into the canonical model."""
+    if not docs:
+        raise NotAReport("no input files")
+    doc = docs[0]
+    text = "\n".join(line.text for d in docs for line in d.lines())
+    if not _looks_like_report(text):
+        raise NotAReport(
+            f"{doc.path}: not a 部门决算/部门预算 report (no report title, tables or 情况说明 found)"
+        )
+    meta = _metadata(docs, text)
+    findings: list[Finding] = []
+    regions = [r for d in docs for r in cut_regions(d)]
+    chosen = _choose_regions(regions)
+    facts: list[Fact] = []
+    for d in docs:
+        facts.extend(narrative.extract_facts(d, meta.year, meta.kind))
+    _fix_three_public_phases(facts)
+
+    infos: list[TableInfo] = []
+    placements: dict[str, TablePlacement] = {}
+    region_of: dict[str, TableRegion] = {}
+    attachment = any(mentions_attachment(d) for d in docs)
+    for tid, spec in tables().items():
+        region = chosen.get(tid)
+        if region is None:
+            infos.append(TableInfo(table=tid, status="referenced_absent" if attachment else "not_found"))
+            continue
+        status = _status(region)
+        unit = region.unit or _report_unit(regions)
+        rows = split_rows(region) if region.has_numbers else []
+        decimals = 2 if unit == "万元" else max(
+            (n.decimals for r in rows for n in r.nums), default=2
+        )
+        nums = [n for r in rows for n in r.nums]
+        if status == "present" and region.empty_note is not None:
+            if nums and all(n.value == 0 for n in nums):
+                status = "declared_empty"
+            else:
+                findings.append(
+                    Finding(
+                        code="empty-note-with-data",
+                        severity="warning",
+                        message=f"{tid}: a note says the table is empty, but it prints numbers; the numbers are kept",
+                        where=[_where(region.empty_note, tid), *([_where(nums[0].line, tid)] if nums else [])],
+                    )
+                )
+        infos.append(
+            TableInfo(
+                table=tid, status=status, unit=unit if status != "referenced_absent" else None,
+                decimals=decimals if rows else None, source=region.hit.index and region.lines[0].source
+                if region.lines else 0, page=region.title_line.page if region.title_line else None,
+                line=region.title_line.number if region.title_line else None, title=region.hit.title,
+            )
+        )
+        if rows:
+            placements[tid] = TablePlacement(spec, rows, decimals)
+            region_of[tid] = region
+    solve(placements, _narrative_scorer(facts, placements, region_of))
+    items = _line_items(placements, region_of, meta.kind, findings)
+    for f in facts:
+        if f.indicator == "function_line" and f.path:
+            f.code = _resolve_path(f.path, items)
+    return Report(report=meta, tables=infos, line_items=items, facts=facts, findings=findings)
+
+
+def _looks_like_report(text: str) -> bool:
+    s = squash(text)
+    markers = ("部门决算", "部门预算", "单位决算", "单位预算", "决算表", "预算表", "情况说明", "收入支出")
+    return sum(s.count(m) for m in markers) >= 2 and len(s) > 200
+
+
+def _choose_regions(regions: list[TableRegion]) -> dict[str, TableRegion]:
+    """One region per table: the one that prints numbers, else one with an empty note, else the first."""
+    chosen: dict[str, TableRegion] = {}
+    for r in regions:
+        old = chosen.get(r.spec.id)
+        if old is None or _rank(r) > _rank(old):
+            chosen[r.spec.id] = r
+    return chosen
+
+
+def _rank(r: TableRegion) -> int:
+    return 2 if r.has_numbers else 1 if r.empty_note is not None else 0
+
+
+def _status(region: TableRegion) -> str:
+    if region.has_numbers:
+        return "present"
+    if region.empty_note is not None:
+        return "declared_empty"
+    return "referenced_absent"
+
+
+def _report_unit(regions: list[TableRegion]) -> str | None:
+    units = Counter(r.unit for r in regions if r.unit)
+    return units.most_common(1)[0][0] if units else None
+
+
+def _where(line: object, table: str | None = None, column: str | None = None, code: str | None = None,
+           row: str | None = None) -> Where:
+    return Where(
+        source=getattr(line, "source", 0), page=getattr(line, "page", None),
+        line=getattr(line, "number", None), table=table, column=column, code=code, row=row,
+    )
+
+
+# ------------------------------------------------------------------ metadata
+
+_ORG = re.compile(
+    r"([\u4e00-\u9fff]{2,30}?(?:医疗保障局|委员会|办公厅|办公室|办事处|管理局|服务中心|中心|局|院|馆|站|所|厅|委|会))"
+)
+
+
+def _metadata(docs: list[Document], text: str) -> ReportMeta:
+    flat = nfkc(text)
+    s = squash(text)
+    dept = None
+    m = Counter(
+        re.sub(r"\s+", "", x).rstrip("单位金额")
+        for x in re.findall(r"部门[:：]\s*([^\s单]{2,40})", flat)
+    )
+    if m:
+        dept = m.most_common(1)[0][0]
+    else:
+        head = squash("\n".join(line.text for line in list(docs[0].lines())[:80]))
+        cands = Counter(x for x in _ORG.findall(head) if not x.startswith(("本", "我", "区委", "市委")))
+        if cands:
+            top = max(cands.values())
+            dept = max((c for c in cands if cands[c] >= top - 1), key=lambda c: (cands[c] > 1, len(c)))
+    years = Counter(int(y) for y in re.findall(r"(20\d\d)年度?部门(?:决|预)算", s))
+    if not years:
+        years = Counter(int(y) for y in re.findall(r"(20\d\d)年度", s))
+    year = years.most_common(1)[0][0] if years else None
+    kind = "budget" if s.count("预算表") + s.count("部门预算") > s.count("决算表") + s.count("部门决算") else "final"
+    return ReportMeta(
+        department=dept, year=year, kind=kind, region=_region(dept), units=_units(flat),
+        staff=_staff(s), sources=[Source(path=d.path.rsplit("/", 1)[-1], sha256=d.sha256,
+                                         pages=len(d.pages)) for d in docs],
+    )
+
+
+def _region(dept: str | None) -> Region:
+    if not dept:
+        return Region()
+    m = re.match(r"^(.{2,}?(?:省|自治区|市|州|盟|地区)?.*(?:市|区|县|旗|省))", dept)
+    if m and len(m.group(1)) < len(dept):
+        return Region(name=m.group(1))
+    return Region()
+
+
+def _staff(s: str) -> Staff:
+    def first(patterns: list[str]) -> int | None:
+        for p in patterns:
+            m = re.search(p, s)
+            if m:
+                return int(m.group(1))
+        return None
+
+    return Staff(
+        authorised=first([r"人员编制(\d+)人", r"编制(?:数)?(\d+)人", r"行政编制(\d+)人"]),
+        actual=first([r"实有(?:人数|人员)(\d+)人", r"实有人数(\d+)", r"在职人员(\d+)人"]),
+        retired=first([r"离退休人员(\d+)人", r"退休人员(\d+)人", r"离退休(\d+)人"]),
+    )
+
+
+def _units(flat: str) -> list[str]:
+    lines = flat.splitlines()
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if re.search(r"序号\s*单位名称", line):
+            for nxt in lines[i + 1 : i + 40]:
+                m = re.match(r"^\s*(\d{1,2})\s+([\u4e00-\u9fff（）()]+)", nxt)
+                if m:
+                    out.append(m.group(2))
+                elif nxt.strip() and out:
+                    break
+            if out:
+                return out
+    s = re.sub(r"\s+", "", flat)
+    m = re.search(r"(?:决算|预算)单位构成[^。]*?包括[:：]([^。]+)。", s)
+    if m:
+        parts = re.split(r"以及|和|、|及", m.group(1))
+        return [p for p in (x.strip() for x in parts) if p]
+    return out
+
+
+# ------------------------------------------------------------------ placement evidence
+
+
+def _fix_three_public_phases(facts: list[Fact]) -> None:
+    """three_public_* money facts carry their phase in the indicator id."""
+    for f in facts:
+        m = _THREE_PUBLIC.match(f.indicator)
+        if m and f.amount is not None and not f.indicator.endswith(("_budget", "_actual")):
+            if m.group(1).endswith(("_change", "_rate", "_share", "_change_pct")):
+                continue
+            phase = "budget" if f.phase in ("budget", "adjusted_budget") else "actual"
+            f.indicator = f"{f.indicator}_{phase}"
+
+
+def _narrative_scorer(
+    facts: list[Fact], placements: dict[str, TablePlacement], regions: dict[str, TableRegion]
+):  # type: ignore[no-untyped-def]
+    expected: dict[tuple[str, str, str], list[Decimal]] = {}
+    for f in facts:
+        cell = FACT_CELLS.get(f.indicator)
+        if cell and f.amount is not None:
+            expected.setdefault(cell, []).append(f.amount)
+
+    def score(tid: str, st: RowState, a: Assignment) -> int:
+        unit = regions[tid].unit or "万元"
+        vec = st.vector(a)
+        total = 0
+        for (t, key, col), amounts in expected.items():
+            if t != tid or (key and key != st.raw.key):
+                continue
+            ci = st.col_index(col)
+            if ci is None:
+                continue
+            tol = Decimal(100)
+            v = vec[ci]
+            got = to_yuan(v, unit) if v is not None and unit in ("万元", "元") else v
+            if any(abs((got or Decimal(0)) - amt) <= tol for amt in amounts):
+                if got is not None or all(amt == 0 for amt in amounts):
+                    total += 1 if got is not None else 0
+            else:
+                total -= 1
+        return total
+
+    return score
+
+
+# ------------------------------------------------------------------ output
+
+
+def _line_items(
+    placements: dict[str, TablePlacement], regions: dict[str, TableRegion], kind: str | None,
+    findings: list[Finding],
+) -> list[LineItem]:
+    items: list[LineItem] = []
+    for tid, tp in placements.items():
+        spec = tp.spec
+        unit = regions[tid].unit or "万元"
+        zeros: list[Where] = []
+        for st in tp.rows:
+            raw = st.raw
+            for k, num in enumerate(raw.nums):
+                options = sorted(st.options(k)) if st.domain else list(range(len(st.columns)))
+                placed = st.placed_by[k] if len(options) == 1 else None
+                col = st.columns[options[0]] if placed else None
+                row_id = raw.row
+                item = raw.name or None
+                if spec.layout == "single_row":
+                    row_id = col.row if col else None
+                    item = col.item if col else None
+                li = LineItem(
+                    table=tid, column=col.id if col else None,
+                    measure=col.measure_for(kind) if col else None,
+                    classification=spec.classification if raw.code else None,
+                    code=raw.code, row=row_id, item=_clean_name(item) if item else None,
+                    placed_by=placed or "unplaced",
+                    candidates=[] if placed else [st.columns[o].id for o in options],
+                    amount=to_yuan(num.value, unit) if unit in ("万元", "元") else num.value,
+                    printed=num.printed, unit=unit, source=num.line.source, page=num.line.page,
+                    line=num.line.number,
+                )
+                items.append(li)
+                if not placed:
+                    where = _where(num.line, tid, None, raw.code, row_id)
+                    if num.value == 0:
+                        zeros.append(where)
+                    else:
+                        findings.append(Finding(
+                            code="ambiguous-cell", severity="warning",
+                            message=(f"{tid} {raw.code or raw.row or ''}: cannot decide the column of "
+                                     f"{num.printed} (candidates: {', '.join(li.candidates)})"),
+                            where=[where],
+                        ))
+            if st.identity_broken:
+                findings.append(Finding(
+                    code="row-identity-broken", severity="warning",
+                    message=f"{tid} {raw.code or raw.row}: no placement satisfies the row identities",
+                    where=[_where(raw.line, tid, None, raw.code, raw.row)],
+                ))
+            if raw.pending:
+                findings.append(Finding(
+                    code="incomplete-code", severity="warning",
+                    message=f"{tid}: code {raw.code} {raw.name} lost its 2-digit suffix in the text",
+                    where=[_where(raw.line, tid, None, raw.code)],
+                ))
+        if zeros:
+            findings.append(Finding(
+                code="ambiguous-zero-cells", severity="info",
+                message=f"{tid}: {len(zeros)} printed zeros cannot be placed in a column (kept with candidates)",
+                where=zeros,
+            ))
+    return items
+
+
+def _clean_name(name: str) -> str:
+    return re.sub(r"^(?:[一二三四五六七八九十]+|\d+)[、.．]", "", squash(name))
+
+
+def _resolve_path(path: list[str], items: list[LineItem]) -> str | None:
+    """类/款/项 names -> code through the report's own tables (the vocabulary comes later)."""
+    names: dict[str, set[str]] = {}
+    for li in items:
+        if li.code and li.item and li.classification == "function":
+            names.setdefault(li.code, set()).add(squash(li.item))
+
+    def match(code: str, name: str) -> bool:
+        n = squash(name)
+        return any(x == n or x.startswith(n) or n.startswith(x) or x == n + "支出" for x in names.get(code, ()))
+
+    candidates = [c for c in names if len(c) == 3 and match(c, path[0])]
+    for depth, name in enumerate(path[1:], start=1):
+        candidates = [c for c in names if len(c) == 3 + 2 * depth and c[:-2] in candidates and match(c, name)]
+    return candidates[0] if len(candidates) == 1 else None

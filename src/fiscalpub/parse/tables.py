@@ -1,0 +1,164 @@
+"""Find the registry tables in a Document by title, cut their regions, decide their status."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from fiscalpub.parse.normalize import find_unit, is_number, squash, tokens
+from fiscalpub.read.document import Document, Line
+from fiscalpub.registry import TableSpec, tables
+
+# words that may surround a title on its line
+_TITLE_NOISE = re.compile(
+    r"(公开\d+表|表\d+|附表\d+|[（(]?[一二三四五六七八九十]+[)）、.]|^\d+[、.]|部门[:：].*|"
+    r"(金额)?单位[:：].*|[（(]按[^)）]*[)）])"
+)
+_EMPTY_NOTE = re.compile(r"(本表为空|为空表|空表|本表无数据|故本表无|无数据|不涉及|没有.*故本表)")
+_ABSENT_NOTE = re.compile(r"见附件|详见附件|附件[:：]?$")
+_MAX_TITLE_EXTRA = 14  # characters a title line may carry beyond the title itself
+
+
+@dataclass
+class TitleHit:
+    table: str
+    index: int  # index into the document's line list
+    span: int  # number of physical lines the title occupies
+    title: str
+
+
+@dataclass
+class Region:
+    spec: TableSpec
+    hit: TitleHit
+    lines: list[Line]  # lines after the title up to the next title / section end
+    unit: str | None = None
+    notes: list[Line] = field(default_factory=list)
+    has_numbers: bool = False
+    empty_note: Line | None = None
+    title_line: Line | None = None
+
+    @property
+    def hit_text(self) -> str:
+        return self.title_line.text if self.title_line else ""
+
+
+def _title_keys() -> list[tuple[str, str]]:
+    keys = [(squash(t), tid) for tid, spec in tables().items() for t in spec.titles]
+    return sorted(keys, key=lambda kv: -len(kv[0]))
+
+
+def match_title(text: str) -> tuple[str, str] | None:
+    """(table id, title) when a short line names a registry table; longest variant wins."""
+    s = squash(text)
+    if not s or len(s) > 60:
+        return None
+    stripped = _TITLE_NOISE.sub("", s)
+    for key, tid in _title_keys():
+        if key in stripped and len(stripped) - len(key) <= _MAX_TITLE_EXTRA:
+            # a narrative heading that mentions a table ("…决算表情况说明") is no title
+            rest = stripped.replace(key, "", 1)
+            if "说明" in rest or "情况" in rest:
+                continue
+            return tid, key
+    return None
+
+
+def find_titles(lines: list[Line]) -> list[TitleHit]:
+    hits: list[TitleHit] = []
+    i = 0
+    while i < len(lines):
+        m = match_title(lines[i].text)
+        span = 1
+        if i + 1 < len(lines) and len(squash(lines[i].text)) >= 4:
+            # titles wrapped over two lines ("政府性基金预算财政拨款收入支出" / "决算表")
+            nxt = _next_nonblank(lines, i)
+            if nxt is not None:
+                joined = lines[i].text.strip() + lines[nxt].text.strip()
+                m2 = match_title(joined)
+                if m2 is not None and (m is None or len(m2[1]) > len(m[1])):
+                    m, span = m2, nxt - i + 1
+        if m is not None:
+            hits.append(TitleHit(table=m[0], index=i, span=span, title=m[1]))
+            i += span
+        else:
+            i += 1
+    return hits
+
+
+def _next_nonblank(lines: list[Line], i: int) -> int | None:
+    for j in range(i + 1, min(i + 4, len(lines))):
+        if lines[j].text.strip():
+            return j
+    return None
+
+
+_SECTION_END = re.compile(r"^(第[一二三四五六七八九十]部分|.{0,20}情况说明$|.{0,12}名词解释$)")
+_PERF = re.compile(r"绩效自评|绩效评价表|绩效目标表|整体支出绩效")
+
+
+def cut_regions(doc: Document) -> list[Region]:
+    """Regions of every title hit: from the title to the next title or section end."""
+    lines = list(doc.lines())
+    hits = find_titles(lines)
+    specs = tables()
+    regions: list[Region] = []
+    for n, hit in enumerate(hits):
+        end = hits[n + 1].index if n + 1 < len(hits) else len(lines)
+        body: list[Line] = []
+        for line in lines[hit.index + hit.span : end]:
+            s = squash(line.text)
+            if _SECTION_END.match(s) or (_PERF.search(s) and len(s) < 30):
+                break
+            body.append(line)
+        head = " ".join(ln.text for ln in lines[max(0, hit.index - 3) : hit.index + hit.span + 6])
+        region = Region(
+            spec=specs[hit.table], hit=hit, lines=body, unit=find_unit(head),
+            title_line=lines[hit.index + hit.span - 1],
+        )
+        _classify(region)
+        regions.append(region)
+    return regions
+
+
+def _classify(region: Region) -> None:
+    in_notes = False
+    title_line = squash(region.hit_text)
+    if _EMPTY_NOTE.search(title_line):
+        region.empty_note = region.title_line
+    for line in region.lines:
+        s = squash(line.text)
+        if s.startswith(("注:", "注：", "说明:", "说明：", "备注")):
+            in_notes = True
+        if in_notes:
+            region.notes.append(line)
+        if _EMPTY_NOTE.search(s):
+            region.empty_note = region.empty_note or line
+        if not in_notes and any(is_number(t) and "." in t for t in tokens(line.text)):
+            region.has_numbers = True
+    if not region.has_numbers:
+        # integer-only amounts ("131") still count, but not 栏次/行次 rows
+        for line in region.lines:
+            if line in region.notes:
+                break
+            toks = tokens(line.text)
+            nums = [t for t in toks if is_number(t)]
+            if nums and not _is_ordinal_line(toks) and any(not re.fullmatch(r"\d{1,2}", t) for t in nums):
+                region.has_numbers = True
+                break
+
+
+def _is_ordinal_line(toks: list[str]) -> bool:
+    nums = [t for t in toks if t.isdigit()]
+    rest = [t for t in toks if not t.isdigit()]
+    if any(squash(t) in ("栏次", "行次") for t in rest):
+        return True
+    return bool(nums) and not rest and [int(t) for t in nums] == list(range(1, len(nums) + 1))
+
+
+def mentions_attachment(doc: Document) -> Line | None:
+    for line in doc.lines():
+        s = squash(line.text)
+        if _ABSENT_NOTE.search(s) and ("报表" in s or "决算表" in s or "预算表" in s):
+            return line
+    return None

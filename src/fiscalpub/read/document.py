@@ -1,0 +1,45 @@
+"""The Document: what every reader produces and the parser consumes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+
+@dataclass
+class Line:
+    """One physical line of the source: original text, 1-based line number, page number."""
+
+    text: str
+    number: int
+    page: int
+    source: int = 0
+    words: list[Word] = field(default_factory=list)
+
+
+@dataclass
+class Page:
+    number: int
+    lines: list[Line]
+
+
+@dataclass
+class Document:
+    path: str
+    sha256: str
+    pages: list[Page]
+    source: int = 0
+    kind: str = "text"
+
+    def lines(self) -> Iterator[Line]:
+        for page in self.pages:
+            yield from page.lines

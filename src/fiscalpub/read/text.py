@@ -1,0 +1,62 @@
+"""Plain-text reports: UTF-8 or GB18030, one synthetic page per form feed, line numbers kept."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from fiscalpub.errors import UnreadableInput
+from fiscalpub.read.document import Document, Line, Page
+
+#: share of characters that may be control characters before a file counts as binary
+_MAX_CONTROL_SHARE = 0.01
+
+
+def decode(data: bytes, name: str) -> str:
+    """Decode report bytes: UTF-8 (with or without BOM), else GB18030; refuse binary."""
+    if not data.strip():
+        raise UnreadableInput(f"{name}: the file is empty")
+    if b"\x00" in data[:4096]:
+        raise UnreadableInput(f"{name}: binary data, not a text report (NUL bytes)")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f\v")
+        if control > _MAX_CONTROL_SHARE * len(text):
+            raise UnreadableInput(f"{name}: binary data, not a text report (control characters)")
+        return text
+    raise UnreadableInput(f"{name}: not UTF-8 or GB18030 text")
+
+
+def read_text(path: str | Path, source: int = 0) -> Document:
+    """Read a text report into a Document.  Line numbers count across pages (like ``cat -n``)."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise UnreadableInput(f"{p}: no such file") from None
+    except IsADirectoryError:
+        raise UnreadableInput(f"{p}: is a directory, not a report file") from None
+    except OSError as exc:
+        raise UnreadableInput(f"{p}: cannot read ({exc.strerror})") from None
+    text = decode(data, str(p))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    pages: list[Page] = []
+    number = 0
+    for page_no, chunk in enumerate(text.split("\f"), start=1):
+        lines = []
+        raw_lines = chunk.split("\n")
+        if page_no > 1 and raw_lines:
+            # the form feed sits on a line: that line continues, it is not a new one
+            number -= 1
+        for raw in raw_lines:
+            number += 1
+            lines.append(Line(text=raw, number=number, page=page_no, source=source))
+        pages.append(Page(number=page_no, lines=lines))
+    if text.endswith("\n") and pages and pages[-1].lines and pages[-1].lines[-1].text == "":
+        pages[-1].lines.pop()
+    return Document(
+        path=str(p), sha256=hashlib.sha256(data).hexdigest(), pages=pages, source=source
+    )

@@ -1,0 +1,150 @@
+"""Load the YAML registries shipped inside the package (works from a non-editable install)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from fiscalpub.errors import RegistryError
+from fiscalpub.parse.normalize import squash
+
+
+def _load(name: str) -> Any:
+    text = resources.files("fiscalpub").joinpath("data", name).read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@dataclass
+class Column:
+    id: str
+    measure: str | dict[str, str]
+    headers: list[str] = field(default_factory=list)
+    row: str | None = None
+    item: str | None = None
+
+    def measure_for(self, kind: str | None) -> str:
+        if isinstance(self.measure, dict):
+            return self.measure.get(kind or "final", next(iter(self.measure.values())))
+        return self.measure
+
+
+@dataclass
+class RowSpec:
+    id: str
+    labels: list[str]
+    after: str | None = None
+
+    @property
+    def keys(self) -> list[str]:
+        return [squash(label) for label in self.labels]
+
+
+@dataclass
+class Side:
+    name: str
+    columns: list[Column]
+    rows: list[RowSpec]
+    class_rows: bool = False
+
+
+@dataclass
+class TableSpec:
+    id: str
+    titles: list[str]
+    layout: str
+    classification: str | None
+    columns: list[Column]
+    rows: list[RowSpec]
+    sides: list[Side]
+    identities: list[dict[str, Any]]
+    evidence: list[dict[str, Any]]
+    number_hint: int | None = None
+
+    def side(self, name: str) -> Side:
+        for side in self.sides:
+            if side.name == name:
+                return side
+        raise KeyError(name)
+
+    def all_columns(self) -> list[Column]:
+        if self.sides:
+            seen: dict[str, Column] = {}
+            for side in self.sides:
+                for col in side.columns:
+                    seen.setdefault(col.id, col)
+            return list(seen.values())
+        return self.columns
+
+    def all_rows(self) -> list[RowSpec]:
+        if self.sides:
+            return [r for side in self.sides for r in side.rows]
+        return self.rows
+
+
+def _columns(raw: list[dict[str, Any]]) -> list[Column]:
+    return [Column(**c) for c in raw]
+
+
+def _rows(raw: list[dict[str, Any]]) -> list[RowSpec]:
+    return [RowSpec(**r) for r in raw]
+
+
+@lru_cache(maxsize=1)
+def tables() -> dict[str, TableSpec]:
+    """The table registry, keyed by table id, in registry order."""
+    data = _load("tables.yaml")
+    out: dict[str, TableSpec] = {}
+    try:
+        for tid, t in data["tables"].items():
+            sides = [
+                Side(
+                    name=name,
+                    columns=_columns(s["columns"]),
+                    rows=_rows(s.get("rows", [])),
+                    class_rows=bool(s.get("class_rows", False)),
+                )
+                for name, s in (t.get("sides") or {}).items()
+            ]
+            out[tid] = TableSpec(
+                id=tid,
+                titles=list(t["titles"]),
+                layout=t["layout"],
+                classification=t.get("classification"),
+                columns=_columns(t.get("columns", [])),
+                rows=_rows(t.get("rows", [])),
+                sides=sides,
+                identities=list(t.get("identities", [])),
+                evidence=list(t.get("evidence", [])),
+                number_hint=t.get("number_hint"),
+            )
+    except (KeyError, TypeError) as exc:
+        raise RegistryError(f"tables.yaml is malformed: {exc}") from exc
+    return out
+
+
+@lru_cache(maxsize=1)
+def classes() -> dict[str, dict[str, list[str]]]:
+    """Curated 类 names: {classification: {code: [name, earlier names...]}}."""
+    data = _load("classes.yaml")
+    return {
+        scheme: {code: [v["name"], *v.get("names", [])] for code, v in entries.items()}
+        for scheme, entries in data.items()
+    }
+
+
+@lru_cache(maxsize=1)
+def class_by_name() -> dict[str, dict[str, str]]:
+    """{classification: {squashed 类 name: code}}."""
+    return {
+        scheme: {squash(n): code for code, names in entries.items() for n in names}
+        for scheme, entries in classes().items()
+    }
+
+
+@lru_cache(maxsize=1)
+def indicators() -> dict[str, str]:
+    return dict(_load("facts.yaml")["indicators"])
