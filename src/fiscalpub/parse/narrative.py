@@ -90,7 +90,7 @@ _SECTION_SUBJECTS = {
     },
 }
 
-_NUM = re.compile(r"(\d+(?:\.\d+)?)(万元|元|%|辆|人次|人|个)")
+_NUM = re.compile(r"(\d+(?:\.\d+)?)(万元|元|%|辆|人次|人|个|(?<=为\d)(?=[,，。;；])|(?<=为\d\.\d\d)(?=[,，。;；]))")
 _PATH_PART = re.compile(r"([^()\d、.,，。;；:：]+?)\((类|款|项)\)")
 _HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 _CHANGE = re.compile(r"(增加|减少|增长|下降|降低|上升|增|减)")
@@ -144,6 +144,7 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
     path: list[str] | None = None
     section: str | None = None
     last_money_subject: str | None = None
+    prev_subject: str | None = None
     prev_end = 0
     for m in _NUM.finditer(s):
         begin = m.start()
@@ -151,8 +152,9 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
         gap = s[prev_end:begin]
         cut = max((gap.rfind(ch) for ch in _SENTENCE_END), default=-1)
         if cut >= 0:
+            prev_subject = last_money_subject or subject
             sentence_start = prev_end + cut + 1
-            subject = None
+            subject = "function_line" if path else None
             last_money_subject = None
         heading = _last_heading(s, prev_end, begin)
         if heading is not None:
@@ -162,15 +164,17 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
         if begin > 0 and s[begin - 1] in "0123456789.":
             prev_end = m.end()
             continue
-        new_path = _path(context)
+        new_path = _path(s[prev_end:begin])
         if new_path:
             path, subject = new_path, "function_line"
-        found = _subject(context, section)
+        found = _subject(context, section, path=bool(path) and not _SUBJECT_RE.search(context))
         if found:
             subject = found
             if not new_path:
                 path = None if found != "function_line" else path
-        number, unit = m.group(1), m.group(2)
+        number, unit = m.group(1), m.group(2) or "万元"  # "总额为0，": the narrative's unit
+        if subject is None and prev_subject and _CHANGE.search(context):
+            subject = prev_subject  # "支出决算比上年减少…" continues the previous sentence's subject
         line = text.lines[begin]
         sentence = _sentence(s, sentence_start, m.end())
         prev_end = m.end()
@@ -183,6 +187,14 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
         )
         if unit in ("万元", "元") and subject and not _CHANGE.search(context):
             last_money_subject = subject
+    for m in re.finditer(r"无政府采购", s):
+        line = text.lines[m.start()]
+        facts.append(Fact(
+            indicator="procurement_total", amount=None, value=None, unit=None, printed=None,
+            phase="actual", period=year, path=None, code=None, base=None,
+            text=_sentence(s, max(0, s.rfind("。", 0, m.start()) + 1), m.end()),
+            source=line.source, page=line.page, line=line.number, status="none",
+        ))
     return facts
 
 
@@ -202,8 +214,15 @@ def _section_of(heading: str) -> str | None:
     return None
 
 
-def _subject(context: str, section: str | None) -> str | None:
+def _subject(context: str, section: str | None, path: bool = False) -> str | None:
+    if "占" in context:
+        context = context[: context.rfind("占")]
     hits = list(_SUBJECT_RE.finditer(context))
+    three = [h for h in hits if SUBJECTS[h.group()].startswith("three_public")]
+    if three and not any(SUBJECTS[h.group()].startswith(("meeting", "training")) for h in hits[hits.index(three[-1]):]):
+        return SUBJECTS[three[-1].group()]
+    if path:
+        return None
     if section in _SECTION_SUBJECTS:
         table = _SECTION_SUBJECTS[section]
         for word in sorted(table, key=len, reverse=True):
@@ -214,8 +233,10 @@ def _subject(context: str, section: str | None) -> str | None:
                     return table[word]
     if hits:
         return SUBJECTS[hits[-1].group()]
-    if section is None and re.search(r"(本部门|本单位|部门)(收入)$", context):
+    if section is None and re.search(r"(本部门|本单位|部门)收入$", context):
         return "total_income"
+    if section is None and re.search(r"(本部门|本单位|部门)支出$", context):
+        return "total_expenditure"
     return None
 
 
@@ -228,10 +249,11 @@ def _path(context: str) -> list[str] | None:
 
 
 def _phase(context: str) -> str:
-    pos = {w: context.rfind(w) for w in ("调整预算", "全年预算", "预算", "决算", "执行数", "实际")}
-    best = max(pos, key=lambda w: pos[w])
-    if pos[best] < 0:
+    context = re.sub(r"一般公共预算|政府性基金预算|国有资本经营预算|预算单位|部门预算", "", context)
+    found = re.findall(r"调整预算|全年预算|预算|决算|执行数|实际", context)
+    if not found:
         return "actual"
+    best = found[-1]
     if best in ("调整预算", "全年预算"):
         return "adjusted_budget"
     if best == "预算":
@@ -274,10 +296,14 @@ def _facts_for(
 ) -> list[Fact]:
     value = Decimal(number)
 
+    clause = re.split(r"[,，]", context)[-1]
+    years = re.findall(r"(20\d\d)年", clause)
+    period = int(years[-1]) if years and year and abs(int(years[-1]) - year) <= 1 else year
+
     def fact(indicator: str, **kw: object) -> Fact:
         base = dict(
             indicator=indicator, amount=None, value=None, unit=unit, printed=number,
-            phase=kw.pop("phase", _phase(context)), period=year, path=path if subject == "function_line" else None,
+            phase=kw.pop("phase", _phase(context)), period=period, path=path if subject == "function_line" else None,
             code=None, base=None, text=sentence, source=line.source, page=line.page, line=line.number,
         )
         base.update(kw)
@@ -297,16 +323,17 @@ def _facts_for(
         if "完成" in context and ("预算" in context or "计划" in context):
             return [fact(f"{_single(subject)}_rate", value=value, unit="%")]
         if change and _CHANGE.search(context):
-            return [fact(f"{_single(last_subject or subject)}_change_pct", value=value * sign, unit="%",
-                         base=_base_year(sentence, year))]
+            return [fact(f"{ind}_change_pct", value=value * sign, unit="%", base=_base_year(sentence, year),
+                         phase="actual", period=year) for ind in (last_subject or subject).split("+")]
         if "占" in context:
             return [fact(f"{_single(subject)}_share", value=value, unit="%", base=_share_base(context, sentence))]
         return []
     amount = to_yuan(value, unit)
     if change and _CHANGE.search(context) and not re.search(r"(预算|决算)(数)?为$", context):
         sign = -1 if any(w in context[-6:] for w in _DECREASE) else 1
-        return [fact(f"{_single(last_subject or subject)}_change", amount=amount * sign,
-                     base=_base_year(sentence, year))]
+        return [fact(f"{ind}_change", amount=amount * sign, base=_base_year(sentence, year), phase="actual",
+                     period=year)
+                for ind in (last_subject or subject).split("+")]
     out = []
     for ind in subject.split("+"):
         out.append(fact(ind, amount=amount))

@@ -184,11 +184,7 @@ def _metadata(docs: list[Document], text: str) -> ReportMeta:
     if m:
         dept = m.most_common(1)[0][0]
     else:
-        head = squash("\n".join(line.text for line in list(docs[0].lines())[:80]))
-        cands = Counter(x for x in _ORG.findall(head) if not x.startswith(("本", "我", "区委", "市委")))
-        if cands:
-            top = max(cands.values())
-            dept = max((c for c in cands if cands[c] >= top - 1), key=lambda c: (cands[c] > 1, len(c)))
+        dept = _department_from_text(s)
     years = Counter(int(y) for y in re.findall(r"(20\d\d)年度?部门(?:决|预)算", s))
     if not years:
         years = Counter(int(y) for y in re.findall(r"(20\d\d)年度", s))
@@ -199,6 +195,30 @@ def _metadata(docs: list[Document], text: str) -> ReportMeta:
         staff=_staff(s), sources=[Source(path=d.path.rsplit("/", 1)[-1], sha256=d.sha256,
                                          pages=len(d.pages)) for d in docs],
     )
+
+
+_ORG_END = re.compile(r"(医疗保障局|委员会|办公厅|办公室|办事处|局|中心)")
+_STOP = ("本", "我", "全", "负责", "各", "由", "区委", "市委", "及", "和", "与", "在", "对", "为", "部门", "一", "二", "三")
+
+
+def _department_from_text(s: str) -> str | None:
+    """The longest place-prefixed organisation name printed at least twice."""
+    best: tuple[int, int, str] | None = None
+    s = re.sub(r"第[一二三四五六七八九十]部分|[本]?部门职责|部门概况|概况|职责", "|", s)
+    for m in _ORG_END.finditer(s[:20000]):
+        end = m.end()
+        for length in range(len(m.group()) + 2, 21):
+            cand = s[max(0, end - length) : end]
+            if len(cand) < length or not re.fullmatch(r"[\u4e00-\u9fff]+", cand):
+                break
+            if cand.startswith(_STOP) or re.search(r"职责|部分|概况|情况", cand) or not re.search(r".[省市区县旗州]", cand[: -len(m.group())]):
+                continue
+            count = s.count(cand)
+            if count >= 2 or end < 2000:
+                key = (count, length, cand)
+                if best is None or key > best:
+                    best = key
+    return best[2] if best else None
 
 
 def _region(dept: str | None) -> Region:

@@ -70,13 +70,14 @@ def find_titles(lines: list[Line]) -> list[TitleHit]:
     while i < len(lines):
         m = match_title(lines[i].text)
         span = 1
-        if i + 1 < len(lines) and len(squash(lines[i].text)) >= 4:
+        first = squash(lines[i].text)
+        if m is None and i + 1 < len(lines) and 4 <= len(first) <= 24 and not _EMPTY_NOTE.search(first):
             # titles wrapped over two lines ("政府性基金预算财政拨款收入支出" / "决算表")
             nxt = _next_nonblank(lines, i)
             if nxt is not None:
                 joined = lines[i].text.strip() + lines[nxt].text.strip()
                 m2 = match_title(joined)
-                if m2 is not None and (m is None or len(m2[1]) > len(m[1])):
+                if m2 is not None and match_title(lines[nxt].text) != m2:
                     m, span = m2, nxt - i + 1
         if m is not None:
             hits.append(TitleHit(table=m[0], index=i, span=span, title=m[1]))
