@@ -63,7 +63,7 @@ def main() -> None:
 
     \b
     Example:
-      fiscalpub parse examples/003_yueyang-quyuan-yibao-2021-final.txt
+      fiscalpub parse examples/003_c8682c8f72d65ec9.txt
     """
 
 
@@ -93,7 +93,11 @@ def parse(files: tuple[Path, ...], as_json: bool, output: Path | None) -> None:
         sys.exit(1)
     text = report.to_json()
     if output is not None:
-        _write_atomic(output, text)
+        try:
+            _write_atomic(output, text)
+        except OSError as exc:
+            click.echo(f"Error: {output}: cannot write ({exc.strerror or exc})", err=True)
+            sys.exit(1)
     if as_json:
         click.echo(text, nl=False)
     elif output is None:

@@ -14,7 +14,7 @@ from fiscalpub.parse.normalize import squash
 
 
 def _load(name: str) -> Any:
-    text = resources.files("fiscalpub").joinpath("data", name).read_text(encoding="utf-8")
+    text = (resources.files("fiscalpub") / "data" / name).read_text(encoding="utf-8")
     return yaml.safe_load(text)
 
 

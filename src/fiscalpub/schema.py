@@ -15,7 +15,7 @@ SCHEMA_FILE = "report.schema.json"
 
 @lru_cache(maxsize=1)
 def _schema_text() -> str:
-    return resources.files("fiscalpub").joinpath("data", SCHEMA_FILE).read_text(encoding="utf-8")
+    return (resources.files("fiscalpub") / "data" / SCHEMA_FILE).read_text(encoding="utf-8")
 
 
 def report_schema() -> dict[str, Any]:
