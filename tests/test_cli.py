@@ -196,8 +196,11 @@ BAD_INPUTS: dict[str, Callable[[Path], Path]] = {
 
 
 @pytest.mark.parametrize("make", list(BAD_INPUTS.values()), ids=list(BAD_INPUTS))
-@pytest.mark.parametrize("options", [[], ["--json"], ["-o", "OUT"], ["--json", "-o", "OUT"]],
-                         ids=["summary", "json", "output", "json+output"])
+@pytest.mark.parametrize(
+    "options",
+    [[], ["--json"], ["-o", "OUT"], ["--json", "-o", "OUT"]],
+    ids=["summary", "json", "output", "json+output"],
+)
 def test_bad_input_exits_1_with_one_line_and_writes_nothing(
     make: Callable[[Path], Path], options: list[str], tmp_path: Path
 ) -> None:

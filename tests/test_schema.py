@@ -40,9 +40,7 @@ SEEDS = [
     "004_eedbb879cd069ff8.txt",
 ]
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.txt"))
-EXAMPLE_PARAMS = [pytest.param(p, id=p.name) for p in EXAMPLE_FILES] or [
-    pytest.param(None, id="none", marks=pytest.mark.skip(reason="examples/ holds no *.txt files"))
-]
+EXAMPLE_PARAMS = [pytest.param(p, id=p.name) for p in EXAMPLE_FILES]
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +79,10 @@ def test_seed_output_is_valid(validator: Draft202012Validator, name: str) -> Non
     assert json.loads(parse_files([corpus_path("seeds", name)]).to_json()) == doc
 
 
+def test_examples_are_shipped() -> None:
+    assert EXAMPLE_FILES, "examples/ must hold the sample reports a fresh clone is tested on"
+
+
 @pytest.mark.parametrize("path", EXAMPLE_PARAMS)
 def test_example_output_is_valid(validator: Draft202012Validator, path: Path) -> None:
     doc = parse_files([path]).to_dict()
@@ -102,7 +104,11 @@ def test_schema_covers_every_model_field() -> None:
     """additionalProperties is false everywhere, so every model field must be declared."""
     defs = report_schema()["$defs"]
     models: dict[str, type[Any]] = {
-        "line_item": LineItem, "fact": Fact, "table": TableInfo, "where": Where, "finding": Finding,
+        "line_item": LineItem,
+        "fact": Fact,
+        "table": TableInfo,
+        "where": Where,
+        "finding": Finding,
     }
     for name, cls in models.items():
         assert set(defs[name]["properties"]) == {f.name for f in dataclasses.fields(cls)}, name
@@ -130,36 +136,113 @@ def _good() -> dict[str, Any]:
     where = [Where(source=0, page=1, line=12, table="expenditure")]
     report = Report(
         report=ReportMeta(
-            department="安阳市北关区医疗保障局", year=2022, kind="final",
-            region=Region(name="安阳市北关区", code="410503"), units=["安阳市北关区医疗保障局"],
+            department="安阳市北关区医疗保障局",
+            year=2022,
+            kind="final",
+            region=Region(name="安阳市北关区", code="410503"),
+            units=["安阳市北关区医疗保障局"],
             staff=Staff(authorised=12, actual=11, retired=3),
             sources=[Source(path="report.txt", sha256="0" * 64, pages=26)],
         ),
         tables=[
-            TableInfo(table="expenditure", status="present", unit="万元", decimals=2, source=0,
-                      page=1, line=10, title="支出决算表"),
+            TableInfo(
+                table="expenditure",
+                status="present",
+                unit="万元",
+                decimals=2,
+                source=0,
+                page=1,
+                line=10,
+                title="支出决算表",
+            ),
             TableInfo(table="gov_fund", status="not_found"),
         ],
         line_items=[
-            LineItem(table="expenditure", column="basic", measure="basic",
-                     classification="function", code="2101501", row=None, item="行政运行",
-                     placed_by="layout", candidates=[], amount=Decimal("1777100"),
-                     printed="177.71", unit="万元", source=0, page=1, line=12),
-            LineItem(table="expenditure", column=None, measure=None, classification=None,
-                     code=None, row="total", item="合计", placed_by="unplaced",
-                     candidates=["basic", "project"], amount=Decimal("0"), printed="0",
-                     unit="万元", source=0, page=1, line=13),
+            LineItem(
+                table="expenditure",
+                column="basic",
+                measure="basic",
+                classification="function",
+                code="2101501",
+                row=None,
+                item="行政运行",
+                placed_by="layout",
+                candidates=[],
+                amount=Decimal("1777100"),
+                printed="177.71",
+                unit="万元",
+                source=0,
+                page=1,
+                line=12,
+            ),
+            LineItem(
+                table="expenditure",
+                column=None,
+                measure=None,
+                classification=None,
+                code=None,
+                row="total",
+                item="合计",
+                placed_by="unplaced",
+                candidates=["basic", "project"],
+                amount=Decimal("0"),
+                printed="0",
+                unit="万元",
+                source=0,
+                page=1,
+                line=13,
+            ),
         ],
         facts=[
-            Fact(indicator="total_income", amount=Decimal("4390400"), value=None, unit="万元",
-                 printed="439.04", phase="actual", period=2022, path=None, code=None, base=None,
-                 text="2022 年度收、支总计均为 439.04 万元", source=0, page=1, line=20),
-            Fact(indicator="total_income_change_pct", amount=None, value=Decimal("-15.01"),
-                 unit="%", printed="15.01", phase="actual", period=2022, path=None, code=None,
-                 base="2021", text="减少 15.01%", source=0, page=1, line=21),
-            Fact(indicator="procurement_total", amount=None, value=None, unit=None, printed=None,
-                 phase="actual", period=2022, path=None, code=None, base=None,
-                 text="本部门无政府采购", source=0, page=1, line=22, status="none"),
+            Fact(
+                indicator="total_income",
+                amount=Decimal("4390400"),
+                value=None,
+                unit="万元",
+                printed="439.04",
+                phase="actual",
+                period=2022,
+                path=None,
+                code=None,
+                base=None,
+                text="2022 年度收、支总计均为 439.04 万元",
+                source=0,
+                page=1,
+                line=20,
+            ),
+            Fact(
+                indicator="total_income_change_pct",
+                amount=None,
+                value=Decimal("-15.01"),
+                unit="%",
+                printed="15.01",
+                phase="actual",
+                period=2022,
+                path=None,
+                code=None,
+                base="2021",
+                text="减少 15.01%",
+                source=0,
+                page=1,
+                line=21,
+            ),
+            Fact(
+                indicator="procurement_total",
+                amount=None,
+                value=None,
+                unit=None,
+                printed=None,
+                phase="actual",
+                period=2022,
+                path=None,
+                code=None,
+                base=None,
+                text="本部门无政府采购",
+                source=0,
+                page=1,
+                line=22,
+                status="none",
+            ),
         ],
         findings=[Finding(code="ambiguous-cell", severity="warning", message="…", where=where)],
     )
@@ -172,12 +255,14 @@ def test_hand_made_good_document_is_valid(validator: Draft202012Validator) -> No
 
 def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
     """A mutation: set a dotted path (list indexes as numbers) to `value`."""
+
     def mutate(doc: dict[str, Any]) -> None:
         *parents, last = path.split(".")
         node: Any = doc
         for key in parents:
             node = node[int(key)] if key.isdigit() else node[key]
         node[int(last) if last.isdigit() else last] = value
+
     return mutate
 
 
@@ -188,6 +273,7 @@ def _delete(path: str) -> Callable[[dict[str, Any]], None]:
         for key in parents:
             node = node[int(key)] if key.isdigit() else node[key]
         del node[last]
+
     return mutate
 
 

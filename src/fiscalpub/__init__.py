@@ -1,3 +1,3 @@
-"""fiscalpub: exact, validated open data from Chinese departmental budget and final-account reports."""
+"""fiscalpub: exact, validated open data from 部门预算 / 部门决算 reports."""
 
 __version__ = "0.1.0"

@@ -47,11 +47,16 @@ def _summary(report: Report) -> str:
     by = Counter(li.placed_by for li in report.line_items)
     out += [
         "",
-        f"{len(report.line_items)} numbers: " + ", ".join(f"{k} {v}" for k, v in sorted(by.items())),
+        f"{len(report.line_items)} numbers: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(by.items())),
         f"{len(report.facts)} narrative facts",
         f"{len(report.findings)} findings"
-        + (": " + ", ".join(f"{k} {v}" for k, v in Counter(f.code for f in report.findings).items())
-           if report.findings else ""),
+        + (
+            ": "
+            + ", ".join(f"{k} {v}" for k, v in Counter(f.code for f in report.findings).items())
+            if report.findings
+            else ""
+        ),
     ]
     return "\n".join(out) + "\n"
 
@@ -70,7 +75,9 @@ def main() -> None:
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the canonical JSON (CONTRACT.md).")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the canonical JSON to PATH.")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="Write the canonical JSON to PATH."
+)
 def parse(files: tuple[Path, ...], as_json: bool, output: Path | None) -> None:
     """Parse one report (one or more files) into the canonical model.
 

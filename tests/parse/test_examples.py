@@ -17,17 +17,23 @@ def test_example_matches_hand_typed_oracle(seed: str) -> None:
     data = yaml.safe_load((EXPECTED / f"seed{seed}_items.yaml").read_text(encoding="utf-8"))
     report = parse_files([EXAMPLES / data["seed"]])
     got = Counter(
-        (li.table, li.code, li.column, Decimal(li.printed), li.placed_by, li.line) for li in report.line_items
+        (li.table, li.code, li.column, Decimal(li.printed), li.placed_by, li.line)
+        for li in report.line_items
     )
     exp = Counter(
-        (e["table"], e["code"], e["column"], Decimal(e["printed"]), e["placed_by"], e["line"]) for e in data["items"]
+        (e["table"], e["code"], e["column"], Decimal(e["printed"]), e["placed_by"], e["line"])
+        for e in data["items"]
     )
     assert got == exp
 
 
 def test_three_public_row_of_003_is_placed_by_narrative() -> None:
     report = parse_files([EXAMPLES / "003_c8682c8f72d65ec9.txt"])
-    row = [(li.column, li.printed, li.placed_by) for li in report.line_items if li.table == "three_public"]
+    row = [
+        (li.column, li.printed, li.placed_by)
+        for li in report.line_items
+        if li.table == "three_public"
+    ]
     assert row == [
         ("budget_total", "4.00", "identity"),
         ("budget_reception", "4.00", "narrative"),
@@ -41,7 +47,9 @@ def test_zeros_that_cannot_be_placed_get_one_finding_per_table() -> None:
     zeros = [f for f in report.findings if f.code == "ambiguous-zero-cells"]
     assert sorted(w.table for f in zeros for w in f.where[:1]) == ["expenditure", "fiscal_summary"]
     unplaced = [li for li in report.line_items if li.placed_by == "unplaced"]
-    assert unplaced and all(li.amount == 0 and li.column is None and li.candidates for li in unplaced)
+    assert unplaced and all(
+        li.amount == 0 and li.column is None and li.candidates for li in unplaced
+    )
     assert sum(len(f.where) for f in zeros) == len(unplaced)
 
 

@@ -16,10 +16,19 @@ SEEDS = sorted(DATA)
 
 # The facts the issue requires for every seed where the text states them.
 REQUIRED = {
-    "total_income", "total_expenditure", "fiscal_appropriation_income", "basic_expenditure",
-    "project_expenditure", "personnel_expenditure", "public_expenditure",
-    "three_public_total_budget", "three_public_total_actual", "office_operating_expenditure",
-    "procurement_total", "vehicles", "function_line",
+    "total_income",
+    "total_expenditure",
+    "fiscal_appropriation_income",
+    "basic_expenditure",
+    "project_expenditure",
+    "personnel_expenditure",
+    "public_expenditure",
+    "three_public_total_budget",
+    "three_public_total_actual",
+    "office_operating_expenditure",
+    "procurement_total",
+    "vehicles",
+    "function_line",
 }
 
 _cache: dict[str, Report] = {}
@@ -43,8 +52,11 @@ def _matches(e: dict, f: dict) -> bool:
         return False
     if e.get("status"):
         return f.get("status") == e["status"]
-    got = Decimal(f["amount"]) if f["amount"] is not None else (
-        Decimal(f["value"]) if f["value"] is not None else None)
+    got = (
+        Decimal(f["amount"])
+        if f["amount"] is not None
+        else (Decimal(f["value"]) if f["value"] is not None else None)
+    )
     if got != _value(e):
         return False
     if e["indicator"] == "function_line" and f["path"] != e.get("path"):

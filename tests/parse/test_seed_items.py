@@ -21,8 +21,16 @@ def _expected(seed: str) -> tuple[str, list[dict]]:
 
 def _key(d: dict) -> tuple:
     cands = tuple(sorted(d.get("candidates") or []))
-    return (d["table"], d["code"], d["row"] if d["code"] is None or d["table"] == "three_public" else None,
-            d["column"], Decimal(d["printed"]), d["placed_by"], cands if d["column"] is None else (), d["line"])
+    return (
+        d["table"],
+        d["code"],
+        d["row"] if d["code"] is None or d["table"] == "three_public" else None,
+        d["column"],
+        Decimal(d["printed"]),
+        d["placed_by"],
+        cands if d["column"] is None else (),
+        d["line"],
+    )
 
 
 @pytest.fixture(scope="module", params=SEEDS)

@@ -1,1 +1,1 @@
-"""Parsing: Document -> Report (normalise, find tables, split rows, place cells, narrative facts)."""
+"""Parsing: Document -> Report (normalise, tables, rows, placement, narrative facts)."""

@@ -90,7 +90,9 @@ _SECTION_SUBJECTS = {
     },
 }
 
-_NUM = re.compile(r"(\d+(?:\.\d+)?)(万元|元|%|辆|人次|人|个|(?<=为\d)(?=[,，。;；])|(?<=为\d\.\d\d)(?=[,，。;；]))")
+_NUM = re.compile(
+    r"(\d+(?:\.\d+)?)(万元|元|%|辆|人次|人|个|(?<=为\d)(?=[,，。;；])|(?<=为\d\.\d\d)(?=[,，。;；]))"
+)
 _PATH_PART = re.compile(r"([^()\d、.,，。;；:：]+?)\((类|款|项)\)")
 _HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 _CHANGE = re.compile(r"(增加|减少|增长|下降|降低|上升|增|减)")
@@ -109,17 +111,7 @@ class _Text:
 def narrative_text(doc: Document) -> _Text:
     """The narrative part as one whitespace-free string, mapped back to lines."""
     all_lines = list(doc.lines())
-    start = 0
-    for i, line in enumerate(all_lines):
-        s = re.sub(r"\s+", "", nfkc(line.text))
-        if _START.search(s) and len(s) < 40 and not s.startswith("表"):
-            start = i
-    # the last heading "…情况说明" that opens the narrative part: use the first of them
-    for i, line in enumerate(all_lines):
-        s = re.sub(r"\s+", "", nfkc(line.text))
-        if s.startswith("第三部分") or (re.search(r"部门(决|预)算情况说明$", s) and len(s) < 30):
-            start = i
-            break
+    start = _narrative_start([re.sub(r"\s+", "", nfkc(line.text)) for line in all_lines])
     chars: list[str] = []
     owners: list[Line] = []
     for line in all_lines[start:]:
@@ -133,6 +125,18 @@ def narrative_text(doc: Document) -> _Text:
             chars.append(ch)
             owners.append(line)
     return _Text(chars="".join(chars), lines=owners)
+
+
+def _narrative_start(squashed: list[str]) -> int:
+    """Index of the line opening the narrative: 第三部分 / "…部门决算情况说明", else the
+    first short "…情况说明" heading, else the start of the document."""
+    for i, s in enumerate(squashed):
+        if s.startswith("第三部分") or (re.search(r"部门(决|预)算情况说明$", s) and len(s) < 30):
+            return i
+    for i, s in enumerate(squashed):
+        if _START.search(s) and len(s) < 40 and not s.startswith("表"):
+            return i
+    return 0
 
 
 def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fact]:
@@ -174,12 +178,12 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
                 path = None if found != "function_line" else path
         number, unit = m.group(1), m.group(2) or "万元"  # "总额为0，": the narrative's unit
         if subject is None and prev_subject and _CHANGE.search(context):
-            subject = prev_subject  # "支出决算比上年减少…" continues the previous sentence's subject
+            subject = (
+                prev_subject  # "支出决算比上年减少…" continues the previous sentence's subject
+            )
         line = text.lines[begin]
         sentence = _sentence(s, sentence_start, m.end())
         prev_end = m.end()
-        if _is_year_or_index(s, m):
-            continue
         facts.extend(
             _facts_for(
                 number, unit, context, subject, path, last_money_subject, year, sentence, line, s, m
@@ -189,19 +193,34 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
             last_money_subject = subject
     for m in re.finditer(r"无政府采购", s):
         line = text.lines[m.start()]
-        facts.append(Fact(
-            indicator="procurement_total", amount=None, value=None, unit=None, printed=None,
-            phase="actual", period=year, path=None, code=None, base=None,
-            text=_sentence(s, max(0, s.rfind("。", 0, m.start()) + 1), m.end()),
-            source=line.source, page=line.page, line=line.number, status="none",
-        ))
+        facts.append(
+            Fact(
+                indicator="procurement_total",
+                amount=None,
+                value=None,
+                unit=None,
+                printed=None,
+                phase="actual",
+                period=year,
+                path=None,
+                code=None,
+                base=None,
+                text=_sentence(s, max(0, s.rfind("。", 0, m.start()) + 1), m.end()),
+                source=line.source,
+                page=line.page,
+                line=line.number,
+                status="none",
+            )
+        )
     return facts
 
 
 def _last_heading(s: str, a: int, b: int) -> str | None:
     seg = s[a:b]
     found = None
-    for m in re.finditer(r"[。;；][一二三四五六七八九十]+、([^。;；0-9]{2,40}?)(情况说明|情况)", "。" + seg):
+    for m in re.finditer(
+        r"[。;；][一二三四五六七八九十]+、([^。;；0-9]{2,40}?)(情况说明|情况)", "。" + seg
+    ):
         found = m.group(1)
     return found
 
@@ -219,7 +238,10 @@ def _subject(context: str, section: str | None, path: bool = False) -> str | Non
         context = context[: context.rfind("占")]
     hits = list(_SUBJECT_RE.finditer(context))
     three = [h for h in hits if SUBJECTS[h.group()].startswith("three_public")]
-    if three and not any(SUBJECTS[h.group()].startswith(("meeting", "training")) for h in hits[hits.index(three[-1]):]):
+    if three and not any(
+        SUBJECTS[h.group()].startswith(("meeting", "training"))
+        for h in hits[hits.index(three[-1]) :]
+    ):
         return SUBJECTS[three[-1].group()]
     if path:
         return None
@@ -227,7 +249,9 @@ def _subject(context: str, section: str | None, path: bool = False) -> str | Non
         table = _SECTION_SUBJECTS[section]
         for word in sorted(table, key=len, reverse=True):
             pos = context.rfind(word)
-            if pos >= 0 and not any(h.start() <= pos < h.end() and len(h.group()) > len(word) for h in hits):
+            if pos >= 0 and not any(
+                h.start() <= pos < h.end() and len(h.group()) > len(word) for h in hits
+            ):
                 later = [h for h in hits if h.start() > pos]
                 if not later:
                     return table[word]
@@ -277,10 +301,6 @@ def _sentence(s: str, a: int, b: int) -> str:
     return s[a : end + 1 if end < len(s) else end]
 
 
-def _is_year_or_index(s: str, m: re.Match[str]) -> bool:
-    return m.group(2) in ("个", "人") and s[m.end() : m.end() + 1] in ("次",) and False
-
-
 def _facts_for(
     number: str,
     unit: str,
@@ -302,9 +322,20 @@ def _facts_for(
 
     def fact(indicator: str, **kw: object) -> Fact:
         base = dict(
-            indicator=indicator, amount=None, value=None, unit=unit, printed=number,
-            phase=kw.pop("phase", _phase(context)), period=period, path=path if subject == "function_line" else None,
-            code=None, base=None, text=sentence, source=line.source, page=line.page, line=line.number,
+            indicator=indicator,
+            amount=None,
+            value=None,
+            unit=unit,
+            printed=number,
+            phase=kw.pop("phase", _phase(context)),
+            period=period,
+            path=path if subject == "function_line" else None,
+            code=None,
+            base=None,
+            text=sentence,
+            source=line.source,
+            page=line.page,
+            line=line.number,
         )
         base.update(kw)
         return Fact(**base)  # type: ignore[arg-type]
@@ -317,23 +348,48 @@ def _facts_for(
         return []
     if subject is None:
         return []
-    change = _CHANGE.search(context) and re.search(r"(相比|比|较|同比)", sentence[: sentence.find(number) + 1] or sentence)
+    change = _CHANGE.search(context) and re.search(
+        r"(相比|比|较|同比)", sentence[: sentence.find(number) + 1] or sentence
+    )
     if unit == "%":
         sign = -1 if any(w in context for w in _DECREASE) else 1
         if "完成" in context and ("预算" in context or "计划" in context):
             return [fact(f"{_single(subject)}_rate", value=value, unit="%")]
         if change and _CHANGE.search(context):
-            return [fact(f"{ind}_change_pct", value=value * sign, unit="%", base=_base_year(sentence, year),
-                         phase="actual", period=year) for ind in (last_subject or subject).split("+")]
+            return [
+                fact(
+                    f"{ind}_change_pct",
+                    value=value * sign,
+                    unit="%",
+                    base=_base_year(sentence, year),
+                    phase="actual",
+                    period=year,
+                )
+                for ind in (last_subject or subject).split("+")
+            ]
         if "占" in context:
-            return [fact(f"{_single(subject)}_share", value=value, unit="%", base=_share_base(context, sentence))]
+            return [
+                fact(
+                    f"{_single(subject)}_share",
+                    value=value,
+                    unit="%",
+                    base=_share_base(context, sentence),
+                )
+            ]
         return []
     amount = to_yuan(value, unit)
     if change and _CHANGE.search(context) and not re.search(r"(预算|决算)(数)?为$", context):
         sign = -1 if any(w in context[-6:] for w in _DECREASE) else 1
-        return [fact(f"{ind}_change", amount=amount * sign, base=_base_year(sentence, year), phase="actual",
-                     period=year)
-                for ind in (last_subject or subject).split("+")]
+        return [
+            fact(
+                f"{ind}_change",
+                amount=amount * sign,
+                base=_base_year(sentence, year),
+                phase="actual",
+                period=year,
+            )
+            for ind in (last_subject or subject).split("+")
+        ]
     out = []
     for ind in subject.split("+"):
         out.append(fact(ind, amount=amount))

@@ -11,7 +11,9 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 # CJK radicals that NFKC does not fold (the Kangxi block U+2F00–U+2FD5 it does fold)
-_EXTRA = str.maketrans({"⺠": "民", "⻓": "长", "⻔": "门", "⻜": "飞", "⻢": "马", "⻋": "车", "⻅": "见"})
+_EXTRA = str.maketrans(
+    {"⺠": "民", "⻓": "长", "⻔": "门", "⻜": "飞", "⻢": "马", "⻋": "车", "⻅": "见"}
+)
 
 _NOISE = [
     re.compile(r"\[bookmark:[^\]]*\]"),  # WPS / Word bookmarks
@@ -66,13 +68,17 @@ def join_broken_numbers(toks: list[str]) -> list[str]:
     """Join numbers broken by spaces: "82." "13" -> "82.13"; "532" ".02" -> "532.02"."""
     out: list[str] = []
     for tok in toks:
-        if out and re.fullmatch(r"\d+\.", out[-1]) and re.fullmatch(r"\d+", tok):
-            out[-1] += tok
-        elif out and re.fullmatch(r"\d+", out[-1]) and re.fullmatch(r"\.\d+", tok):
+        if out and _broken(out[-1], tok):
             out[-1] += tok
         else:
             out.append(tok)
     return out
+
+
+def _broken(left: str, right: str) -> bool:
+    dangling_point = re.fullmatch(r"\d+\.", left) and re.fullmatch(r"\d+", right)
+    leading_point = re.fullmatch(r"\d+", left) and re.fullmatch(r"\.\d+", right)
+    return bool(dangling_point or leading_point)
 
 
 def to_yuan(value: Decimal, unit: str) -> Decimal:

@@ -25,6 +25,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 
 from fiscalpub.parse.rows import RawRow
 from fiscalpub.registry import Column, TableSpec
@@ -44,7 +45,7 @@ class RowState:
 
     def vector(self, a: Assignment) -> Vector:
         v: list[Decimal | None] = [None] * len(self.columns)
-        for num, col in zip(self.raw.nums, a):
+        for num, col in zip(self.raw.nums, a, strict=True):
             v[col] = num.value
         return tuple(v)
 
@@ -113,7 +114,9 @@ class TablePlacement:
         else:
             state.identity_broken = True
 
-    def _identity_check(self, r: int, plus: list[int], minus: list[int]) -> Callable[[Vector], bool]:
+    def _identity_check(
+        self, r: int, plus: list[int], minus: list[int]
+    ) -> Callable[[Vector], bool]:
         unit = self.unit
 
         def check(v: Vector) -> bool:
@@ -146,7 +149,9 @@ class TablePlacement:
             if ident.get("kind") != "rows":
                 continue
             res = [i for k, i in by_key.items() if k.endswith(f":#{ident['result']}")]
-            kids = [i for k, i in by_key.items() if any(k.endswith(f":#{p}") for p in ident["plus"])]
+            kids = [
+                i for k, i in by_key.items() if any(k.endswith(f":#{p}") for p in ident["plus"])
+            ]
             if res and kids:
                 fams.append(Family(parent=res[0], children=kids))
         return fams
@@ -187,7 +192,7 @@ class TablePlacement:
             parent, kids = combo[0], combo[1:]
             ok = True
             for c in range(width):
-                vals = [k[c] for k in kids if k[c] is not None]
+                vals = [v for k in kids if (v := k[c]) is not None]
                 if not _close(parent[c], sum(vals, Decimal(0)), self.unit * max(1, len(vals))):
                     ok = False
                     break
@@ -198,7 +203,7 @@ class TablePlacement:
             fam.broken = True  # the source breaks this identity: the validator reports it
             return False
         changed = False
-        for s, groups, sup in zip(states, vec_sets, supported):
+        for s, groups, sup in zip(states, vec_sets, supported, strict=True):
             if len(sup) < len(groups):
                 s.domain = [a for v in groups if v in sup for a in groups[v]]
                 changed = True
@@ -223,7 +228,7 @@ class TablePlacement:
             scores = [score(st, a) for a in st.domain]
             best = max(scores)
             if best > min(scores):
-                st.domain = [a for a, s in zip(st.domain, scores) if s == best]
+                st.domain = [a for a, s in zip(st.domain, scores, strict=True) if s == best]
                 changed = True
         return changed
 
@@ -241,59 +246,55 @@ class TablePlacement:
         return None
 
 
-def solve(
-    tables: dict[str, TablePlacement],
-    narrative_score: Callable[[str, RowState, Assignment], int] | None,
-) -> None:
+Scorer = Callable[[RowState, Assignment], int]
+#: narrative evidence: (table id, row, position) -> score
+NarrativeScorer = Callable[[str, RowState, Assignment], int]
+
+
+def solve(tables: dict[str, TablePlacement], narrative_score: NarrativeScorer | None) -> None:
     """Run the stages over all tables of a report."""
     for tp in tables.values():
         tp.propagate()
         tp.mark("identity")
-
-    def cross(tid: str) -> Callable[[RowState, Assignment], int]:
-        spec = tables[tid].spec
-
-        def score(st: RowState, a: Assignment) -> int:
-            total = 0
-            vec = st.vector(a)
-            for link in spec.evidence:
-                if link.get("row") and st.raw.key != f"#{link['row']}":
-                    continue
-                other = tables.get(link["table"])
-                ci = st.col_index(link["column"])
-                if other is None or ci is None or vec[ci] is None:
-                    continue
-                if "other_code" in link:
-                    key = link["other_code"]
-                elif "other_row" in link:
-                    key = f"#{link['other_row']}"
-                else:
-                    key = st.raw.key
-                val = other.cell(key, link.get("other_column", "amount"))
-                if val is not None and _close(val, vec[ci], tables[tid].unit):
-                    total += 1
-            return total
-
-        return score
-
-    for stage, scorer in (("cross-table", cross), ("narrative", None)):
+    stages: list[tuple[str, Callable[[str], Scorer]]] = [
+        ("cross-table", lambda tid: _cross_table_scorer(tables, tid))
+    ]
+    if narrative_score is not None:
+        ns = narrative_score
+        stages.append(("narrative", lambda tid: partial(ns, tid)))
+    for stage, scorer_for in stages:
         progress = True
         while progress:
             progress = False
             for tid, tp in tables.items():
-                if stage == "narrative":
-                    if narrative_score is None:
-                        continue
-                    ns = narrative_score
-
-                    def fn(st: RowState, a: Assignment, _t: str = tid) -> int:
-                        return ns(_t, st, a)
-
-                    changed = tp.prefer(fn)
-                else:
-                    assert scorer is not None
-                    changed = tp.prefer(scorer(tid))
-                if changed:
+                if tp.prefer(scorer_for(tid)):
                     tp.propagate()
-                    if tp.mark(stage):
-                        progress = True
+                    progress = tp.mark(stage) or progress
+
+
+def _cross_table_scorer(tables: dict[str, TablePlacement], tid: str) -> Scorer:
+    """Count the registry evidence links a position agrees with (placed cells of other tables)."""
+    tp = tables[tid]
+
+    def score(st: RowState, a: Assignment) -> int:
+        total = 0
+        vec = st.vector(a)
+        for link in tp.spec.evidence:
+            if link.get("row") and st.raw.key != f"#{link['row']}":
+                continue
+            other = tables.get(link["table"])
+            ci = st.col_index(link["column"])
+            if other is None or ci is None or vec[ci] is None:
+                continue
+            if "other_code" in link:
+                key = link["other_code"]
+            elif "other_row" in link:
+                key = f"#{link['other_row']}"
+            else:
+                key = st.raw.key
+            val = other.cell(key, link.get("other_column", "amount"))
+            if val is not None and _close(val, vec[ci], tp.unit):
+                total += 1
+        return total
+
+    return score

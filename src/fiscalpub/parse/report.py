@@ -21,7 +21,13 @@ from fiscalpub.model import (
 )
 from fiscalpub.parse import narrative
 from fiscalpub.parse.normalize import nfkc, squash, to_yuan
-from fiscalpub.parse.placement import Assignment, RowState, TablePlacement, solve
+from fiscalpub.parse.placement import (
+    Assignment,
+    NarrativeScorer,
+    RowState,
+    TablePlacement,
+    solve,
+)
 from fiscalpub.parse.rows import split_rows
 from fiscalpub.parse.tables import Region as TableRegion
 from fiscalpub.parse.tables import cut_regions, mentions_attachment
@@ -52,7 +58,14 @@ FACT_CELLS: dict[str, tuple[str, str, str]] = {
     "gov_fund_project_expenditure": ("gov_fund", "#total", "project"),
     "state_capital_expenditure": ("state_capital", "#total", "total"),
 }
-for _part in ("total", "overseas", "vehicles", "vehicle_purchase", "vehicle_operation", "reception"):
+for _part in (
+    "total",
+    "overseas",
+    "vehicles",
+    "vehicle_purchase",
+    "vehicle_operation",
+    "reception",
+):
     for _phase in ("budget", "actual"):
         FACT_CELLS[f"three_public_{_part}_{_phase}"] = ("three_public", "", f"{_phase}_{_part}")
 # components of the 三公 total named without the word 三公 in the narrative
@@ -67,7 +80,7 @@ def build_report(docs: list[Document]) -> Report:
     text = "\n".join(line.text for d in docs for line in d.lines())
     if not _looks_like_report(text):
         raise NotAReport(
-            f"{doc.path}: not a 部门决算/部门预算 report (no report title, tables or 情况说明 found)"
+            f"{doc.path}: not a 部门决算/部门预算 report (no title, tables or 情况说明 found)"
         )
     meta = _metadata(docs, text)
     findings: list[Finding] = []
@@ -85,13 +98,15 @@ def build_report(docs: list[Document]) -> Report:
     for tid, spec in tables().items():
         region = chosen.get(tid)
         if region is None:
-            infos.append(TableInfo(table=tid, status="referenced_absent" if attachment else "not_found"))
+            infos.append(
+                TableInfo(table=tid, status="referenced_absent" if attachment else "not_found")
+            )
             continue
         status = _status(region)
         unit = region.unit or _report_unit(regions)
         rows = split_rows(region) if region.has_numbers else []
-        decimals = 2 if unit == "万元" else max(
-            (n.decimals for r in rows for n in r.nums), default=2
+        decimals = (
+            2 if unit == "万元" else max((n.decimals for r in rows for n in r.nums), default=2)
         )
         nums = [n for r in rows for n in r.nums]
         if status == "present" and region.empty_note is not None:
@@ -102,22 +117,32 @@ def build_report(docs: list[Document]) -> Report:
                     Finding(
                         code="empty-note-with-data",
                         severity="warning",
-                        message=f"{tid}: a note says the table is empty, but it prints numbers; the numbers are kept",
-                        where=[_where(region.empty_note, tid), *([_where(nums[0].line, tid)] if nums else [])],
+                        message=(
+                            f"{tid}: a note says the table is empty, but it "
+                            f"prints numbers; the numbers are kept"
+                        ),
+                        where=[
+                            _where(region.empty_note, tid),
+                            *([_where(nums[0].line, tid)] if nums else []),
+                        ],
                     )
                 )
         infos.append(
             TableInfo(
-                table=tid, status=status, unit=unit if status != "referenced_absent" else None,
-                decimals=decimals if rows else None, source=region.hit.index and region.lines[0].source
-                if region.lines else 0, page=region.title_line.page if region.title_line else None,
-                line=region.title_line.number if region.title_line else None, title=region.hit.title,
+                table=tid,
+                status=status,
+                unit=unit if status != "referenced_absent" else None,
+                decimals=decimals if rows else None,
+                source=region.title_line.source if region.title_line else None,
+                page=region.title_line.page if region.title_line else None,
+                line=region.title_line.number if region.title_line else None,
+                title=region.hit.title,
             )
         )
         if rows:
             placements[tid] = TablePlacement(spec, rows, decimals)
             region_of[tid] = region
-    solve(placements, _narrative_scorer(facts, placements, region_of))
+    solve(placements, _narrative_scorer(facts, region_of))
     items = _line_items(placements, region_of, meta.kind, findings)
     for f in facts:
         if f.indicator == "function_line" and f.path:
@@ -127,12 +152,21 @@ def build_report(docs: list[Document]) -> Report:
 
 def _looks_like_report(text: str) -> bool:
     s = squash(text)
-    markers = ("部门决算", "部门预算", "单位决算", "单位预算", "决算表", "预算表", "情况说明", "收入支出")
+    markers = (
+        "部门决算",
+        "部门预算",
+        "单位决算",
+        "单位预算",
+        "决算表",
+        "预算表",
+        "情况说明",
+        "收入支出",
+    )
     return sum(s.count(m) for m in markers) >= 2 and len(s) > 200
 
 
 def _choose_regions(regions: list[TableRegion]) -> dict[str, TableRegion]:
-    """One region per table: the one that prints numbers, else one with an empty note, else the first."""
+    """One region per table: the one with numbers, else one with an empty note, else the first."""
     chosen: dict[str, TableRegion] = {}
     for r in regions:
         old = chosen.get(r.spec.id)
@@ -158,11 +192,21 @@ def _report_unit(regions: list[TableRegion]) -> str | None:
     return units.most_common(1)[0][0] if units else None
 
 
-def _where(line: object, table: str | None = None, column: str | None = None, code: str | None = None,
-           row: str | None = None) -> Where:
+def _where(
+    line: object,
+    table: str | None = None,
+    column: str | None = None,
+    code: str | None = None,
+    row: str | None = None,
+) -> Where:
     return Where(
-        source=getattr(line, "source", 0), page=getattr(line, "page", None),
-        line=getattr(line, "number", None), table=table, column=column, code=code, row=row,
+        source=getattr(line, "source", 0),
+        page=getattr(line, "page", None),
+        line=getattr(line, "number", None),
+        table=table,
+        column=column,
+        code=code,
+        row=row,
     )
 
 
@@ -181,24 +225,51 @@ def _metadata(docs: list[Document], text: str) -> ReportMeta:
         re.sub(r"\s+", "", x).rstrip("单位金额")
         for x in re.findall(r"部门[:：]\s*([^\s单]{2,40})", flat)
     )
-    if m:
-        dept = m.most_common(1)[0][0]
-    else:
-        dept = _department_from_text(s)
+    dept = m.most_common(1)[0][0] if m else _department_from_text(s)
     years = Counter(int(y) for y in re.findall(r"(20\d\d)年度?部门(?:决|预)算", s))
     if not years:
         years = Counter(int(y) for y in re.findall(r"(20\d\d)年度", s))
     year = years.most_common(1)[0][0] if years else None
-    kind = "budget" if s.count("预算表") + s.count("部门预算") > s.count("决算表") + s.count("部门决算") else "final"
+    kind = (
+        "budget"
+        if s.count("预算表") + s.count("部门预算") > s.count("决算表") + s.count("部门决算")
+        else "final"
+    )
     return ReportMeta(
-        department=dept, year=year, kind=kind, region=_region(dept), units=_units(flat),
-        staff=_staff(s), sources=[Source(path=d.path.rsplit("/", 1)[-1], sha256=d.sha256,
-                                         pages=len(d.pages)) for d in docs],
+        department=dept,
+        year=year,
+        kind=kind,
+        region=_region(dept),
+        units=_units(flat),
+        staff=_staff(s),
+        sources=[
+            Source(path=d.path.rsplit("/", 1)[-1], sha256=d.sha256, pages=len(d.pages))
+            for d in docs
+        ],
     )
 
 
 _ORG_END = re.compile(r"(医疗保障局|委员会|办公厅|办公室|办事处|局|中心)")
-_STOP = ("本", "我", "全", "负责", "各", "由", "区委", "市委", "及", "和", "与", "在", "对", "为", "部门", "一", "二", "三")
+_STOP = (
+    "本",
+    "我",
+    "全",
+    "负责",
+    "各",
+    "由",
+    "区委",
+    "市委",
+    "及",
+    "和",
+    "与",
+    "在",
+    "对",
+    "为",
+    "部门",
+    "一",
+    "二",
+    "三",
+)
 
 
 def _department_from_text(s: str) -> str | None:
@@ -211,7 +282,11 @@ def _department_from_text(s: str) -> str | None:
             cand = s[max(0, end - length) : end]
             if len(cand) < length or not re.fullmatch(r"[\u4e00-\u9fff]+", cand):
                 break
-            if cand.startswith(_STOP) or re.search(r"职责|部分|概况|情况", cand) or not re.search(r".[省市区县旗州]", cand[: -len(m.group())]):
+            if (
+                cand.startswith(_STOP)
+                or re.search(r"职责|部分|概况|情况", cand)
+                or not re.search(r".[省市区县旗州]", cand[: -len(m.group())])
+            ):
                 continue
             count = s.count(cand)
             if count >= 2 or end < 2000:
@@ -280,9 +355,8 @@ def _fix_three_public_phases(facts: list[Fact]) -> None:
             f.indicator = f"{f.indicator}_{phase}"
 
 
-def _narrative_scorer(
-    facts: list[Fact], placements: dict[str, TablePlacement], regions: dict[str, TableRegion]
-):  # type: ignore[no-untyped-def]
+def _narrative_scorer(facts: list[Fact], regions: dict[str, TableRegion]) -> NarrativeScorer:
+    """Score a position by the narrative: +1 per stated amount it agrees with, −1 per conflict."""
     expected: dict[tuple[str, str, str], list[Decimal]] = {}
     for f in facts:
         cell = FACT_CELLS.get(f.indicator)
@@ -316,7 +390,9 @@ def _narrative_scorer(
 
 
 def _line_items(
-    placements: dict[str, TablePlacement], regions: dict[str, TableRegion], kind: str | None,
+    placements: dict[str, TablePlacement],
+    regions: dict[str, TableRegion],
+    kind: str | None,
     findings: list[Finding],
 ) -> list[LineItem]:
     items: list[LineItem] = []
@@ -336,14 +412,20 @@ def _line_items(
                     row_id = col.row if col else None
                     item = col.item if col else None
                 li = LineItem(
-                    table=tid, column=col.id if col else None,
+                    table=tid,
+                    column=col.id if col else None,
                     measure=col.measure_for(kind) if col else None,
                     classification=spec.classification if raw.code else None,
-                    code=raw.code, row=row_id, item=_clean_name(item) if item else None,
+                    code=raw.code,
+                    row=row_id,
+                    item=_clean_name(item) if item else None,
                     placed_by=placed or "unplaced",
                     candidates=[] if placed else [st.columns[o].id for o in options],
                     amount=to_yuan(num.value, unit) if unit in ("万元", "元") else num.value,
-                    printed=num.printed, unit=unit, source=num.line.source, page=num.line.page,
+                    printed=num.printed,
+                    unit=unit,
+                    source=num.line.source,
+                    page=num.line.page,
                     line=num.line.number,
                 )
                 items.append(li)
@@ -352,30 +434,53 @@ def _line_items(
                     if num.value == 0:
                         zeros.append(where)
                     else:
-                        findings.append(Finding(
-                            code="ambiguous-cell", severity="warning",
-                            message=(f"{tid} {raw.code or raw.row or ''}: cannot decide the column of "
-                                     f"{num.printed} (candidates: {', '.join(li.candidates)})"),
-                            where=[where],
-                        ))
+                        findings.append(
+                            Finding(
+                                code="ambiguous-cell",
+                                severity="warning",
+                                message=(
+                                    f"{tid} {raw.code or raw.row or ''}: cannot decide the "
+                                    f"column of {num.printed} "
+                                    f"(candidates: {', '.join(li.candidates)})"
+                                ),
+                                where=[where],
+                            )
+                        )
             if st.identity_broken:
-                findings.append(Finding(
-                    code="row-identity-broken", severity="warning",
-                    message=f"{tid} {raw.code or raw.row}: no placement satisfies the row identities",
-                    where=[_where(raw.line, tid, None, raw.code, raw.row)],
-                ))
+                findings.append(
+                    Finding(
+                        code="row-identity-broken",
+                        severity="warning",
+                        message=(
+                            f"{tid} {raw.code or raw.row}: no placement "
+                            f"satisfies the row identities"
+                        ),
+                        where=[_where(raw.line, tid, None, raw.code, raw.row)],
+                    )
+                )
             if raw.pending:
-                findings.append(Finding(
-                    code="incomplete-code", severity="warning",
-                    message=f"{tid}: code {raw.code} {raw.name} lost its 2-digit suffix in the text",
-                    where=[_where(raw.line, tid, None, raw.code)],
-                ))
+                findings.append(
+                    Finding(
+                        code="incomplete-code",
+                        severity="warning",
+                        message=(
+                            f"{tid}: code {raw.code} {raw.name} lost its 2-digit suffix in the text"
+                        ),
+                        where=[_where(raw.line, tid, None, raw.code)],
+                    )
+                )
         if zeros:
-            findings.append(Finding(
-                code="ambiguous-zero-cells", severity="info",
-                message=f"{tid}: {len(zeros)} printed zeros cannot be placed in a column (kept with candidates)",
-                where=zeros,
-            ))
+            findings.append(
+                Finding(
+                    code="ambiguous-zero-cells",
+                    severity="info",
+                    message=(
+                        f"{tid}: {len(zeros)} printed zeros cannot be placed "
+                        f"in a column (kept with candidates)"
+                    ),
+                    where=zeros,
+                )
+            )
     return items
 
 
@@ -392,9 +497,14 @@ def _resolve_path(path: list[str], items: list[LineItem]) -> str | None:
 
     def match(code: str, name: str) -> bool:
         n = squash(name)
-        return any(x == n or x.startswith(n) or n.startswith(x) or x == n + "支出" for x in names.get(code, ()))
+        return any(
+            x == n or x.startswith(n) or n.startswith(x) or x == n + "支出"
+            for x in names.get(code, ())
+        )
 
     candidates = [c for c in names if len(c) == 3 and match(c, path[0])]
     for depth, name in enumerate(path[1:], start=1):
-        candidates = [c for c in names if len(c) == 3 + 2 * depth and c[:-2] in candidates and match(c, name)]
+        candidates = [
+            c for c in names if len(c) == 3 + 2 * depth and c[:-2] in candidates and match(c, name)
+        ]
     return candidates[0] if len(candidates) == 1 else None

@@ -16,9 +16,9 @@ from decimal import Decimal
 
 from fiscalpub.parse.normalize import (
     INT_RE,
-    nfkc,
     is_number,
     join_broken_numbers,
+    nfkc,
     parse_number,
     squash,
     tokens,
@@ -102,8 +102,10 @@ def _ordinal_line(toks: list[str]) -> bool:
     if any(t in ("栏次", "行次") for t in toks):
         return True
     nums = [t for t in toks if INT_RE.match(t)]
-    return len(nums) == len(toks) and len(nums) >= 3 and [int(t) for t in nums] == list(
-        range(int(nums[0]), int(nums[0]) + len(nums))
+    return (
+        len(nums) == len(toks)
+        and len(nums) >= 3
+        and [int(t) for t in nums] == list(range(int(nums[0]), int(nums[0]) + len(nums)))
     )
 
 
@@ -151,7 +153,9 @@ def coded_rows(region: Region) -> list[RawRow]:
         if row is None or row.code is None:
             return
         if len(row.code) == 5:
-            last_code_of_class[row.code[:3]] = max(row.code, last_code_of_class.get(row.code[:3], ""))
+            last_code_of_class[row.code[:3]] = max(
+                row.code, last_code_of_class.get(row.code[:3], "")
+            )
         elif len(row.code) == 3 and scheme == "economic" and not row.nums and not row.pending:
             # a class code printed a second time, or with a name that is not its
             # class name, is a split code ("302 电费" … "06")
@@ -164,28 +168,42 @@ def coded_rows(region: Region) -> list[RawRow]:
         tok = toks[i]
         t = tok.text
         nxt = toks[i + 1].text if i + 1 < len(toks) else ""
-        if INT_RE.match(t) and _code_ok(t, scheme) and (_is_name(nxt) or re.fullmatch(r"\d\d", nxt)):
+        if (
+            INT_RE.match(t)
+            and _code_ok(t, scheme)
+            and (_is_name(nxt) or re.fullmatch(r"\d\d", nxt))
+        ):
             code, j = t, i + 1
             # split codes: "302" "01", "201" "06" "01"
-            while j < len(toks) and re.fullmatch(r"\d\d", toks[j].text) and len(code) < (
-                7 if scheme == "function" else 5
+            while (
+                j < len(toks)
+                and re.fullmatch(r"\d\d", toks[j].text)
+                and len(code) < (7 if scheme == "function" else 5)
             ):
                 code += toks[j].text
                 j += 1
             if j < len(toks) and (_is_name(toks[j].text) or len(code) > 3 or j == len(toks)):
                 name_parts: list[str] = []
-                while j < len(toks) and _is_name(toks[j].text) and not (
-                    squash(_NUMBERING.sub("", toks[j].text)) in label_rows and name_parts
+                while (
+                    j < len(toks)
+                    and _is_name(toks[j].text)
+                    and not (squash(_NUMBERING.sub("", toks[j].text)) in label_rows and name_parts)
                 ):
                     name_parts.append(toks[j].text)
                     j += 1
-                start(RawRow(side=None, code=code, row=None, name="".join(name_parts), line=tok.line), tok.line)
+                start(
+                    RawRow(side=None, code=code, row=None, name="".join(name_parts), line=tok.line),
+                    tok.line,
+                )
                 i = j
                 continue
         if _is_name(t):
             key = squash(_NUMBERING.sub("", t))
             if key in label_rows and (cur is None or cur.nums or cur.code is not None or cur.row):
-                start(RawRow(side=None, code=None, row=label_rows[key].id, name=t, line=tok.line), tok.line)
+                start(
+                    RawRow(side=None, code=None, row=label_rows[key].id, name=t, line=tok.line),
+                    tok.line,
+                )
             elif cur is not None and not cur.nums:
                 cur.name += t
             elif cur is not None:
@@ -282,8 +300,14 @@ def two_sided_rows(region: Region) -> list[RawRow]:
     for tok in toks:
         t = tok.text
         if _is_name(t) or _ELLIPSIS.match(t):
-            if (label_open and cur is not None and not cur.ordinal and not cur.nums
-                    and not _ELLIPSIS.match(cur.label) and not _NUMBERING.match(t)):
+            if (
+                label_open
+                and cur is not None
+                and not cur.ordinal
+                and not cur.nums
+                and not _ELLIPSIS.match(cur.label)
+                and not _NUMBERING.match(t)
+            ):
                 cur.label += t
                 continue
             if tok.first:
@@ -317,22 +341,42 @@ def two_sided_rows(region: Region) -> list[RawRow]:
     rows: list[RawRow] = []
     seen: dict[str, set[str]] = {"income": set(), "expenditure": set()}
     for seg in segs:
-        side = income if seg.side == "income" else expenditure
+        half = income if seg.side == "income" else expenditure
         key = squash(_NUMBERING.sub("", squash(seg.label)))
-        spec_row = _match_side_row(side, key, seen[seg.side])
+        spec_row = _match_side_row(half, key, seen[seg.side])
         if spec_row is None and seg.side == "income":
             # labels printed on the expenditure half only ("总计" twice, 类 lines)
             other = _match_side_row(expenditure, key, seen["expenditure"])
             if other is not None or _class_code(key):
-                seg.side, side, spec_row = "expenditure", expenditure, other
+                seg.side, half, spec_row = "expenditure", expenditure, other
         line = seg.nums[0].line if seg.nums else None
         if spec_row is not None:
             seen[seg.side].add(spec_row.id)
-            rows.append(RawRow(side=seg.side, code=None, row=spec_row.id, name=seg.label, nums=seg.nums, line=line))
-        elif side.class_rows and _class_code(key):
-            rows.append(RawRow(side=seg.side, code=_class_code(key), row=None, name=seg.label, nums=seg.nums, line=line))
+            rows.append(
+                RawRow(
+                    side=seg.side,
+                    code=None,
+                    row=spec_row.id,
+                    name=seg.label,
+                    nums=seg.nums,
+                    line=line,
+                )
+            )
+        elif half.class_rows and _class_code(key):
+            rows.append(
+                RawRow(
+                    side=seg.side,
+                    code=_class_code(key),
+                    row=None,
+                    name=seg.label,
+                    nums=seg.nums,
+                    line=line,
+                )
+            )
         elif seg.nums:
-            rows.append(RawRow(side=seg.side, code=None, row=None, name=seg.label, nums=seg.nums, line=line))
+            rows.append(
+                RawRow(side=seg.side, code=None, row=None, name=seg.label, nums=seg.nums, line=line)
+            )
     return rows
 
 

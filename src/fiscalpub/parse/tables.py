@@ -71,7 +71,12 @@ def find_titles(lines: list[Line]) -> list[TitleHit]:
         m = match_title(lines[i].text)
         span = 1
         first = squash(lines[i].text)
-        if m is None and i + 1 < len(lines) and 4 <= len(first) <= 24 and not _EMPTY_NOTE.search(first):
+        if (
+            m is None
+            and i + 1 < len(lines)
+            and 4 <= len(first) <= 24
+            and not _EMPTY_NOTE.search(first)
+        ):
             # titles wrapped over two lines ("政府性基金预算财政拨款收入支出" / "决算表")
             nxt = _next_nonblank(lines, i)
             if nxt is not None:
@@ -114,7 +119,10 @@ def cut_regions(doc: Document) -> list[Region]:
             body.append(line)
         head = " ".join(ln.text for ln in lines[max(0, hit.index - 3) : hit.index + hit.span + 6])
         region = Region(
-            spec=specs[hit.table], hit=hit, lines=body, unit=find_unit(head),
+            spec=specs[hit.table],
+            hit=hit,
+            lines=body,
+            unit=find_unit(head),
             title_line=lines[hit.index + hit.span - 1],
         )
         _classify(region)
@@ -144,7 +152,11 @@ def _classify(region: Region) -> None:
                 break
             toks = tokens(line.text)
             nums = [t for t in toks if is_number(t)]
-            if nums and not _is_ordinal_line(toks) and any(not re.fullmatch(r"\d{1,2}", t) for t in nums):
+            if (
+                nums
+                and not _is_ordinal_line(toks)
+                and any(not re.fullmatch(r"\d{1,2}", t) for t in nums)
+            ):
                 region.has_numbers = True
                 break
 

@@ -1,4 +1,4 @@
-"""Readers turn input files into a Document (pages of lines); nothing downstream knows the format."""
+"""Readers turn input files into a Document (pages of lines), whatever the format."""
 
 from fiscalpub.read.document import Document, Line, Page
 from fiscalpub.read.text import read_text
