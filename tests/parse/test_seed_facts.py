@@ -100,6 +100,9 @@ def test_metadata(seed: str) -> None:
     assert meta.department == exp["department"]
     assert meta.year == exp["year"]
     assert meta.kind == exp["kind"]
+    staff = {k: getattr(meta.staff, k) for k in ("authorised", "actual", "retired")}
+    assert staff == exp["staff"]
+    assert meta.units == exp["units"]
 
 
 @pytest.mark.corpus

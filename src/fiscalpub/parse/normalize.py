@@ -83,11 +83,13 @@ def _broken(left: str, right: str) -> bool:
 
 def to_yuan(value: Decimal, unit: str) -> Decimal:
     """Money in 元 from a value printed in `unit` (万元 or 元)."""
-    if unit == "万元":
-        return value * 10000
-    if unit == "元":
-        return value
-    raise ValueError(f"unknown money unit {unit!r}")
+    try:
+        return value * _UNIT_FACTOR[unit]
+    except KeyError:
+        raise ValueError(f"unknown money unit {unit!r}") from None
+
+
+_UNIT_FACTOR = {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}
 
 
 _UNIT_RE = re.compile(r"(?:金额)?单位[:：]\s*(万元|元|亿元|千元)")

@@ -240,7 +240,7 @@ def _metadata(docs: list[Document], text: str) -> ReportMeta:
         year=year,
         kind=kind,
         region=_region(dept),
-        units=_units(flat),
+        units=_units(text),
         staff=_staff(s),
         sources=[
             Source(path=d.path.rsplit("/", 1)[-1], sha256=d.sha256, pages=len(d.pages))
@@ -314,31 +314,61 @@ def _staff(s: str) -> Staff:
         return None
 
     return Staff(
-        authorised=first([r"人员编制(\d+)人", r"编制(?:数)?(\d+)人", r"行政编制(\d+)人"]),
+        authorised=first(
+            [r"人员编制(\d+)(?:人|(?=实有))", r"编制(?:数)?(\d+)人", r"行政编制(\d+)人"]
+        ),
         actual=first([r"实有(?:人数|人员)(\d+)人", r"实有人数(\d+)", r"在职人员(\d+)人"]),
         retired=first([r"离退休人员(\d+)人", r"退休人员(\d+)人", r"离退休(\d+)人"]),
     )
 
 
-def _units(flat: str) -> list[str]:
-    lines = flat.splitlines()
-    out: list[str] = []
+_NAME = r"[\u4e00-\u9fff（）()]+"
+
+
+def _units(text: str) -> list[str]:
+    """Units covered by the report, as printed: the 序号/单位名称 list, else the
+    "决算单位构成…包括：A以及B" sentence.  Names wrapped over lines are joined."""
+    lines = [line.strip() for line in text.splitlines()]
     for i, line in enumerate(lines):
-        if re.search(r"序号\s*单位名称", line):
-            for nxt in lines[i + 1 : i + 40]:
-                m = re.match(r"^\s*(\d{1,2})\s+([\u4e00-\u9fff（）()]+)", nxt)
-                if m:
-                    out.append(m.group(2))
-                elif nxt.strip() and out:
-                    break
-            if out:
-                return out
-    s = re.sub(r"\s+", "", flat)
-    m = re.search(r"(?:决算|预算)单位构成[^。]*?包括[:：]([^。]+)。", s)
+        if not re.search(r"序号\s*单位名称", line):
+            continue
+        out: list[str] = []
+        pending: list[str] | None = None  # a number alone on its line: the name follows
+        seq = 1  # 序号 runs 1, 2, 3 …; other leading numbers are later columns of a row
+        for nxt in lines[i + 1 : i + 60]:
+            if not nxt:
+                continue
+            m = re.match(rf"^(\d{{1,2}})\s+({_NAME})", nxt)
+            if m and int(m.group(1)) != seq:
+                # the rest of a wrapped row ("2 事业 1 办公室"), not a new 序号
+                if pending:
+                    out.append("".join(pending))
+                pending = None
+                continue
+            if pending is not None and re.fullmatch(_NAME, nxt):
+                pending.append(nxt)
+                continue
+            if pending:
+                out.append("".join(pending))
+            pending = None
+            if m:
+                out.append(m.group(2))
+                seq += 1
+            elif re.fullmatch(r"\d{1,2}", nxt) and int(nxt) == seq:
+                pending = []
+                seq += 1
+            elif out:
+                break
+        if pending:
+            out.append("".join(pending))
+        if out:
+            return list(dict.fromkeys(out))
+    flat = re.sub(r"\s+", "", text)
+    m = re.search(r"单位构成[^。]*?包括[:：]([^。]+)。", flat)
     if m:
         parts = re.split(r"以及|和|、|及", m.group(1))
         return [p for p in (x.strip() for x in parts) if p]
-    return out
+    return []
 
 
 # ------------------------------------------------------------------ placement evidence
@@ -375,7 +405,7 @@ def _narrative_scorer(facts: list[Fact], regions: dict[str, TableRegion]) -> Nar
                 continue
             tol = Decimal(100)
             v = vec[ci]
-            got = to_yuan(v, unit) if v is not None and unit in ("万元", "元") else v
+            got = to_yuan(v, unit) if v is not None else None
             if any(abs((got or Decimal(0)) - amt) <= tol for amt in amounts):
                 if got is not None or all(amt == 0 for amt in amounts):
                     total += 1 if got is not None else 0
@@ -421,7 +451,7 @@ def _line_items(
                     item=_clean_name(item) if item else None,
                     placed_by=placed or "unplaced",
                     candidates=[] if placed else [st.columns[o].id for o in options],
-                    amount=to_yuan(num.value, unit) if unit in ("万元", "元") else num.value,
+                    amount=to_yuan(num.value, unit),
                     printed=num.printed,
                     unit=unit,
                     source=num.line.source,
