@@ -1,0 +1,36 @@
+"""The README's commands and example output stay true."""
+
+from __future__ import annotations
+
+import re
+
+from click.testing import CliRunner
+
+from fiscalpub.cli import main
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _sh_blocks() -> list[str]:
+    return re.findall(r"```sh\n(.*?)\n```", README, re.S)
+
+
+def test_ci_runs_the_readme_test_command_verbatim() -> None:
+    test_command = _sh_blocks()[1]
+    assert "pytest" in test_command
+    assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_run_command_uses_shipped_examples() -> None:
+    run_command = _sh_blocks()[0]
+    assert "fiscalpub parse" in run_command and "examples/" in run_command
+    assert list((ROOT / "examples").glob("*.txt"))
+
+
+def test_readme_example_output_is_current() -> None:
+    m = re.search(r"```console\n\$ fiscalpub parse (\S+)\n(.*?)```", README, re.S)
+    assert m is not None
+    result = CliRunner().invoke(main, ["parse", str(ROOT / m.group(1))])
+    assert result.exit_code == 0
+    assert result.stdout == m.group(2)
