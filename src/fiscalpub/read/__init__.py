@@ -7,5 +7,18 @@ __all__ = ["Document", "Line", "Page", "read_document", "read_text"]
 
 
 def read_document(path: str, source: int = 0) -> Document:
-    """Read any supported input file into a Document."""
+    """Read any supported input file into a Document: PDF by name or by its %PDF header,
+    else text."""
+    if path.lower().endswith(".pdf") or _starts_like_pdf(path):
+        from fiscalpub.read.pdf import read_pdf
+
+        return read_pdf(path, source=source)
     return read_text(path, source=source)
+
+
+def _starts_like_pdf(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(1024).lstrip().startswith(b"%PDF")
+    except OSError:
+        return False
