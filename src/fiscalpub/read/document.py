@@ -27,9 +27,21 @@ class Line:
 
 
 @dataclass
+class Rule:
+    """A ruling line of a PDF page, top-down coordinates: horizontal (y, x0..x1) or
+    vertical (x, y0..y1)."""
+
+    at: float
+    start: float
+    end: float
+
+
+@dataclass
 class Page:
     number: int
     lines: list[Line]
+    hrules: list[Rule] = field(default_factory=list)
+    vrules: list[Rule] = field(default_factory=list)
 
 
 @dataclass

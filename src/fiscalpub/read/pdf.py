@@ -9,13 +9,16 @@ wider than half the line's character height (letter-spaced names stay whole).
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
+import re
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as raw
 
 from fiscalpub.errors import UnreadableInput
-from fiscalpub.read.document import Document, Line, Page, Word
+from fiscalpub.read.document import Document, Line, Page, Rule, Word
 
 _Char = tuple[str, float, float, float, float]  # text, x0, x1, top, bottom (top-down)
 
@@ -51,7 +54,8 @@ def read_pdf(path: str | Path, source: int = 0) -> Document:
     chars_seen = 0
     try:
         for index in range(len(pdf)):
-            chars = _page_chars(pdf[index])
+            pdf_page = pdf[index]
+            chars = _page_chars(pdf_page)
             chars_seen += len(chars)
             lines = []
             for words in _lines(chars):
@@ -65,7 +69,11 @@ def read_pdf(path: str | Path, source: int = 0) -> Document:
                         words=words,
                     )
                 )
-            pages.append(Page(number=index + 1, lines=lines))
+            page = Page(number=index + 1, lines=lines)
+            if _tabular(lines):
+                page.hrules, page.vrules = _rulings(pdf_page)
+            pages.append(page)
+            pdf_page.close()
     except pdfium.PdfiumError as exc:
         raise UnreadableInput(f"{p}: damaged or truncated PDF ({exc})") from None
     finally:
@@ -75,6 +83,41 @@ def read_pdf(path: str | Path, source: int = 0) -> Document:
     return Document(
         path=str(p), sha256=hashlib.sha256(data).hexdigest(), pages=pages, source=source, kind="pdf"
     )
+
+
+def _tabular(lines: list[Line]) -> bool:
+    """A page worth reading ruling lines for: some line prints two or more amounts."""
+    return any(sum(1 for w in line.words if _AMOUNT.match(w.text)) >= 2 for line in lines)
+
+
+_AMOUNT = re.compile(r"^-?[\d,]+\.?\d*$")
+_THIN = 2.5  # points: thicker than this is a box, not a rule
+
+
+def _rulings(page: pdfium.PdfPage) -> tuple[list[Rule], list[Rule]]:
+    """Horizontal and vertical ruling lines (path objects), boxes split into their edges."""
+    height = page.get_height()
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    hrules: list[Rule] = []
+    vrules: list[Rule] = []
+    for i in range(raw.FPDFPage_CountObjects(page.raw)):
+        obj = raw.FPDFPage_GetObject(page.raw, i)
+        if raw.FPDFPageObj_GetType(obj) != raw.FPDF_PAGEOBJ_PATH:
+            continue
+        raw.FPDFPageObj_GetBounds(
+            obj, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top)
+        )
+        x0, x1 = left.value, right.value
+        y0, y1 = height - top.value, height - bottom.value
+        w, h = x1 - x0, y1 - y0
+        if h < _THIN and w > 4:
+            hrules.append(Rule((y0 + y1) / 2, x0, x1))
+        elif w < _THIN and h > 4:
+            vrules.append(Rule((x0 + x1) / 2, y0, y1))
+        elif w > 4 and h > 4:
+            hrules += [Rule(y0, x0, x1), Rule(y1, x0, x1)]
+            vrules += [Rule(x0, y0, y1), Rule(x1, y0, y1)]
+    return hrules, vrules
 
 
 def _page_chars(page: pdfium.PdfPage) -> list[_Char]:
@@ -88,12 +131,27 @@ def _page_chars(page: pdfium.PdfPage) -> list[_Char]:
         out: list[_Char] = []
         # get_text_range may expand ligatures; fall back to per-char text then
         per_char = len(text) != count
+        ox, oy = ctypes.c_double(), ctypes.c_double()
+        left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+        p_ox, p_oy = ctypes.byref(ox), ctypes.byref(oy)
+        p_box = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
+        handle = textpage.raw
+        get_box, get_origin, get_size = (
+            raw.FPDFText_GetCharBox,
+            raw.FPDFText_GetCharOrigin,
+            raw.FPDFText_GetFontSize,
+        )
         for i in range(count):
             ch = textpage.get_text_range(i, 1) if per_char else text[i]
-            if not ch.strip():
+            if ch <= " " or ch.isspace():
                 continue
-            x0, y0, x1, y1 = textpage.get_charbox(i, loose=True)
-            out.append((ch, x0, x1, height - y1, height - y0))
+            get_box(handle, i, *p_box)
+            # vertical extent from the baseline and the font size: glyph boxes of
+            # "一", "、", "," are thin and would split a printed line in two
+            get_origin(handle, i, p_ox, p_oy)
+            size = get_size(handle, i) or 10.0
+            base = height - oy.value
+            out.append((ch, left.value, right.value, base - 0.88 * size, base + 0.12 * size))
         return out
     finally:
         textpage.close()
