@@ -42,6 +42,7 @@ class RowState:
     domain: list[Assignment]
     placed_by: list[str | None] = field(default_factory=list)
     identity_broken: bool = False
+    layout_conflict: bool = False
 
     def vector(self, a: Assignment) -> Vector:
         v: list[Decimal | None] = [None] * len(self.columns)
@@ -87,7 +88,31 @@ class TablePlacement:
             self.rows.append(state)
         for state in self.rows:
             self._row_identities(state)
+            self._positions(state)
         self.families = self._families()
+
+    def _positions(self, state: RowState) -> None:
+        """Numbers whose column the page layout shows (PDF grids) keep that column;
+        a layout the identities reject is kept, and flagged as a conflict."""
+        fixed = {
+            k: state.col_index(num.col)
+            for k, num in enumerate(state.raw.nums)
+            if num.col is not None and state.col_index(num.col) is not None
+        }
+        if not fixed:
+            return
+        n, k = len(state.columns), len(state.raw.nums)
+        every = list(itertools.combinations(range(n), k)) if k <= n else []
+        placed = [a for a in every if all(a[i] == c for i, c in fixed.items())]
+        if not placed:
+            return
+        agreeing = [a for a in placed if a in set(state.domain)]
+        if not agreeing:
+            state.layout_conflict = not state.identity_broken
+        state.domain = agreeing or placed
+        for i in fixed:
+            if state.placed_by[i] is None:
+                state.placed_by[i] = "layout"
 
     # -- constraints ------------------------------------------------------
     def _row_identities(self, state: RowState) -> None:

@@ -476,6 +476,18 @@ def _line_items(
                                 where=[where],
                             )
                         )
+            if st.layout_conflict:
+                findings.append(
+                    Finding(
+                        code="layout-identity-conflict",
+                        severity="warning",
+                        message=(
+                            f"{tid} {raw.code or raw.row}: the columns the layout shows "
+                            f"break the row identities"
+                        ),
+                        where=[_where(raw.line, tid, None, raw.code, raw.row)],
+                    )
+                )
             if st.identity_broken:
                 findings.append(
                     Finding(

@@ -34,6 +34,7 @@ class Num:
     printed: str
     decimals: int
     line: Line
+    col: str | None = None  # column id decided by the number's position (PDF grids)
 
 
 @dataclass
@@ -110,8 +111,12 @@ def _ordinal_line(toks: list[str]) -> bool:
 
 
 def _num(tok: Tok) -> Num:
-    value, printed, decimals = parse_number(tok.text)
-    return Num(value=value, printed=printed, decimals=decimals, line=tok.line)
+    return _num_from(tok.text, tok.line)
+
+
+def _num_from(text: str, line: Line) -> Num:
+    value, printed, decimals = parse_number(text)
+    return Num(value=value, printed=printed, decimals=decimals, line=line)
 
 
 # ---------------------------------------------------------------- coded tables
@@ -400,6 +405,12 @@ def single_row(region: Region) -> list[RawRow]:
 
 
 def split_rows(region: Region) -> list[RawRow]:
+    if region.ruled:
+        from fiscalpub.parse.grid import grid_rows
+
+        rows = grid_rows(region, region.spec)
+        if rows is not None:
+            return rows
     layout = region.spec.layout
     if layout == "two_sided":
         return two_sided_rows(region)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from fiscalpub.parse.normalize import find_unit, is_number, squash, tokens
-from fiscalpub.read.document import Document, Line
+from fiscalpub.read.document import Document, Line, Page
 from fiscalpub.registry import TableSpec, tables
 
 # words that may surround a title on its line
@@ -37,6 +37,12 @@ class Region:
     has_numbers: bool = False
     empty_note: Line | None = None
     title_line: Line | None = None
+    pages: list[Page] = field(default_factory=list)
+
+    @property
+    def ruled(self) -> bool:
+        numbers = {ln.page for ln in self.lines}
+        return any(p.hrules for p in self.pages if p.number in numbers)
 
     @property
     def hit_text(self) -> str:
@@ -124,6 +130,7 @@ def cut_regions(doc: Document) -> list[Region]:
             lines=body,
             unit=find_unit(head),
             title_line=lines[hit.index + hit.span - 1],
+            pages=doc.pages,
         )
         _classify(region)
         regions.append(region)

@@ -1,0 +1,448 @@
+"""Ruled tables of PDF reports: rebuild the grid from the ruling lines.
+
+A row is a band between two horizontal rules; its cells are the intervals
+between the vertical rules that cross the band.  Every word belongs to the
+cell containing its centre, so a number printed at the top of a tall cell is
+still in its row, and its column is known from its position (``layout``).
+
+Columns get a role from what their cells hold — code, name/label, 行次 or
+amount — and amount columns are mapped to registry columns by their header
+text (the words above the first data row), or by order when the counts
+agree.  Repeated groups (side-by-side economic tables, the two halves of
+收支总表) are split at each name column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from fiscalpub.parse.normalize import is_number, nfkc, squash
+from fiscalpub.parse.rows import Num, RawRow, _num_from
+from fiscalpub.parse.tables import Region
+from fiscalpub.read.document import Line, Page, Rule, Word
+from fiscalpub.registry import Column, RowSpec, Side, TableSpec, class_by_name
+
+_MERGE = 1.5  # points: rules closer than this are one rule
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_DIGITS = re.compile(r"^\d{1,7}$")
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+|\d+)[、.．]")
+
+
+@dataclass
+class Cell:
+    x0: float
+    x1: float
+    words: list[tuple[Word, Line]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        ordered = sorted(self.words, key=lambda wl: (round(wl[0].top), wl[0].x0))
+        return "".join(nfkc(w.text) for w, _ in ordered).replace(" ", "")
+
+    @property
+    def centre(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    def numbers(self) -> list[tuple[Word, Line]]:
+        return [(w, ln) for w, ln in self.words if is_number(nfkc(w.text))]
+
+
+@dataclass
+class Band:
+    y0: float
+    y1: float
+    cells: list[Cell]
+
+    def has_number(self) -> bool:
+        return any(c.numbers() for c in self.cells)
+
+
+@dataclass
+class Group:
+    """One repeated part of a table: code columns, a name column, amount columns."""
+
+    codes: list[float] = field(default_factory=list)  # centres of code columns
+    name: float | None = None
+    ordinal: float | None = None
+    amounts: list[float] = field(default_factory=list)  # centres of amount columns
+    columns: list[Column | None] = field(default_factory=list)
+
+
+def _merge(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if out and v - out[-1] < _MERGE:
+            continue
+        out.append(v)
+    return out
+
+
+def _bands(page: Page, lines: list[Line]) -> list[Band]:
+    words = [(w, ln) for ln in lines for w in ln.words]
+    if not words or not page.hrules or not page.vrules:
+        return []
+    top = min(w.top for w, _ in words) - 30
+    bottom = max(w.bottom for w, _ in words) + 30
+    ys = _merge([r.at for r in page.hrules if top <= r.at <= bottom and r.end - r.start > 20])
+    bands: list[Band] = []
+    for y0, y1 in zip(ys, ys[1:], strict=False):
+        if y1 - y0 < 4:
+            continue
+        xs = _merge(
+            [
+                r.at
+                for r in page.vrules
+                if r.start <= y0 + 2 and r.end >= y1 - 2 and _spans(r, y0, y1)
+            ]
+        )
+        if len(xs) < 2:
+            continue
+        cells = [Cell(a, b) for a, b in zip(xs, xs[1:], strict=False) if b - a > 2]
+        bands.append(Band(y0, y1, cells))
+    for w, ln in words:
+        cy = (w.top + w.bottom) / 2
+        cx = (w.x0 + w.x1) / 2
+        for band in bands:
+            if band.y0 <= cy < band.y1:
+                for cell in band.cells:
+                    if cell.x0 <= cx < cell.x1:
+                        cell.words.append((w, ln))
+                        break
+                break
+    return bands
+
+
+def _spans(rule: Rule, y0: float, y1: float) -> bool:
+    return rule.start <= (y0 + y1) / 2 <= rule.end
+
+
+def region_bands(region: Region) -> list[Band] | None:
+    """The ruled bands of a region across its pages, or None when it is not ruled."""
+    by_page: dict[int, list[Line]] = {}
+    for line in region.lines:
+        if line.words:
+            by_page.setdefault(line.page, []).append(line)
+    if not by_page:
+        return None
+    pages = {p.number: p for p in region.pages}
+    out: list[Band] = []
+    for number, lines in by_page.items():
+        page = pages.get(number)
+        if page is None:
+            continue
+        out.extend(_bands(page, lines))
+    return out if any(b.has_number() for b in out) else None
+
+
+# ------------------------------------------------------------------ column roles
+
+
+def _role(texts: list[str]) -> str:
+    filled = [t for t in texts if t]
+    if not filled:
+        return "empty"
+    cjk = sum(1 for t in filled if _CJK.search(t))
+    digits = sum(1 for t in filled if _DIGITS.match(t))
+    numbers = sum(1 for t in filled if is_number(t) and not _DIGITS.match(t))
+    if cjk * 2 >= len(filled):
+        return "name"
+    if digits >= numbers and digits * 2 >= len(filled):
+        return "digits"
+    return "amount"
+
+
+def groups(bands: list[Band], spec: TableSpec) -> list[Group]:
+    """Column roles from the data bands, split into groups at each name column."""
+    data = [b for b in bands if b.has_number()]
+    ref = max(data, key=lambda b: len(b.cells))
+    centres = [c.centre for c in ref.cells]
+    texts: dict[int, list[str]] = {i: [] for i in range(len(centres))}
+    for band in data:
+        for cell in band.cells:
+            i = _nearest(centres, cell.centre)
+            texts[i].append(cell.text)
+    roles = [_role(texts[i]) for i in range(len(centres))]
+    out: list[Group] = []
+    pending_codes: list[float] = []
+    for i, role in enumerate(roles):
+        if role == "digits" and out and out[-1].name is not None and not out[-1].amounts:
+            if _looks_ordinal(texts[i]):
+                out[-1].ordinal = centres[i]
+                continue
+        if role == "digits" and _is_code_column(i, roles):
+            pending_codes.append(centres[i])
+        elif role == "name":
+            out.append(Group(codes=pending_codes, name=centres[i]))
+            pending_codes = []
+        elif out:
+            out[-1].amounts.append(centres[i])
+    return out
+
+
+def _is_code_column(i: int, roles: list[str]) -> bool:
+    """Digits left of a name column are codes (类/款/项); right of it, amounts."""
+    for role in roles[i + 1 :]:
+        if role == "name":
+            return True
+        if role == "amount":
+            return False
+    return False
+
+
+def _looks_ordinal(texts: list[str]) -> bool:
+    values = [int(t) for t in texts if _DIGITS.match(t)]
+    return len(values) >= 3 and all(b > a for a, b in zip(values, values[1:], strict=False))
+
+
+def _nearest(centres: list[float], x: float) -> int:
+    return min(range(len(centres)), key=lambda i: abs(centres[i] - x))
+
+
+def header_text(bands: list[Band], x: float) -> str:
+    """The header stack over the column centred at x: the text of every header cell
+    above the first data band that covers x, top to bottom (group headers included)."""
+    out: list[str] = []
+    for band in bands:
+        if band.has_number():
+            break
+        for cell in band.cells:
+            if cell.x0 - 1 <= x <= cell.x1 + 1:
+                out.append(cell.text)
+    return squash("".join(out))
+
+
+def map_columns(group: Group, registry: list[Column], bands: list[Band]) -> None:
+    """Registry column of each amount column: by header text, else by order."""
+    heads = [header_text(bands, x) for x in group.amounts]
+    by_text: list[Column | None] = []
+    for head in heads:
+        by_text.append(_match_header(head, registry))
+    chosen = [c for c in by_text if c is not None]
+    unique = len({c.id for c in chosen}) == len(chosen)
+    if len(group.amounts) == len(registry) and not (
+        unique and len(chosen) == len(registry) and by_text != registry
+    ):
+        group.columns = list(registry)
+    elif unique and chosen:
+        group.columns = by_text
+    else:
+        group.columns = [None] * len(group.amounts)
+
+
+def _match_header(head: str, registry: list[Column]) -> Column | None:
+    """The registry column whose header variant fits the header stack best.
+
+    A variant is a path of fragments ("公务接待费/预算数") that must appear in the
+    stack in that order, the last one ending it; the longest fit wins."""
+    if not head:
+        return None
+    best: tuple[int, Column] | None = None
+    for col in registry:
+        for variant in col.headers:
+            parts = [squash(p) for p in variant.split("/") if p]
+            if parts and head.endswith(parts[-1]) and _in_order(head, parts):
+                score = sum(len(p) for p in parts) + (100 if head == "".join(parts) else 0)
+                if best is None or score > best[0]:
+                    best = (score, col)
+    return best[1] if best else None
+
+
+def _in_order(text: str, parts: list[str]) -> bool:
+    pos = 0
+    for part in parts:
+        found = text.find(part, pos)
+        if found < 0:
+            return False
+        pos = found + len(part)
+    return True
+
+
+# ------------------------------------------------------------------ rows
+
+
+def grid_rows(region: Region, spec: TableSpec) -> list[RawRow] | None:
+    bands = region_bands(region)
+    if not bands:
+        return None
+    if spec.layout == "single_row":
+        return _single_row(bands, spec)
+    gs = groups(bands, spec)
+    if not gs:
+        return None
+    if spec.layout == "two_sided":
+        if len(gs) < 2:
+            return None
+        sides = [spec.side("income")] + [spec.side("expenditure")] * (len(gs) - 1)
+        for g, side in zip(gs, sides, strict=True):
+            map_columns(g, side.columns, bands)
+        return _two_sided(bands, gs, sides)
+    for g in gs:
+        map_columns(g, spec.columns, bands)
+    return _coded(bands, gs, spec)
+
+
+def _single_row(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:
+    """One row of amounts (三公): every cell of the widest data band is an amount column."""
+    data = [b for b in bands if b.has_number()]
+    ref = max(data, key=lambda b: len(b.cells))
+    g = Group(amounts=[c.centre for c in ref.cells])
+    map_columns(g, spec.columns, bands)
+    nums = [n for band in data for n in _numbers(band, g)]
+    return (
+        [RawRow(side=None, code=None, row=None, name="", nums=nums, line=nums[0].line)]
+        if nums
+        else None
+    )
+
+
+def _cell_at(band: Band, x: float | None) -> Cell | None:
+    if x is None:
+        return None
+    for cell in band.cells:
+        if cell.x0 - 1 <= x <= cell.x1 + 1:
+            return cell
+    return None
+
+
+def _numbers(band: Band, g: Group) -> list[Num]:
+    nums: list[Num] = []
+    for x, col in zip(g.amounts, g.columns, strict=True):
+        cell = _cell_at(band, x)
+        if cell is None:
+            continue
+        found = cell.numbers()
+        for w, ln in found:
+            num = _num_from(nfkc(w.text), ln)
+            num.col = col.id if col is not None and len(found) == 1 else None
+            nums.append(num)
+    return nums
+
+
+def _label_rows(rows: list[RowSpec]) -> dict[str, RowSpec]:
+    return {key: r for r in rows for key in r.keys}
+
+
+def _coded(bands: list[Band], gs: list[Group], spec: TableSpec) -> list[RawRow]:
+    labels = _label_rows(spec.rows)
+    started = False
+    out: list[RawRow] = []
+    for band in bands:
+        if not started and not band.has_number():
+            continue
+        started = True
+        for g in gs:
+            name_cell = _cell_at(band, g.name)
+            name = name_cell.text if name_cell else ""
+            parts = [c.text for x in g.codes if (c := _cell_at(band, x)) is not None]
+            code = _join_code([p for p in parts if p])
+            nums = _numbers(band, g)
+            key = squash(_NUMBERING.sub("", name))
+            if key not in labels and not code:
+                # a label in a cell merged over the code columns ("合计", "人员经费合计")
+                spread = [squash(p) for p in parts if _CJK.search(p)]
+                key = next((s for s in spread if s in labels), key)
+            first = _first_line(band, g)
+            if code:
+                out.append(RawRow(side=None, code=code, row=None, name=name, nums=nums, line=first))
+            elif key in labels:
+                out.append(
+                    RawRow(
+                        side=None, code=None, row=labels[key].id, name=name, nums=nums, line=first
+                    )
+                )
+            elif nums:
+                out.append(RawRow(side=None, code=None, row=None, name=name, nums=nums, line=first))
+            elif name and out and out[-1].code is not None and not _NUMBERING.match(name):
+                out[-1].name += name  # a name wrapped onto a continuation band
+    return out
+
+
+def _join_code(parts: list[str]) -> str | None:
+    if not parts or not all(_DIGITS.match(p) for p in parts):
+        return None
+    code = parts[0]
+    for p in parts[1:]:
+        code += p.zfill(2)  # "301 2" prints 30102 without its leading zero
+    return code if len(code) in (3, 5, 7) else None
+
+
+def _first_line(band: Band, g: Group) -> Line | None:
+    lines = [ln for c in band.cells for _, ln in c.words]
+    return min(lines, key=lambda ln: ln.number) if lines else None
+
+
+def _two_sided(bands: list[Band], gs: list[Group], sides: list[Side]) -> list[RawRow]:
+    out: list[RawRow] = []
+    seen: dict[str, set[str]] = {"income": set(), "expenditure": set()}
+    names = class_by_name()["function"]
+    for band in bands:
+        if not band.has_number() and not any(
+            _cell_at(band, g.name) and (_cell_at(band, g.name) or Cell(0, 0)).text for g in gs
+        ):
+            continue
+        for g, side in zip(gs, sides, strict=True):
+            cell = _cell_at(band, g.name)
+            label = cell.text if cell else ""
+            nums = _numbers(band, g)
+            if not label:
+                if nums:
+                    out.append(
+                        RawRow(
+                            side=side.name,
+                            code=None,
+                            row=None,
+                            name="",
+                            nums=nums,
+                            line=nums[0].line,
+                        )
+                    )
+                continue
+            key = squash(_NUMBERING.sub("", label))
+            spec_row = _side_row(side, key, seen[side.name])
+            if spec_row is not None:
+                seen[side.name].add(spec_row.id)
+                out.append(
+                    RawRow(
+                        side=side.name,
+                        code=None,
+                        row=spec_row.id,
+                        name=label,
+                        nums=nums,
+                        line=nums[0].line if nums else _first_line(band, g),
+                    )
+                )
+            elif side.class_rows and key in names:
+                out.append(
+                    RawRow(
+                        side=side.name,
+                        code=names[key],
+                        row=None,
+                        name=label,
+                        nums=nums,
+                        line=nums[0].line if nums else _first_line(band, g),
+                    )
+                )
+            elif nums:
+                out.append(
+                    RawRow(
+                        side=side.name,
+                        code=None,
+                        row=None,
+                        name=label,
+                        nums=nums,
+                        line=nums[0].line,
+                    )
+                )
+    return out
+
+
+def _side_row(side: Side, key: str, seen: set[str]) -> RowSpec | None:
+    matches = [r for r in side.rows if key in r.keys]
+    for r in matches:
+        if r.after and r.after in seen:
+            return r
+    for r in matches:
+        if r.after is None:
+            return r
+    return None

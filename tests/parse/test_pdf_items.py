@@ -1,0 +1,45 @@
+"""Every printed amount of corpus PDFs, against values typed by hand from the rendered pages."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+import yaml
+
+from fiscalpub.api import parse_files
+from tests.conftest import EXPECTED, corpus_path
+
+ORACLES = {
+    "putuo2024_items.yaml": ["shanghai-putuo-czj-2024-final.pdf"],
+}
+
+
+def _key(
+    table: str, code: str | None, row: str | None, column: str | None, printed: str, page: int
+) -> tuple:
+    return (
+        table,
+        code,
+        row if code is None else None,
+        column,
+        Decimal(printed.replace(",", "")),
+        page,
+    )
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("oracle", sorted(ORACLES))
+def test_every_printed_amount(oracle: str) -> None:
+    data = yaml.safe_load((EXPECTED / oracle).read_text(encoding="utf-8"))
+    report = parse_files([corpus_path("pdf", name) for name in ORACLES[oracle]])
+    exp = Counter(
+        _key(e["table"], e["code"], e["row"], e["column"], e["printed"], e["page"])
+        for e in data["items"]
+    )
+    got = Counter(
+        _key(li.table, li.code, li.row, li.column, li.printed, li.page) for li in report.line_items
+    )
+    missing, extra = exp - got, got - exp
+    assert not missing and not extra, f"missing {sorted(missing)}\nextra {sorted(extra)}"
