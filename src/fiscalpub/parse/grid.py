@@ -14,6 +14,7 @@ agree.  Repeated groups (side-by-side economic tables, the two halves of
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -86,7 +87,7 @@ def _bands(page: Page, lines: list[Line]) -> list[Band]:
     bottom = max(w.bottom for w, _ in words) + 30
     ys = _merge([r.at for r in page.hrules if top <= r.at <= bottom and r.end - r.start > 20])
     bands: list[Band] = []
-    for y0, y1 in zip(ys, ys[1:], strict=False):
+    for y0, y1 in itertools.pairwise(ys):
         if y1 - y0 < 4:
             continue
         xs = _merge(
@@ -98,7 +99,7 @@ def _bands(page: Page, lines: list[Line]) -> list[Band]:
         )
         if len(xs) < 2:
             continue
-        cells = [Cell(a, b) for a, b in zip(xs, xs[1:], strict=False) if b - a > 2]
+        cells = [Cell(a, b) for a, b in itertools.pairwise(xs) if b - a > 2]
         bands.append(Band(y0, y1, cells))
     for w, ln in words:
         cy = (w.top + w.bottom) / 2
@@ -166,10 +167,10 @@ def groups(bands: list[Band], spec: TableSpec) -> list[Group]:
     out: list[Group] = []
     pending_codes: list[float] = []
     for i, role in enumerate(roles):
-        if role == "digits" and out and out[-1].name is not None and not out[-1].amounts:
-            if _looks_ordinal(texts[i]):
-                out[-1].ordinal = centres[i]
-                continue
+        after_label = bool(out) and out[-1].name is not None and not out[-1].amounts
+        if role == "digits" and after_label and _looks_ordinal(texts[i]):
+            out[-1].ordinal = centres[i]  # 行次 beside a label
+            continue
         if role == "digits" and _is_code_column(i, roles):
             pending_codes.append(centres[i])
         elif role == "name":
@@ -192,7 +193,7 @@ def _is_code_column(i: int, roles: list[str]) -> bool:
 
 def _looks_ordinal(texts: list[str]) -> bool:
     values = [int(t) for t in texts if _DIGITS.match(t)]
-    return len(values) >= 3 and all(b > a for a, b in zip(values, values[1:], strict=False))
+    return len(values) >= 3 and all(b > a for a, b in itertools.pairwise(values))
 
 
 def _nearest(centres: list[float], x: float) -> int:
