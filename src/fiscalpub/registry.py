@@ -63,6 +63,8 @@ class TableSpec:
     identities: list[dict[str, Any]]
     evidence: list[dict[str, Any]]
     number_hint: int | None = None
+    standard: bool = False
+    variants: list[dict[str, Any]] = field(default_factory=list)
 
     def side(self, name: str) -> Side:
         for side in self.sides:
@@ -120,6 +122,8 @@ def tables() -> dict[str, TableSpec]:
                 identities=list(t.get("identities", [])),
                 evidence=list(t.get("evidence", [])),
                 number_hint=t.get("number_hint"),
+                standard=bool(t.get("standard", False)),
+                variants=list(t.get("variants", [])),
             )
     except (KeyError, TypeError) as exc:
         raise RegistryError(f"tables.yaml is malformed: {exc}") from exc

@@ -109,4 +109,7 @@ def test_metadata(seed: str) -> None:
 @pytest.mark.parametrize("seed", SEEDS)
 def test_table_status(seed: str) -> None:
     got = {t.table: t.status for t in _report(seed).tables}
-    assert got == DATA[seed]["tables"]
+    expected = DATA[seed]["tables"]
+    assert {t: got[t] for t in expected} == expected
+    # tables beyond the nine of the 决算 template (budget-only ones) are simply not there
+    assert {got[t] for t in got if t not in expected} <= {"not_found"}

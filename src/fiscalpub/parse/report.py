@@ -98,9 +98,8 @@ def build_report(docs: list[Document]) -> Report:
     for tid, spec in tables().items():
         region = chosen.get(tid)
         if region is None:
-            infos.append(
-                TableInfo(table=tid, status="referenced_absent" if attachment else "not_found")
-            )
+            absent = "referenced_absent" if attachment and spec.standard else "not_found"
+            infos.append(TableInfo(table=tid, status=absent))
             continue
         status = _status(region)
         unit = region.unit or _report_unit(regions)
