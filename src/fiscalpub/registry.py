@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -85,6 +85,22 @@ class TableSpec:
         if self.sides:
             return [r for side in self.sides for r in side.rows]
         return self.rows
+
+
+def variant(spec: TableSpec, header: str) -> TableSpec:
+    """The shape of `spec` whose `when` words all appear in the (squashed) header."""
+    for v in spec.variants:
+        if all(squash(word) in header for word in v["when"]):
+            changes: dict[str, Any] = {}
+            for key in ("layout", "classification", "identities", "evidence"):
+                if key in v:
+                    changes[key] = v[key]
+            if "columns" in v:
+                changes["columns"] = _columns(v["columns"])
+            if "rows" in v:
+                changes["rows"] = _rows(v["rows"])
+            return replace(spec, variants=[], **changes)
+    return spec
 
 
 def _columns(raw: list[dict[str, Any]]) -> list[Column]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from fiscalpub.parse.normalize import find_unit, is_number, squash, tokens
+from fiscalpub.parse.normalize import find_unit, is_number, nfkc, squash, tokens
 from fiscalpub.read.document import Document, Line, Page
-from fiscalpub.registry import TableSpec, tables
+from fiscalpub.registry import TableSpec, tables, variant
 
 # words that may surround a title on its line
 _TITLE_NOISE = re.compile(
@@ -132,9 +132,23 @@ def cut_regions(doc: Document) -> list[Region]:
             title_line=lines[hit.index + hit.span - 1],
             pages=doc.pages,
         )
+        region.spec = variant(region.spec, _header(body))
         _classify(region)
         regions.append(region)
     return regions
+
+
+_DATA_LINE = re.compile(r"\d[\d,]*\.\d|\d{1,3}(,\d{3})+|^\s*[23]\d{2}(\d{2})*\s")
+
+
+def _header(body: list[Line]) -> str:
+    """The squashed text above a table's first data line (amounts or a code row)."""
+    out: list[str] = []
+    for line in body[:40]:
+        if _DATA_LINE.search(nfkc(line.text)):
+            break
+        out.append(line.text)
+    return squash("".join(out))
 
 
 def _classify(region: Region) -> None:

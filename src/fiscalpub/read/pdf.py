@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import itertools
 import re
 from pathlib import Path
 
@@ -57,8 +58,15 @@ def read_pdf(path: str | Path, source: int = 0) -> Document:
             pdf_page = pdf[index]
             chars = _page_chars(pdf_page)
             chars_seen += len(chars)
+            grouped = _lines(chars)
+            hrules: list[Rule] = []
+            vrules: list[Rule] = []
+            if _tabular(grouped):
+                hrules, vrules = _rulings(pdf_page)
+                if vrules:
+                    grouped = _lines(chars, vrules)  # words never cross a vertical rule
             lines = []
-            for words in _lines(chars):
+            for words in grouped:
                 number += 1
                 lines.append(
                     Line(
@@ -69,10 +77,7 @@ def read_pdf(path: str | Path, source: int = 0) -> Document:
                         words=words,
                     )
                 )
-            page = Page(number=index + 1, lines=lines)
-            if _tabular(lines):
-                page.hrules, page.vrules = _rulings(pdf_page)
-            pages.append(page)
+            pages.append(Page(number=index + 1, lines=lines, hrules=hrules, vrules=vrules))
             pdf_page.close()
     except pdfium.PdfiumError as exc:
         raise UnreadableInput(f"{p}: damaged or truncated PDF ({exc})") from None
@@ -85,9 +90,16 @@ def read_pdf(path: str | Path, source: int = 0) -> Document:
     )
 
 
-def _tabular(lines: list[Line]) -> bool:
-    """A page worth reading ruling lines for: some line prints two or more amounts."""
-    return any(sum(1 for w in line.words if _AMOUNT.match(w.text)) >= 2 for line in lines)
+def _tabular(lines: list[list[Word]]) -> bool:
+    """A page worth reading ruling lines for: a line with two amounts, or glued ones."""
+    return any(
+        sum(1 for w in words if _AMOUNT.match(w.text)) >= 2
+        or any(len(_GLUED.findall(w.text)) >= 2 for w in words)
+        for words in lines
+    )
+
+
+_GLUED = re.compile(r"\d\.\d{2}")
 
 
 _AMOUNT = re.compile(r"^-?[\d,]+\.?\d*$")
@@ -136,11 +148,14 @@ def _page_chars(page: pdfium.PdfPage) -> list[_Char]:
         p_ox, p_oy = ctypes.byref(ox), ctypes.byref(oy)
         p_box = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
         handle = textpage.raw
-        get_box, get_origin, get_size = (
+        get_box, get_origin, get_size, get_matrix = (
             raw.FPDFText_GetCharBox,
             raw.FPDFText_GetCharOrigin,
             raw.FPDFText_GetFontSize,
+            raw.FPDFText_GetMatrix,
         )
+        matrix = raw.FS_MATRIX()
+        p_matrix = ctypes.byref(matrix)
         for i in range(count):
             ch = textpage.get_text_range(i, 1) if per_char else text[i]
             if ch <= " " or ch.isspace():
@@ -149,7 +164,10 @@ def _page_chars(page: pdfium.PdfPage) -> list[_Char]:
             # vertical extent from the baseline and the font size: glyph boxes of
             # "一", "、", "," are thin and would split a printed line in two
             get_origin(handle, i, p_ox, p_oy)
-            size = get_size(handle, i) or 10.0
+            # the font size is in text space: scale it by the character's matrix
+            get_matrix(handle, i, p_matrix)
+            scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5 or 1.0
+            size = (get_size(handle, i) * scale) or 10.0
             base = height - oy.value
             out.append((ch, left.value, right.value, base - 0.88 * size, base + 0.12 * size))
         return out
@@ -157,32 +175,57 @@ def _page_chars(page: pdfium.PdfPage) -> list[_Char]:
         textpage.close()
 
 
-def _lines(chars: list[_Char]) -> list[list[Word]]:
-    """Group characters into lines by vertical centre, then into words by horizontal gaps."""
+def _lines(chars: list[_Char], cuts: list[Rule] | None = None) -> list[list[Word]]:
+    """Group characters into lines by baseline, then into words by horizontal gaps.
+
+    Two lines whose baselines are close (a large title over small text) are told
+    apart by their characters overlapping horizontally."""
     if not chars:
         return []
     heights = sorted(c[4] - c[3] for c in chars)
-    tol = max(1.0, heights[len(heights) // 2] * 0.3)
-    ordered = sorted(chars, key=lambda c: (c[3] + c[4]) / 2)
+    tol = max(1.0, heights[len(heights) // 2] * 0.25)
+    ordered = sorted(chars, key=lambda c: c[4])
     groups: list[list[_Char]] = []
-    centre = None
+    base = None
     for c in ordered:
-        mid = (c[3] + c[4]) / 2
-        if centre is None or mid - centre > tol:
+        if base is None or c[4] - base > tol:
             groups.append([c])
-            centre = mid
+            base = c[4]
         else:
             groups[-1].append(c)
-    return [_words(sorted(g, key=lambda c: c[1])) for g in groups]
+    out: list[list[Word]] = []
+    for g in groups:
+        for part in _unoverlap(g):
+            out.append(_words(sorted(part, key=lambda c: c[1]), cuts or []))
+    return out
 
 
-def _words(chars: list[_Char]) -> list[Word]:
+def _unoverlap(group: list[_Char]) -> list[list[_Char]]:
+    """Split a line whose characters overlap horizontally at its widest baseline gap."""
+    by_x = sorted(group, key=lambda c: c[1])
+    if len(group) < 2 or all(b[1] >= a[2] - 1.0 for a, b in itertools.pairwise(by_x)):
+        return [group]
+    by_base = sorted(group, key=lambda c: c[4])
+    gaps = [(b[4] - a[4], i) for i, (a, b) in enumerate(itertools.pairwise(by_base))]
+    width, at = max(gaps)
+    if width < 0.5:
+        return [group]
+    return _unoverlap(by_base[: at + 1]) + _unoverlap(by_base[at + 1 :])
+
+
+def _words(chars: list[_Char], cuts: list[Rule]) -> list[Word]:
     heights = sorted(c[4] - c[3] for c in chars)
     gap = heights[len(heights) // 2] * 0.5
+    mid = (chars[0][3] + chars[0][4]) / 2
+    walls = sorted(r.at for r in cuts if r.start - 2 <= mid <= r.end + 2)
     words: list[Word] = []
     for ch, x0, x1, top, bottom in chars:
         last = words[-1] if words else None
-        if last is not None and x0 - last.x1 <= gap:
+        if (
+            last is not None
+            and x0 - last.x1 <= gap
+            and not any(last.x1 - 0.8 <= w <= x0 + 0.8 for w in walls)
+        ):
             last.text += ch
             last.x1 = max(last.x1, x1)
             last.top = min(last.top, top)
