@@ -13,6 +13,7 @@ from tests.conftest import EXPECTED, corpus_path
 
 ORACLES = {
     "putuo2024_items.yaml": ["shanghai-putuo-czj-2024-final.pdf"],
+    "wanli2024_items.yaml": ["shanghai-putuo-wanli-2024-budget.pdf"],
 }
 
 
@@ -42,4 +43,6 @@ def test_every_printed_amount(oracle: str) -> None:
         _key(li.table, li.code, li.row, li.column, li.printed, li.page) for li in report.line_items
     )
     missing, extra = exp - got, got - exp
-    assert not missing and not extra, f"missing {sorted(missing)}\nextra {sorted(extra)}"
+    assert not missing and not extra, (
+        f"missing {sorted(missing, key=str)}\nextra {sorted(extra, key=str)}"
+    )

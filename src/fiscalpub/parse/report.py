@@ -139,7 +139,7 @@ def build_report(docs: list[Document]) -> Report:
             )
         )
         if rows:
-            placements[tid] = TablePlacement(spec, rows, decimals)
+            placements[tid] = TablePlacement(region.spec, rows, decimals)
             region_of[tid] = region
     solve(placements, _narrative_scorer(facts, region_of))
     items = _line_items(placements, region_of, meta.kind, findings)
