@@ -14,11 +14,21 @@ from tests.conftest import EXPECTED, corpus_path
 ORACLES = {
     "putuo2024_items.yaml": ["shanghai-putuo-czj-2024-final.pdf"],
     "wanli2024_items.yaml": ["shanghai-putuo-wanli-2024-budget.pdf"],
+    "jiangsu2018_items.yaml": [
+        "jiangsu-swbgt-2018-budget-text.pdf",
+        "jiangsu-swbgt-2018-budget-tables.pdf",
+    ],
 }
 
 
 def _key(
-    table: str, code: str | None, row: str | None, column: str | None, printed: str, page: int
+    table: str,
+    code: str | None,
+    row: str | None,
+    column: str | None,
+    printed: str,
+    source: int,
+    page: int,
 ) -> tuple:
     return (
         table,
@@ -26,6 +36,7 @@ def _key(
         row if code is None else None,
         column,
         Decimal(printed.replace(",", "")),
+        source,
         page,
     )
 
@@ -36,11 +47,20 @@ def test_every_printed_amount(oracle: str) -> None:
     data = yaml.safe_load((EXPECTED / oracle).read_text(encoding="utf-8"))
     report = parse_files([corpus_path("pdf", name) for name in ORACLES[oracle]])
     exp = Counter(
-        _key(e["table"], e["code"], e["row"], e["column"], e["printed"], e["page"])
+        _key(
+            e["table"],
+            e["code"],
+            e["row"],
+            e["column"],
+            e["printed"],
+            e.get("source", 0),
+            e["page"],
+        )
         for e in data["items"]
     )
     got = Counter(
-        _key(li.table, li.code, li.row, li.column, li.printed, li.page) for li in report.line_items
+        _key(li.table, li.code, li.row, li.column, li.printed, li.source, li.page)
+        for li in report.line_items
     )
     missing, extra = exp - got, got - exp
     assert not missing and not extra, (

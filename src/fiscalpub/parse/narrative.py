@@ -22,6 +22,8 @@ SUBJECTS: dict[str, str] = {
     "收、支总计": "total_income+total_expenditure",
     "收支总计": "total_income+total_expenditure",
     "收支总额": "total_income+total_expenditure",
+    "收入支出总计": "total_income+total_expenditure",
+    "财政拨款收入支出总计": "fiscal_appropriation_income+fiscal_appropriation_expenditure",
     "财政拨款收、支总计": "fiscal_appropriation_income+fiscal_appropriation_expenditure",
     "财政拨款收支总计": "fiscal_appropriation_income+fiscal_appropriation_expenditure",
     "收入总计": "total_income",
@@ -112,6 +114,8 @@ def narrative_text(doc: Document) -> _Text:
     """The narrative part as one whitespace-free string, mapped back to lines."""
     all_lines = list(doc.lines())
     start = _narrative_start([re.sub(r"\s+", "", nfkc(line.text)) for line in all_lines])
+    if start is None:
+        return _Text(chars="", lines=[])
     chars: list[str] = []
     owners: list[Line] = []
     for line in all_lines[start:]:
@@ -127,16 +131,21 @@ def narrative_text(doc: Document) -> _Text:
     return _Text(chars="".join(chars), lines=owners)
 
 
-def _narrative_start(squashed: list[str]) -> int:
-    """Index of the line opening the narrative: 第三部分 / "…部门决算情况说明", else the
-    first short "…情况说明" heading, else the start of the document."""
-    for i, s in enumerate(squashed):
-        if s.startswith("第三部分") or (re.search(r"部门(决|预)算情况说明$", s) and len(s) < 30):
-            return i
+def _narrative_start(squashed: list[str]) -> int | None:
+    """Index of the line opening the narrative: the last 第三部分 / "…部门决算情况说明"
+    heading (the first ones are the table of contents), else the first short
+    "…情况说明" heading; None when the file has no narrative (a file of tables)."""
+    heads = [
+        i
+        for i, s in enumerate(squashed)
+        if s.startswith("第三部分") or (re.search(r"部门(决|预)算情况说明$", s) and len(s) < 30)
+    ]
+    if heads:
+        return heads[-1]
     for i, s in enumerate(squashed):
         if _START.search(s) and len(s) < 40 and not s.startswith("表"):
             return i
-    return 0
+    return None
 
 
 def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fact]:
@@ -314,6 +323,8 @@ def _facts_for(
     s: str,
     m: re.Match[str],
 ) -> list[Fact]:
+    if len(number.split(".")[0]) > 13:
+        return []  # not an amount: a run of digits (an id, a phone number)
     value = Decimal(number)
 
     clause = re.split(r"[,，]", context)[-1]

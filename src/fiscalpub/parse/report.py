@@ -224,7 +224,7 @@ def _metadata(docs: list[Document], text: str) -> ReportMeta:
         re.sub(r"\s+", "", x).rstrip("单位金额")
         for x in re.findall(r"部门[:：]\s*([^\s单]{2,40})", flat)
     )
-    dept = m.most_common(1)[0][0] if m else _department_from_text(s)
+    dept = m.most_common(1)[0][0] if m else _department_from_text(s, text)
     years = Counter(int(y) for y in re.findall(r"(20\d\d)年度?部门(?:决|预)算", s))
     if not years:
         years = Counter(int(y) for y in re.findall(r"(20\d\d)年度", s))
@@ -271,10 +271,39 @@ _STOP = (
 )
 
 
-def _department_from_text(s: str) -> str | None:
-    """The longest place-prefixed organisation name printed at least twice."""
-    best: tuple[int, int, str] | None = None
-    s = re.sub(r"第[一二三四五六七八九十]部分|[本]?部门职责|部门概况|概况|职责", "|", s)
+def _department_from_text(s: str, text: str) -> str | None:
+    """The department: a cover line that is just an organisation name, else the most
+    printed place-prefixed organisation name, lengthened to the fullest form of it
+    that is printed often enough ("普陀区财政局" -> "上海市普陀区财政局")."""
+    cover = _cover_name(text)
+    if cover:
+        return cover
+    counts = _org_candidates(s)
+    if not counts:
+        return None
+    top = max(counts, key=lambda c: (counts[c], len(c)))
+    longer = [c for c in counts if top in c and counts[c] * 4 >= counts[top]]
+    return max(longer, key=len) if longer else top
+
+
+def _cover_name(text: str) -> str | None:
+    lines = [squash(line) for line in text.splitlines() if line.strip()]
+    for name in lines[:4]:
+        if 4 <= len(name) <= 30 and _ORG_LINE.fullmatch(name):
+            return name
+    return None
+
+
+_ORG_LINE = re.compile(
+    r"[\u4e00-\u9fff（）()]+?(?:局|委员会|办公厅|办公室|办事处|中心|院|馆|厅|委|会)"
+)
+
+
+def _org_candidates(s: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    s = re.sub(
+        r"第[一二三四五六七八九十]部分|[本]?部门职责|部门概况|概况|职责|情况说明|说明|目录", "|", s
+    )
     for m in _ORG_END.finditer(s[:20000]):
         end = m.end()
         for length in range(len(m.group()) + 2, 21):
@@ -283,16 +312,14 @@ def _department_from_text(s: str) -> str | None:
                 break
             if (
                 cand.startswith(_STOP)
-                or re.search(r"职责|部分|概况|情况", cand)
+                or re.search(r"职责|部分|概况|情况|说明|年度|预算|决算|公开", cand)
                 or not re.search(r".[省市区县旗州]", cand[: -len(m.group())])
             ):
                 continue
             count = s.count(cand)
             if count >= 2 or end < 2000:
-                key = (count, length, cand)
-                if best is None or key > best:
-                    best = key
-    return best[2] if best else None
+                counts[cand] = count
+    return counts
 
 
 def _region(dept: str | None) -> Region:

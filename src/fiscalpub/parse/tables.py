@@ -134,6 +134,8 @@ def cut_regions(doc: Document) -> list[Region]:
         )
         region.spec = variant(region.spec, _header(body))
         _classify(region)
+        if _prose(body):
+            region.has_numbers = False  # a title quoted in the narrative, not a table
         regions.append(region)
     return regions
 
@@ -149,6 +151,16 @@ def _header(body: list[Line]) -> str:
             break
         out.append(line.text)
     return squash("".join(out))
+
+
+def _prose(body: list[Line]) -> bool:
+    """Sentences, not table rows: most non-empty lines carry sentence punctuation."""
+    lines = [nfkc(ln.text) for ln in body[:30] if ln.text.strip()]
+    if len(lines) < 3:
+        return False
+    # NFKC turns "，" into ",": a comma before a Chinese character, not "2,932,700"
+    sentences = sum(1 for t in lines if re.search(r"[。;]|,\s*[\u3400-\u9fff]", t))
+    return sentences * 2 > len(lines)
 
 
 def _classify(region: Region) -> None:

@@ -107,8 +107,11 @@ _THIN = 2.5  # points: thicker than this is a box, not a rule
 
 
 def _rulings(page: pdfium.PdfPage) -> tuple[list[Rule], list[Rule]]:
-    """Horizontal and vertical ruling lines (path objects), boxes split into their edges."""
-    height = page.get_height()
+    """Horizontal and vertical ruling lines (path objects), boxes split into their edges,
+    in the page's displayed orientation."""
+    turn = page.get_rotation() % 360
+    mb = page.get_mediabox()
+    width, height = mb[2] - mb[0], mb[3] - mb[1]
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     hrules: list[Rule] = []
     vrules: list[Rule] = []
@@ -119,8 +122,9 @@ def _rulings(page: pdfium.PdfPage) -> tuple[list[Rule], list[Rule]]:
         raw.FPDFPageObj_GetBounds(
             obj, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top)
         )
-        x0, x1 = left.value, right.value
-        y0, y1 = height - top.value, height - bottom.value
+        x0, x1, y0, y1 = _display(
+            turn, width, height, left.value, bottom.value, right.value, top.value
+        )
         w, h = x1 - x0, y1 - y0
         if h < _THIN and w > 4:
             hrules.append(Rule((y0 + y1) / 2, x0, x1))
@@ -132,8 +136,24 @@ def _rulings(page: pdfium.PdfPage) -> tuple[list[Rule], list[Rule]]:
     return hrules, vrules
 
 
+def _display(
+    turn: int, width: float, height: float, left: float, bottom: float, right: float, top: float
+) -> tuple[float, float, float, float]:
+    """A page-space box as (x0, x1, top, bottom) of the displayed, top-down page."""
+    if turn == 90:
+        return bottom, top, left, right
+    if turn == 270:
+        return height - top, height - bottom, width - right, width - left
+    if turn == 180:
+        return width - right, width - left, bottom, top
+    return left, right, height - top, height - bottom
+
+
 def _page_chars(page: pdfium.PdfPage) -> list[_Char]:
-    height = page.get_height()
+    turn = page.get_rotation() % 360
+    # unrotated page box: character positions are given in it
+    left_, bottom_, right_, top_ = page.get_mediabox()
+    width, height = right_ - left_, top_ - bottom_
     textpage = page.get_textpage()
     try:
         count = textpage.count_chars()
@@ -168,8 +188,15 @@ def _page_chars(page: pdfium.PdfPage) -> list[_Char]:
             get_matrix(handle, i, p_matrix)
             scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5 or 1.0
             size = (get_size(handle, i) * scale) or 10.0
-            base = height - oy.value
-            out.append((ch, left.value, right.value, base - 0.88 * size, base + 0.12 * size))
+            if turn == 0:
+                x0, x1, base = left.value, right.value, height - oy.value
+            elif turn == 90:  # /Rotate 90: page y runs left to right, page x top to bottom
+                x0, x1, base = bottom.value, top.value, ox.value
+            elif turn == 270:
+                x0, x1, base = height - top.value, height - bottom.value, width - ox.value
+            else:  # 180
+                x0, x1, base = width - right.value, width - left.value, oy.value
+            out.append((ch, x0, x1, base - 0.88 * size, base + 0.12 * size))
         return out
     finally:
         textpage.close()
