@@ -54,6 +54,10 @@ class Band:
     y0: float
     y1: float
     cells: list[Cell]
+    top: list[tuple[float, float]] = field(default_factory=list)  # spans ruled above the band
+
+    def ruled_above(self, x: float) -> bool:
+        return any(a - 1 <= x <= b + 1 for a, b in self.top)
 
     def has_number(self) -> bool:
         return any(c.numbers() for c in self.cells)
@@ -100,7 +104,8 @@ def _bands(page: Page, lines: list[Line]) -> list[Band]:
         if len(xs) < 2:
             continue
         cells = [Cell(a, b) for a, b in itertools.pairwise(xs) if b - a > 2]
-        bands.append(Band(y0, y1, cells))
+        ruled = [(r.start, r.end) for r in page.hrules if abs(r.at - y0) < _MERGE]
+        bands.append(Band(y0, y1, cells, ruled))
     for w, ln in words:
         cy = (w.top + w.bottom) / 2
         cx = (w.x0 + w.x1) / 2
@@ -268,6 +273,8 @@ def grid_rows(region: Region, spec: TableSpec) -> list[RawRow] | None:
         return None
     if spec.layout == "single_row":
         return _single_row(bands, spec)
+    if spec.layout == "list":
+        return _list_rows(bands, spec)
     gs = groups(bands, spec)
     if not gs:
         return None
@@ -295,6 +302,85 @@ def _single_row(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:
         if nums
         else None
     )
+
+
+def _list_rows(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:
+    """Rows labelled by a path of cells (category / item …), one amount each.
+
+    A label cell merged over several rows (no rule above it) is one cell: its
+    text, wherever it sits vertically, labels every row it spans."""
+    data_from = next((i for i, b in enumerate(bands) if b.has_number()), None)
+    if data_from is None:
+        return None
+    body = bands[data_from:]
+    paths = _merged_paths(body)
+    by_label = {squash(label): r for r in spec.rows for label in r.labels}
+    column = spec.columns[0]
+    out: list[RawRow] = []
+    for band, path in zip(body, paths, strict=True):
+        nums = [
+            _num_from(nfkc(w.text), ln)
+            for c in band.cells
+            for w, ln in c.numbers()
+            if not _CJK.search(c.text)
+        ]
+        if len(nums) == 1:
+            nums[0].col = column.id
+        if not nums:
+            continue
+        row = _list_row(path, by_label)
+        name = "/".join(path)
+        out.append(
+            RawRow(
+                side=None,
+                code=None,
+                row=row.id if row else None,
+                name=name,
+                nums=nums,
+                line=nums[0].line,
+            )
+        )
+    return out
+
+
+def _merged_paths(body: list[Band]) -> list[list[str]]:
+    """Per band, the texts of its label cells left to right, merged cells included."""
+    columns = sorted({round(c.centre) for b in body for c in b.cells})
+    paths: list[list[str]] = [[] for _ in body]
+    for x in columns:
+        i = 0
+        while i < len(body):
+            cell = _cell_near(body[i], x)
+            if cell is None or (cell.numbers() and not _CJK.search(cell.text)):
+                i += 1
+                continue
+            j = i + 1
+            while j < len(body):
+                nxt = _cell_near(body[j], x)
+                if nxt is None or body[j].ruled_above(x):
+                    break
+                j += 1
+            text = "".join(c.text for k in range(i, j) if (c := _cell_near(body[k], x)))
+            if text:
+                for k in range(i, j):
+                    paths[k].append(text)
+            i = j
+    return paths
+
+
+def _cell_near(band: Band, x: float) -> Cell | None:
+    for cell in band.cells:
+        if abs(cell.centre - x) < 1.5:
+            return cell
+    return None
+
+
+def _list_row(path: list[str], by_label: dict[str, RowSpec]) -> RowSpec | None:
+    keys = ["/".join(squash(p) for p in path)] + [squash(p) for p in reversed(path)]
+    for key in keys:
+        if key in by_label:
+            return by_label[key]
+    return None
 
 
 def _cell_at(band: Band, x: float | None) -> Cell | None:

@@ -91,12 +91,15 @@ def read_pdf(path: str | Path, source: int = 0) -> Document:
 
 
 def _tabular(lines: list[list[Word]]) -> bool:
-    """A page worth reading ruling lines for: a line with two amounts, or glued ones."""
-    return any(
-        sum(1 for w in words if _AMOUNT.match(w.text)) >= 2
-        or any(len(_GLUED.findall(w.text)) >= 2 for w in words)
-        for words in lines
-    )
+    """A page worth reading ruling lines for: a line with two amounts (or glued ones),
+    or three lines that each hold an amount of their own (a list table)."""
+    alone = 0
+    for words in lines:
+        amounts = sum(1 for w in words if _AMOUNT.match(w.text))
+        if amounts >= 2 or any(len(_GLUED.findall(w.text)) >= 2 for w in words):
+            return True
+        alone += amounts == 1
+    return alone >= 3
 
 
 _GLUED = re.compile(r"\d\.\d{2}")
