@@ -284,10 +284,19 @@ def grid_rows(region: Region, spec: TableSpec) -> list[RawRow] | None:
         sides = [spec.side("income")] + [spec.side("expenditure")] * (len(gs) - 1)
         for g, side in zip(gs, sides, strict=True):
             map_columns(g, side.columns, bands)
-        return _two_sided(bands, gs, sides)
+        return _with_printed(_two_sided(bands, gs, sides), gs)
     for g in gs:
         map_columns(g, spec.columns, bands)
-    return _coded(bands, gs, spec)
+    return _with_printed(_coded(bands, gs, spec), gs)
+
+
+def _with_printed(rows: list[RawRow], gs: list[Group]) -> list[RawRow]:
+    """Mark the columns the grid shows printed, when every amount column was mapped."""
+    if all(c is not None for g in gs for c in g.columns):
+        printed = frozenset(c.id for g in gs for c in g.columns if c is not None)
+        for row in rows:
+            row.printed = printed
+    return rows
 
 
 def _single_row(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:

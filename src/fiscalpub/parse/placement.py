@@ -124,9 +124,12 @@ class TablePlacement:
                 plus, minus, result = ident["parts"], [], ident["total"]
             else:
                 plus, minus, result = ident.get("plus", []), ident.get("minus", []), ident["result"]
-            idx = [state.col_index(c) for c in [result, *plus, *minus]]
+            involved = [result, *plus, *minus]
+            idx = [state.col_index(c) for c in involved]
             if any(i is None for i in idx):
                 continue
+            if state.raw.printed is not None and not set(involved) <= state.raw.printed:
+                continue  # the table does not print every column of this identity
             r_i = idx[0]
             p_i = idx[1 : 1 + len(plus)]
             m_i = idx[1 + len(plus) :]

@@ -46,6 +46,7 @@ class RawRow:
     nums: list[Num] = field(default_factory=list)
     line: Line | None = None
     pending: bool = False  # economic 3-digit code still waiting for its 2-digit suffix
+    printed: frozenset[str] | None = None  # columns the table prints (known from a PDF grid)
 
     @property
     def key(self) -> str:
