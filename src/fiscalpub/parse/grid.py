@@ -219,7 +219,21 @@ def header_text(bands: list[Band], x: float) -> str:
 
 
 def map_columns(group: Group, registry: list[Column], bands: list[Band]) -> None:
-    """Registry column of each amount column: by header text, else by order."""
+    """Registry column of each amount column: by header text, else by order.
+
+    A column with neither a header nor a single number (the page margin between
+    a frame and the table) is not a column of the table."""
+    used = {
+        round(x)
+        for b in bands
+        if b.has_number()
+        for c in b.cells
+        if c.numbers()
+        for x in [c.centre]
+    }
+    group.amounts = [
+        x for x in group.amounts if header_text(bands, x) or any(abs(x - u) < 2 for u in used)
+    ]
     heads = [header_text(bands, x) for x in group.amounts]
     by_text: list[Column | None] = []
     for head in heads:
@@ -375,6 +389,14 @@ def _merged_paths(body: list[Band]) -> list[list[str]]:
                     paths[k].append(text)
             i = j
     return paths
+
+
+def merged_texts(bands: list[Band]) -> list[str]:
+    """The text of every cell, vertically merged cells (no rule between) joined."""
+    out: list[str] = []
+    for path in _merged_paths(bands):
+        out.extend(t for t in path if t not in out)
+    return out
 
 
 def _cell_near(band: Band, x: float) -> Cell | None:

@@ -132,7 +132,7 @@ def cut_regions(doc: Document) -> list[Region]:
             title_line=lines[hit.index + hit.span - 1],
             pages=doc.pages,
         )
-        region.spec = variant(region.spec, _header(body))
+        region.spec = variant(region.spec, _header(body) + "|" + _header_cells(region))
         _classify(region)
         if _prose(body):
             region.has_numbers = False  # a title quoted in the narrative, not a table
@@ -151,6 +151,22 @@ def _header(body: list[Line]) -> str:
             break
         out.append(line.text)
     return squash("".join(out))
+
+
+def _header_cells(region: Region) -> str:
+    """Texts of the ruled header cells (PDF): one cell's words stay together even
+    where the lines of neighbouring cells interleave ("单位/预留机动/经费")."""
+    if not region.ruled:
+        return ""
+    from fiscalpub.parse.grid import merged_texts, region_bands
+
+    bands = region_bands(region) or []
+    head = []
+    for band in bands:
+        if band.has_number():
+            break
+        head.append(band)
+    return "|".join(squash(t) for t in merged_texts(head))
 
 
 def _prose(body: list[Line]) -> bool:

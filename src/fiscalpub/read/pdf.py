@@ -115,6 +115,7 @@ def _rulings(page: pdfium.PdfPage) -> tuple[list[Rule], list[Rule]]:
     turn = page.get_rotation() % 360
     mb = page.get_mediabox()
     width, height = mb[2] - mb[0], mb[3] - mb[1]
+    shown_w, shown_h = (height, width) if turn in (90, 270) else (width, height)
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     hrules: list[Rule] = []
     vrules: list[Rule] = []
@@ -128,6 +129,8 @@ def _rulings(page: pdfium.PdfPage) -> tuple[list[Rule], list[Rule]]:
         x0, x1, y0, y1 = _display(
             turn, width, height, left.value, bottom.value, right.value, top.value
         )
+        if y1 < 0 or y0 > shown_h or x1 < 0 or x0 > shown_w:
+            continue  # outside the page box: clipped away
         w, h = x1 - x0, y1 - y0
         if h < _THIN and w > 4:
             hrules.append(Rule((y0 + y1) / 2, x0, x1))
@@ -157,6 +160,7 @@ def _page_chars(page: pdfium.PdfPage) -> list[_Char]:
     # unrotated page box: character positions are given in it
     left_, bottom_, right_, top_ = page.get_mediabox()
     width, height = right_ - left_, top_ - bottom_
+    shown_w, shown_h = (height, width) if turn in (90, 270) else (width, height)
     textpage = page.get_textpage()
     try:
         count = textpage.count_chars()
@@ -199,6 +203,8 @@ def _page_chars(page: pdfium.PdfPage) -> list[_Char]:
                 x0, x1, base = height - top.value, height - bottom.value, width - ox.value
             else:  # 180
                 x0, x1, base = width - right.value, width - left.value, oy.value
+            if not (-2 <= x0 <= shown_w + 2 and 0 <= base <= shown_h + 2):
+                continue  # outside the page box: clipped away, not printed
             out.append((ch, x0, x1, base - 0.88 * size, base + 0.12 * size))
         return out
     finally:
