@@ -95,10 +95,12 @@ def build_report(docs: list[Document]) -> Report:
     placements: dict[str, TablePlacement] = {}
     region_of: dict[str, TableRegion] = {}
     attachment = any(mentions_attachment(d) for d in docs)
+    image_pages = [(d.source, p.number) for d in docs for p in d.pages if p.image_only]
     for tid, spec in tables().items():
         region = chosen.get(tid)
         if region is None:
-            absent = "referenced_absent" if attachment and spec.standard else "not_found"
+            referenced = (attachment or bool(image_pages)) and spec.standard
+            absent = "referenced_absent" if referenced else "not_found"
             infos.append(TableInfo(table=tid, status=absent))
             continue
         status = _status(region)
@@ -141,6 +143,18 @@ def build_report(docs: list[Document]) -> Report:
         if rows:
             placements[tid] = TablePlacement(region.spec, rows, decimals)
             region_of[tid] = region
+    if image_pages:
+        findings.append(
+            Finding(
+                code="pages-as-images",
+                severity="warning",
+                message=(
+                    f"{len(image_pages)} page(s) are images without a text layer (tables "
+                    "published as images?); tables not found in the text are referenced_absent"
+                ),
+                where=[Where(source=s, page=n) for s, n in image_pages],
+            )
+        )
     solve(placements, _narrative_scorer(facts, region_of))
     items = _line_items(placements, region_of, meta.kind, findings)
     for f in facts:

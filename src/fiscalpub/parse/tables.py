@@ -14,7 +14,12 @@ _TITLE_NOISE = re.compile(
     r"(公开\d+表|表\d+|附表\d+|[（(]?[一二三四五六七八九十]+[)）、.]|^\d+[、.]|部门[:：].*|"
     r"(金额)?单位[:：].*|[（(]按[^)）]*[)）])"
 )
-_EMPTY_NOTE = re.compile(r"(本表为空|为空表|空表|本表无数据|故本表无|无数据|不涉及|没有.*故本表)")
+_EMPTY_NOTE = re.compile(
+    r"(本表为空|为空表|空表|本表无数据|故本表无|无数据|不涉及|没有.*故本表"
+    # a note that the unit has none of what the table shows: "(无政府性基金支出)",
+    # "本部门无相关收支项目" (short, so narrative sentences do not count)
+    r"|^(注[:：])?[(（]?(本部门|本单位|我部门|我单位)?(\d{4}年)?无[^，。,]{0,24}(支出|收入|收支|项目|预算)[)）。]?$)"
+)
 _ABSENT_NOTE = re.compile(r"见附件|详见附件|附件[:：]?$")
 _MAX_TITLE_EXTRA = 14  # characters a title line may carry beyond the title itself
 

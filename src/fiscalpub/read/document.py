@@ -42,6 +42,7 @@ class Page:
     lines: list[Line]
     hrules: list[Rule] = field(default_factory=list)
     vrules: list[Rule] = field(default_factory=list)
+    image_only: bool = False  # a PDF page with images and no text layer
 
 
 @dataclass

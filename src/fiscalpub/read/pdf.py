@@ -25,8 +25,6 @@ _Char = tuple[str, float, float, float, float]  # text, x0, x1, top, bottom (top
 
 
 def _open(path: Path, data: bytes) -> pdfium.PdfDocument:
-    if not data.lstrip()[:5].startswith(b"%PDF"):
-        raise UnreadableInput(f"{path}: not a PDF (no %PDF header), despite its name")
     try:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -49,6 +47,10 @@ def read_pdf(path: str | Path, source: int = 0) -> Document:
         raise UnreadableInput(f"{p}: cannot read ({exc.strerror})") from None
     if not data.strip():
         raise UnreadableInput(f"{p}: the file is empty")
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        raise UnreadableInput(f"{p}: not a PDF (no %PDF header), despite its name")
+    if b"%%EOF" not in data[-2048:]:
+        raise UnreadableInput(f"{p}: truncated PDF (no end-of-file marker)")
     pdf = _open(p, data)
     pages: list[Page] = []
     number = 0
@@ -77,7 +79,9 @@ def read_pdf(path: str | Path, source: int = 0) -> Document:
                         words=words,
                     )
                 )
-            pages.append(Page(number=index + 1, lines=lines, hrules=hrules, vrules=vrules))
+            page = Page(number=index + 1, lines=lines, hrules=hrules, vrules=vrules)
+            page.image_only = not chars and _has_images(pdf_page)
+            pages.append(page)
             pdf_page.close()
     except pdfium.PdfiumError as exc:
         raise UnreadableInput(f"{p}: damaged or truncated PDF ({exc})") from None
@@ -87,6 +91,13 @@ def read_pdf(path: str | Path, source: int = 0) -> Document:
         raise UnreadableInput(f"{p}: no page has a text layer (a scanned PDF?); OCR it first")
     return Document(
         path=str(p), sha256=hashlib.sha256(data).hexdigest(), pages=pages, source=source, kind="pdf"
+    )
+
+
+def _has_images(page: pdfium.PdfPage) -> bool:
+    return any(
+        raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(page.raw, i)) == raw.FPDF_PAGEOBJ_IMAGE
+        for i in range(raw.FPDFPage_CountObjects(page.raw))
     )
 
 
