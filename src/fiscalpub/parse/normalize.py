@@ -11,9 +11,9 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 # CJK radicals that NFKC does not fold (the Kangxi block U+2F00–U+2FD5 it does fold)
-_EXTRA = str.maketrans(
-    {"⺠": "民", "⻓": "长", "⻔": "门", "⻜": "飞", "⻢": "马", "⻋": "车", "⻅": "见"}
-)
+_EXTRA_MAP = {"⺠": "民", "⻓": "长", "⻔": "门", "⻜": "飞", "⻢": "马", "⻋": "车", "⻅": "见"}
+_EXTRA = str.maketrans(_EXTRA_MAP)
+_EXTRA_CHARS = frozenset(_EXTRA_MAP)
 
 _NOISE = [
     re.compile(r"\[bookmark:[^\]]*\]"),  # WPS / Word bookmarks
@@ -26,9 +26,14 @@ INT_RE = re.compile(r"^\d+$")
 
 def nfkc(text: str) -> str:
     """NFKC plus the radicals NFKC leaves alone; strips word-processor noise."""
-    text = unicodedata.normalize("NFKC", text).translate(_EXTRA)
-    for pattern in _NOISE:
-        text = pattern.sub("", text)
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKC", text)
+    if _EXTRA_CHARS.intersection(text):
+        text = text.translate(_EXTRA)
+    if "_Toc" in text or "bookmark" in text:
+        for pattern in _NOISE:
+            text = pattern.sub("", text)
     return text
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from fiscalpub.parse.normalize import find_unit, is_number, nfkc, squash, tokens
 from fiscalpub.read.document import Document, Line, Page
@@ -54,6 +55,7 @@ class Region:
         return self.title_line.text if self.title_line else ""
 
 
+@lru_cache(maxsize=1)
 def _title_keys() -> list[tuple[str, str]]:
     keys = [(squash(t), tid) for tid, spec in tables().items() for t in spec.titles]
     return sorted(keys, key=lambda kv: -len(kv[0]))

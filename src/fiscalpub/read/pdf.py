@@ -9,6 +9,7 @@ wider than half the line's character height (letter-spaced names stay whole).
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import hashlib
 import itertools
@@ -58,15 +59,24 @@ def read_pdf(path: str | Path, source: int = 0) -> Document:
     try:
         for index in range(len(pdf)):
             pdf_page = pdf[index]
-            chars = _page_chars(pdf_page)
-            chars_seen += len(chars)
-            grouped = _lines(chars)
+            textpage = pdf_page.get_textpage()
+            count = textpage.count_chars()
+            text = textpage.get_text_range(0, count) if count > 0 else ""
+            chars_seen += len(text.strip())
+            # pages of prose: pdfium's own line breaks, no per-character geometry
+            grouped = [
+                [Word(t, 0.0, 0.0, 0.0, 0.0) for t in ln.split()]
+                for ln in _BREAKS.split(text)
+                if ln.strip()
+            ]
             hrules: list[Rule] = []
             vrules: list[Rule] = []
             if _tabular(grouped):
+                chars = _page_chars(pdf_page, textpage, text, count)
                 hrules, vrules = _rulings(pdf_page)
-                if vrules:
-                    grouped = _lines(chars, vrules)  # words never cross a vertical rule
+                # words never cross a vertical rule
+                grouped = _lines(chars, vrules)
+            textpage.close()
             lines = []
             for words in grouped:
                 number += 1
@@ -80,7 +90,7 @@ def read_pdf(path: str | Path, source: int = 0) -> Document:
                     )
                 )
             page = Page(number=index + 1, lines=lines, hrules=hrules, vrules=vrules)
-            page.image_only = not chars and _has_images(pdf_page)
+            page.image_only = not text.strip() and _has_images(pdf_page)
             pages.append(page)
             pdf_page.close()
     except pdfium.PdfiumError as exc:
@@ -166,60 +176,59 @@ def _display(
     return left, right, height - top, height - bottom
 
 
-def _page_chars(page: pdfium.PdfPage) -> list[_Char]:
+_BREAKS = re.compile(r"\r\n|\r|\n")
+
+
+def _page_chars(
+    page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, text: str, count: int
+) -> list[_Char]:
     turn = page.get_rotation() % 360
     # unrotated page box: character positions are given in it
     left_, bottom_, right_, top_ = page.get_mediabox()
     width, height = right_ - left_, top_ - bottom_
     shown_w, shown_h = (height, width) if turn in (90, 270) else (width, height)
-    textpage = page.get_textpage()
-    try:
-        count = textpage.count_chars()
-        if count <= 0:
-            return []
-        text = textpage.get_text_range(0, count)
-        out: list[_Char] = []
-        # get_text_range may expand ligatures; fall back to per-char text then
-        per_char = len(text) != count
-        ox, oy = ctypes.c_double(), ctypes.c_double()
-        left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-        p_ox, p_oy = ctypes.byref(ox), ctypes.byref(oy)
-        p_box = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
-        handle = textpage.raw
-        get_box, get_origin, get_size, get_matrix = (
-            raw.FPDFText_GetCharBox,
-            raw.FPDFText_GetCharOrigin,
-            raw.FPDFText_GetFontSize,
-            raw.FPDFText_GetMatrix,
-        )
-        matrix = raw.FS_MATRIX()
-        p_matrix = ctypes.byref(matrix)
-        for i in range(count):
-            ch = textpage.get_text_range(i, 1) if per_char else text[i]
-            if ch <= " " or ch.isspace():
-                continue
-            get_box(handle, i, *p_box)
-            # vertical extent from the baseline and the font size: glyph boxes of
-            # "一", "、", "," are thin and would split a printed line in two
-            get_origin(handle, i, p_ox, p_oy)
-            # the font size is in text space: scale it by the character's matrix
-            get_matrix(handle, i, p_matrix)
-            scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5 or 1.0
-            size = (get_size(handle, i) * scale) or 10.0
-            if turn == 0:
-                x0, x1, base = left.value, right.value, height - oy.value
-            elif turn == 90:  # /Rotate 90: page y runs left to right, page x top to bottom
-                x0, x1, base = bottom.value, top.value, ox.value
-            elif turn == 270:
-                x0, x1, base = height - top.value, height - bottom.value, width - ox.value
-            else:  # 180
-                x0, x1, base = width - right.value, width - left.value, oy.value
-            if not (-2 <= x0 <= shown_w + 2 and 0 <= base <= shown_h + 2):
-                continue  # outside the page box: clipped away, not printed
-            out.append((ch, x0, x1, base - 0.88 * size, base + 0.12 * size))
-        return out
-    finally:
-        textpage.close()
+    if count <= 0:
+        return []
+    out: list[_Char] = []
+    # get_text_range may expand ligatures; fall back to per-char text then
+    per_char = len(text) != count
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    p_ox, p_oy = ctypes.byref(ox), ctypes.byref(oy)
+    p_box = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
+    handle = textpage.raw
+    get_box, get_origin, get_size, get_matrix = (
+        raw.FPDFText_GetCharBox,
+        raw.FPDFText_GetCharOrigin,
+        raw.FPDFText_GetFontSize,
+        raw.FPDFText_GetMatrix,
+    )
+    matrix = raw.FS_MATRIX()
+    p_matrix = ctypes.byref(matrix)
+    for i in range(count):
+        ch = textpage.get_text_range(i, 1) if per_char else text[i]
+        if ch <= " " or ch.isspace():
+            continue
+        get_box(handle, i, *p_box)
+        # vertical extent from the baseline and the font size: glyph boxes of
+        # "一", "、", "," are thin and would split a printed line in two
+        get_origin(handle, i, p_ox, p_oy)
+        # the font size is in text space: scale it by the character's matrix
+        get_matrix(handle, i, p_matrix)
+        scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5 or 1.0
+        size = (get_size(handle, i) * scale) or 10.0
+        if turn == 0:
+            x0, x1, base = left.value, right.value, height - oy.value
+        elif turn == 90:  # /Rotate 90: page y runs left to right, page x top to bottom
+            x0, x1, base = bottom.value, top.value, ox.value
+        elif turn == 270:
+            x0, x1, base = height - top.value, height - bottom.value, width - ox.value
+        else:  # 180
+            x0, x1, base = width - right.value, width - left.value, oy.value
+        if not (-2 <= x0 <= shown_w + 2 and 0 <= base <= shown_h + 2):
+            continue  # outside the page box: clipped away, not printed
+        out.append((ch, x0, x1, base - 0.88 * size, base + 0.12 * size))
+    return out
 
 
 def _lines(chars: list[_Char], cuts: list[Rule] | None = None) -> list[list[Word]]:
@@ -260,6 +269,12 @@ def _unoverlap(group: list[_Char]) -> list[list[_Char]]:
     return _unoverlap(by_base[: at + 1]) + _unoverlap(by_base[at + 1 :])
 
 
+def _wall_between(walls: list[float], a: float, b: float) -> bool:
+    """Is there a vertical rule between x=a and x=b (sorted `walls`)?"""
+    i = bisect.bisect_left(walls, a - 0.8)
+    return i < len(walls) and walls[i] <= b + 0.8
+
+
 def _words(chars: list[_Char], cuts: list[Rule]) -> list[Word]:
     heights = sorted(c[4] - c[3] for c in chars)
     gap = heights[len(heights) // 2] * 0.5
@@ -268,11 +283,7 @@ def _words(chars: list[_Char], cuts: list[Rule]) -> list[Word]:
     words: list[Word] = []
     for ch, x0, x1, top, bottom in chars:
         last = words[-1] if words else None
-        if (
-            last is not None
-            and x0 - last.x1 <= gap
-            and not any(last.x1 - 0.8 <= w <= x0 + 0.8 for w in walls)
-        ):
+        if last is not None and x0 - last.x1 <= gap and not _wall_between(walls, last.x1, x0):
             last.text += ch
             last.x1 = max(last.x1, x1)
             last.top = min(last.top, top)
