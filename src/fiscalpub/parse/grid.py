@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from fiscalpub.parse.normalize import is_number, nfkc, squash
 from fiscalpub.parse.rows import Num, RawRow, _num_from
@@ -36,7 +37,7 @@ class Cell:
     x1: float
     words: list[tuple[Word, Line]] = field(default_factory=list)
 
-    @property
+    @cached_property
     def text(self) -> str:
         ordered = sorted(self.words, key=lambda wl: (round(wl[0].top), wl[0].x0))
         return "".join(nfkc(w.text) for w, _ in ordered).replace(" ", "")
@@ -124,13 +125,20 @@ def _spans(rule: Rule, y0: float, y1: float) -> bool:
 
 
 def region_bands(region: Region) -> list[Band] | None:
-    """The ruled bands of a region across its pages, or None when it is not ruled."""
+    """The ruled bands of a region across its pages, or None when it is not ruled
+    (computed once per region)."""
+    if region.bands is None:
+        region.bands = _region_bands(region)
+    return region.bands or None
+
+
+def _region_bands(region: Region) -> list[Band]:
     by_page: dict[int, list[Line]] = {}
     for line in region.lines:
         if line.words:
             by_page.setdefault(line.page, []).append(line)
     if not by_page:
-        return None
+        return []
     pages = {p.number: p for p in region.pages}
     out: list[Band] = []
     for number, lines in by_page.items():
@@ -138,7 +146,7 @@ def region_bands(region: Region) -> list[Band] | None:
         if page is None:
             continue
         out.extend(_bands(page, lines))
-    return out if any(b.has_number() for b in out) else None
+    return out if any(b.has_number() for b in out) else []
 
 
 # ------------------------------------------------------------------ column roles

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 # CJK radicals that NFKC does not fold (the Kangxi block U+2F00–U+2FD5 it does fold)
 _EXTRA_MAP = {"⺠": "民", "⻓": "长", "⻔": "门", "⻜": "飞", "⻢": "马", "⻋": "车", "⻅": "见"}
@@ -24,6 +25,7 @@ NUMBER_RE = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 INT_RE = re.compile(r"^\d+$")
 
 
+@lru_cache(maxsize=65536)
 def nfkc(text: str) -> str:
     """NFKC plus the radicals NFKC leaves alone; strips word-processor noise."""
     if text.isascii():
@@ -39,7 +41,7 @@ def nfkc(text: str) -> str:
 
 def squash(text: str) -> str:
     """NFKC and remove all whitespace: the form used to match titles, labels and names."""
-    return re.sub(r"\s+", "", nfkc(text))
+    return "".join(nfkc(text).split())
 
 
 def is_number(token: str) -> bool:

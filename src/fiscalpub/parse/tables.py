@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from fiscalpub.parse.normalize import find_unit, is_number, nfkc, squash, tokens
 from fiscalpub.read.document import Document, Line, Page
@@ -44,6 +45,7 @@ class Region:
     empty_note: Line | None = None
     title_line: Line | None = None
     pages: list[Page] = field(default_factory=list)
+    bands: list[Any] | None = None  # the ruled grid (parse.grid), once computed
 
     @property
     def ruled(self) -> bool:

@@ -205,6 +205,7 @@ def _page_chars(
     )
     matrix = raw.FS_MATRIX()
     p_matrix = ctypes.byref(matrix)
+    sizes: dict[float, float] = {}  # font size per baseline: one font per printed line
     for i in range(count):
         ch = textpage.get_text_range(i, 1) if per_char else text[i]
         if ch <= " " or ch.isspace():
@@ -213,10 +214,13 @@ def _page_chars(
         # vertical extent from the baseline and the font size: glyph boxes of
         # "一", "、", "," are thin and would split a printed line in two
         get_origin(handle, i, p_ox, p_oy)
-        # the font size is in text space: scale it by the character's matrix
-        get_matrix(handle, i, p_matrix)
-        scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5 or 1.0
-        size = (get_size(handle, i) * scale) or 10.0
+        key = round(oy.value if turn in (0, 180) else ox.value, 1)
+        size = sizes.get(key, 0.0)
+        if not size:
+            # the font size is in text space: scale it by the character's matrix
+            get_matrix(handle, i, p_matrix)
+            scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5 or 1.0
+            size = sizes[key] = (get_size(handle, i) * scale) or 10.0
         if turn == 0:
             x0, x1, base = left.value, right.value, height - oy.value
         elif turn == 90:  # /Rotate 90: page y runs left to right, page x top to bottom
