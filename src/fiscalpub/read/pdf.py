@@ -193,12 +193,9 @@ def _page_chars(
     # get_text_range may expand ligatures; fall back to per-char text then
     per_char = len(text) != count
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     p_ox, p_oy = ctypes.byref(ox), ctypes.byref(oy)
-    p_box = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
     handle = textpage.raw
-    get_box, get_origin, get_size, get_matrix = (
-        raw.FPDFText_GetCharBox,
+    get_origin, get_size, get_matrix = (
         raw.FPDFText_GetCharOrigin,
         raw.FPDFText_GetFontSize,
         raw.FPDFText_GetMatrix,
@@ -210,9 +207,9 @@ def _page_chars(
         ch = textpage.get_text_range(i, 1) if per_char else text[i]
         if ch <= " " or ch.isspace():
             continue
-        get_box(handle, i, *p_box)
-        # vertical extent from the baseline and the font size: glyph boxes of
-        # "一", "、", "," are thin and would split a printed line in two
+        # position from the character's origin and the font size; its width is
+        # estimated (full width for CJK, half for Latin and digits): glyph boxes of
+        # "一", "、", "," are thin, and reading them costs as much as all the rest
         get_origin(handle, i, p_ox, p_oy)
         key = round(oy.value if turn in (0, 180) else ox.value, 1)
         size = sizes.get(key, 0.0)
@@ -221,14 +218,16 @@ def _page_chars(
             get_matrix(handle, i, p_matrix)
             scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5 or 1.0
             size = sizes[key] = (get_size(handle, i) * scale) or 10.0
+        advance = size if ch > "\u2e7f" else size * 0.5
         if turn == 0:
-            x0, x1, base = left.value, right.value, height - oy.value
+            x0, base = ox.value, height - oy.value
         elif turn == 90:  # /Rotate 90: page y runs left to right, page x top to bottom
-            x0, x1, base = bottom.value, top.value, ox.value
+            x0, base = oy.value, ox.value
         elif turn == 270:
-            x0, x1, base = height - top.value, height - bottom.value, width - ox.value
+            x0, base = height - oy.value, width - ox.value
         else:  # 180
-            x0, x1, base = width - right.value, width - left.value, oy.value
+            x0, base = width - ox.value, oy.value
+        x1 = x0 + advance
         if not (-2 <= x0 <= shown_w + 2 and 0 <= base <= shown_h + 2):
             continue  # outside the page box: clipped away, not printed
         out.append((ch, x0, x1, base - 0.88 * size, base + 0.12 * size))
