@@ -23,6 +23,15 @@ SUBJECTS: dict[str, str] = {
     "收支总计": "total_income+total_expenditure",
     "收支总额": "total_income+total_expenditure",
     "收入支出总计": "total_income+total_expenditure",
+    "收入预算总计": "total_income",
+    "支出预算总计": "total_expenditure",
+    "财政拨款收入预算总计": "fiscal_appropriation_income",
+    "财政拨款收、支总预算": "fiscal_appropriation_income+fiscal_appropriation_expenditure",
+    "财政拨款收支总预算": "fiscal_appropriation_income+fiscal_appropriation_expenditure",
+    "收入、支出预算总计": "total_income+total_expenditure",
+    "收、支预算总计": "total_income+total_expenditure",
+    "收支预算总计": "total_income+total_expenditure",
+    "一般公共预算收入": "gpb_income",
     "财政拨款收入支出总计": "fiscal_appropriation_income+fiscal_appropriation_expenditure",
     "财政拨款收、支总计": "fiscal_appropriation_income+fiscal_appropriation_expenditure",
     "财政拨款收支总计": "fiscal_appropriation_income+fiscal_appropriation_expenditure",
@@ -95,7 +104,8 @@ _SECTION_SUBJECTS = {
 _NUM = re.compile(
     r"(\d+(?:\.\d+)?)(万元|元|%|辆|人次|人|个|(?<=为\d)(?=[,，。;；])|(?<=为\d\.\d\d)(?=[,，。;；]))"
 )
-_PATH_PART = re.compile(r"([^()\d、.,，。;；:：]+?)\((类|款|项)\)")
+# a name followed by its level marker; names may hold parentheses: 党委办公厅(室)…(款)
+_PATH_PART = re.compile(r"((?:[^()\d、.,，。;；:：]|\((?!(?:类|款|项)\))[^()]*\))+?)\((类|款|项)\)")
 _HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 _CHANGE = re.compile(r"(增加|减少|增长|下降|降低|上升|增|减)")
 _DECREASE = ("减少", "下降", "降低", "减")
@@ -149,6 +159,8 @@ def _narrative_start(squashed: list[str]) -> int | None:
 
 
 def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fact]:
+    # numbers a narrative states without a phase word are what the report is about
+    default_phase = "budget" if kind == "budget" else "actual"
     text = narrative_text(doc)
     s = text.chars
     facts: list[Fact] = []
@@ -158,6 +170,7 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
     section: str | None = None
     last_money_subject: str | None = None
     prev_subject: str | None = None
+    heading_class: list[str] = []
     prev_end = 0
     for m in _NUM.finditer(s):
         begin = m.start()
@@ -173,14 +186,20 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
         if heading is not None:
             section = _section_of(heading)
             path = None
+            heading_class.clear()
         context = s[max(sentence_start, prev_end) : begin]
         if begin > 0 and s[begin - 1] in "0123456789.":
             prev_end = m.end()
             continue
-        new_path = _path(s[prev_end:begin])
+        new_path = _path(s[prev_end:begin], heading_class)
         if new_path:
             path, subject = new_path, "function_line"
         found = _subject(context, section, path=bool(path) and not _SUBJECT_RE.search(context))
+        if found and section == "fiscal":
+            # in the 财政拨款收支 section, plain 收/支 totals are the appropriations'
+            found = found.replace("total_income", "fiscal_appropriation_income").replace(
+                "total_expenditure", "fiscal_appropriation_expenditure"
+            )
         if found:
             subject = found
             if not new_path:
@@ -195,7 +214,17 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
         prev_end = m.end()
         facts.extend(
             _facts_for(
-                number, unit, context, subject, path, last_money_subject, year, sentence, line, s, m
+                number,
+                unit,
+                context,
+                subject,
+                path,
+                last_money_subject,
+                year,
+                sentence,
+                line,
+                default_phase,
+                s[sentence_start:begin],
             )
         )
         if unit in ("万元", "元") and subject and not _CHANGE.search(context):
@@ -237,6 +266,8 @@ def _last_heading(s: str, a: int, b: int) -> str | None:
 def _section_of(heading: str) -> str | None:
     if "政府性基金" in heading:
         return "gov_fund"
+    if re.search(r"财政拨款收(入)?(支|、支)", heading):
+        return "fiscal"
     if "国有资本" in heading:
         return "state_capital"
     return None
@@ -273,19 +304,42 @@ def _subject(context: str, section: str | None, path: bool = False) -> str | Non
     return None
 
 
-def _path(context: str) -> list[str] | None:
+def _path(context: str, heading_class: list[str]) -> list[str] | None:
+    """The 类/款/项 names of a function line.  A line that starts at its 款 takes
+    its 类 from the sub-heading above it ("（一）一般公共服务（类）"), kept in
+    `heading_class`."""
     parts = _PATH_PART.findall(context)
     if not parts:
         return None
-    names = [re.sub(r"^(其中|主要用于以下方面|分别是|具体情况如下)", "", p[0]) for p in parts]
-    return [n for n in names if n]
+    names = [
+        (
+            re.sub(
+                r"^(其中|主要用于以下方面|分别是|具体情况如下|[(][一二三四五六七八九十]+[)])",
+                "",
+                p[0],
+            ),
+            p[1],
+        )
+        for p in parts
+    ]
+    names = [(n, level) for n, level in names if n]
+    classes = [i for i, (_, level) in enumerate(names) if level == "类"]
+    if classes:
+        last = classes[-1]
+        heading_class[:] = [names[last][0]]
+        names = names[last:]
+        if len(names) == 1:
+            return [names[0][0]]
+    elif names and names[0][1] == "款" and heading_class:
+        return heading_class + [n for n, _ in names]
+    return [n for n, _ in names] or None
 
 
-def _phase(context: str) -> str:
+def _phase(context: str, default: str) -> str:
     context = re.sub(r"一般公共预算|政府性基金预算|国有资本经营预算|预算单位|部门预算", "", context)
     found = re.findall(r"调整预算|全年预算|预算|决算|执行数|实际", context)
     if not found:
-        return "actual"
+        return default
     best = found[-1]
     if best in ("调整预算", "全年预算"):
         return "adjusted_budget"
@@ -320,8 +374,8 @@ def _facts_for(
     year: int | None,
     sentence: str,
     line: Line,
-    s: str,
-    m: re.Match[str],
+    default_phase: str,
+    before: str,
 ) -> list[Fact]:
     if len(number.split(".")[0]) > 13:
         return []  # not an amount: a run of digits (an id, a phone number)
@@ -338,7 +392,7 @@ def _facts_for(
             value=None,
             unit=unit,
             printed=number,
-            phase=kw.pop("phase", _phase(context)),
+            phase=kw.pop("phase", _phase(context, default_phase)),
             period=period,
             path=path if subject == "function_line" else None,
             code=None,
@@ -359,9 +413,8 @@ def _facts_for(
         return []
     if subject is None:
         return []
-    change = _CHANGE.search(context) and re.search(
-        r"(相比|比|较|同比)", sentence[: sentence.find(number) + 1] or sentence
-    )
+    # a change: a change word right before the number, a comparison earlier in its sentence
+    change = _CHANGE.search(context) and re.search(r"(相比|比|较|同比)", before)
     if unit == "%":
         sign = -1 if any(w in context for w in _DECREASE) else 1
         if "完成" in context and ("预算" in context or "计划" in context):
@@ -373,7 +426,7 @@ def _facts_for(
                     value=value * sign,
                     unit="%",
                     base=_base_year(sentence, year),
-                    phase="actual",
+                    phase=default_phase,
                     period=year,
                 )
                 for ind in (last_subject or subject).split("+")
@@ -396,7 +449,7 @@ def _facts_for(
                 f"{ind}_change",
                 amount=amount * sign,
                 base=_base_year(sentence, year),
-                phase="actual",
+                phase=default_phase,
                 period=year,
             )
             for ind in (last_subject or subject).split("+")

@@ -404,10 +404,15 @@ def _units(text: str) -> list[str]:
         if out:
             return list(dict.fromkeys(out))
     flat = re.sub(r"\s+", "", text)
-    m = re.search(r"单位构成[^。]*?包括[:：]([^。]+)。", flat)
-    if m:
-        parts = re.split(r"以及|和|、|及", m.group(1))
-        return [p for p in (x.strip() for x in parts) if p]
+    for sentence in re.split(r"[。；;]", flat):
+        if "内设机构" in sentence or "包括" not in sentence:
+            continue
+        if not re.search(r"单位构成|编制范围|汇总公开单位|纳入.*(预算|决算)", sentence):
+            continue
+        listed = re.split(r"包括[:：]?", sentence, maxsplit=1)[1]
+        listed = re.split(r"[,，](?:不含|不包括|其中)", listed)[0]
+        parts = re.split(r"以及|和|、|及", listed)
+        return [p for p in (x.strip("：:，,") for x in parts) if p]
     return []
 
 
@@ -415,14 +420,22 @@ def _units(text: str) -> list[str]:
 
 
 def _fix_three_public_phases(facts: list[Fact]) -> None:
-    """three_public_* money facts carry their phase in the indicator id."""
+    """three_public_* facts carry their phase in the indicator id, before any derived
+    suffix: three_public_reception_budget, three_public_overseas_budget_share,
+    three_public_total_actual_rate (a completion rate is the actual's)."""
     for f in facts:
         m = _THREE_PUBLIC.match(f.indicator)
-        if m and f.amount is not None and not f.indicator.endswith(("_budget", "_actual")):
-            if m.group(1).endswith(("_change", "_rate", "_share", "_change_pct")):
-                continue
-            phase = "budget" if f.phase in ("budget", "adjusted_budget") else "actual"
-            f.indicator = f"{f.indicator}_{phase}"
+        if not m or re.search(r"_(budget|actual)(_|$)", f.indicator):
+            continue
+        stem, suffix = m.group(1), ""
+        for derived in ("_change_pct", "_change", "_share", "_rate"):
+            if stem.endswith(derived):
+                stem, suffix = stem[: -len(derived)], derived
+                break
+        phase = "budget" if f.phase in ("budget", "adjusted_budget") else "actual"
+        if suffix == "_rate":
+            phase = "actual"
+        f.indicator = f"three_public_{stem}_{phase}{suffix}"
 
 
 def _narrative_scorer(facts: list[Fact], regions: dict[str, TableRegion]) -> NarrativeScorer:

@@ -76,6 +76,10 @@ def read_pdf(path: str | Path, source: int = 0) -> Document:
                 hrules, vrules = _rulings(pdf_page)
                 # words never cross a vertical rule
                 grouped = _lines(chars, vrules)
+            elif not _prose(grouped):
+                # pdfium's order is the content stream's, not the page's: a title
+                # may come after the table under it
+                grouped = _lines(_page_chars(pdf_page, textpage, text, count))
             textpage.close()
             lines = []
             for words in grouped:
@@ -109,6 +113,13 @@ def _has_images(page: pdfium.PdfPage) -> bool:
         raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(page.raw, i)) == raw.FPDF_PAGEOBJ_IMAGE
         for i in range(raw.FPDFPage_CountObjects(page.raw))
     )
+
+
+def _prose(lines: list[list[Word]]) -> bool:
+    """A page of sentences (the narrative), where pdfium's line order is reading order."""
+    texts = ["".join(w.text for w in words) for words in lines]
+    sentences = sum(1 for t in texts if "。" in t or "，" in t or len(t) > 25)
+    return len(texts) >= 3 and sentences * 2 >= len(texts)
 
 
 def _tabular(lines: list[list[Word]]) -> bool:
