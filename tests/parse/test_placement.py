@@ -22,10 +22,6 @@ def _row(
     return RawRow(side=None, code=code, row=row, name="", nums=nums, line=LINE)
 
 
-def _placed(tp: TablePlacement) -> list[list[tuple[int, ...] | str | None]]:
-    return [[st.placed_by[k] for k in range(len(st.raw.nums))] for st in tp.rows]
-
-
 def test_layout_positions_decide_and_identities_confirm() -> None:
     spec = tables()["gpb_expenditure"]
     tp = TablePlacement(spec, [_row("2010101", "10.00", "10.00", cols=[None, "project"])], 2)
