@@ -1,10 +1,12 @@
 """PDF reports with a text layer: pages -> lines -> words with boxes (pypdfium2).
 
-pypdfium2 was chosen by measurement on the corpus: text plus a box for every
-character in about 1.4x the time of ``pdftotext -layout`` (pdfplumber: ~14x).
-Lines are rebuilt from character centres (table cells of one row are not
-always on one baseline); words split where the gap between characters is
-wider than half the line's character height (letter-spaced names stay whole).
+pypdfium2 was chosen by measurement on the corpus: text plus the position of
+every character in about the time of ``pdftotext -layout`` (pdfplumber: ~14x,
+DOMAIN.md).  Pages of prose keep pdfium's own lines; other pages are rebuilt
+from character baselines and font sizes (glyph boxes of 一 、 , are thin and
+would split a line), words split where the gap between characters is wider
+than half the character height (letter-spaced names stay whole) or where a
+vertical rule runs between them.  Ruling lines are read on pages with tables.
 """
 
 from __future__ import annotations
