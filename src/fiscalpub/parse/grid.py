@@ -84,10 +84,15 @@ def _merge(values: list[float]) -> list[float]:
     return out
 
 
-def _bands(page: Page, lines: list[Line]) -> list[Band]:
+def _bands(page: Page, lines: list[Line], by_rows: bool = False) -> list[Band]:
     words = [(w, ln) for ln in lines for w in ln.words]
-    if not words or not page.hrules or not page.vrules:
+    if not words:
         return []
+    if not page.hrules or not page.vrules:
+        # a table printed without rules: rules from the words themselves
+        page = Page(page.number, page.lines, *synthetic_rules(lines, by_rows))
+        if not page.hrules:
+            return []
     top = min(w.top for w, _ in words) - 30
     bottom = max(w.bottom for w, _ in words) + 30
     ys = _merge([r.at for r in page.hrules if top <= r.at <= bottom and r.end - r.start > 20])
@@ -120,6 +125,74 @@ def _bands(page: Page, lines: list[Line]) -> list[Band]:
     return bands
 
 
+def synthetic_rules(lines: list[Line], by_rows: bool = False) -> tuple[list[Rule], list[Rule]]:
+    """Rules for a table printed without them: a horizontal rule between printed
+    lines, and a vertical one in every gap that no word of an amount line
+    crosses (columns are where the numbers align)."""
+    placed = [ln for ln in lines if ln.words and any(w.x1 > w.x0 for w in ln.words)]
+    data = [ln for ln in placed if any(is_number(nfkc(w.text)) for w in ln.words)]
+    if len(placed) < 2 or not data:
+        return [], []
+    words = [w for ln in placed for w in ln.words]
+    left = min(w.x0 for w in words) - 2
+    right = max(w.x1 for w in words) + 2
+    placed.sort(key=lambda ln: min(w.top for w in ln.words))
+    ys = _row_breaks(placed, left) if by_rows else _line_breaks(placed)
+    heights = sorted(w.bottom - w.top for w in words)
+    gap = heights[len(heights) // 2]  # about one character: wider gaps separate columns
+    spans: list[list[float]] = []
+    for x0, x1 in sorted((w.x0, w.x1) for ln in data for w in ln.words):
+        if spans and x0 <= spans[-1][1] + gap:
+            spans[-1][1] = max(spans[-1][1], x1)
+        else:
+            spans.append([x0, x1])
+    xs = [left] + [(a[1] + b[0]) / 2 for a, b in itertools.pairwise(spans)] + [right]
+    return [Rule(y, left, right) for y in ys], [Rule(x, ys[0], ys[-1]) for x in xs]
+
+
+def _line_breaks(lines: list[Line]) -> list[float]:
+    """A row per printed line."""
+    extent = [(min(w.top for w in ln.words), max(w.bottom for w in ln.words)) for ln in lines]
+    inner = [(extent[i][1] + extent[i + 1][0]) / 2 for i in range(len(lines) - 1)]
+    return [extent[0][0] - 1, *inner, extent[-1][1] + 1]
+
+
+def _row_breaks(lines: list[Line], left: float) -> list[float]:
+    """Where rows break in a table without rules.  A row starts at a line that
+    begins with a code, a numbered or known label, or at the left edge; the other
+    lines (wrapped names, numbers set at the top of a tall cell) belong to the
+    nearest row start.  Header lines above the first row keep a row each."""
+    extent = [(min(w.top for w in ln.words), max(w.bottom for w in ln.words)) for ln in lines]
+    starts = [i for i, ln in enumerate(lines) if _starts_row(ln, left)]
+    numbered = [any(is_number(nfkc(w.text)) for w in ln.words) for ln in lines]
+    if len(starts) < 2:
+        return _line_breaks(lines)
+    first = starts[0]
+    while first > 0 and numbered[first - 1] and not _starts_row(lines[first - 1], left):
+        first -= 1  # numbers printed above the first row's label belong to it
+    ys = [extent[0][0] - 1]
+    ys += [(extent[i][1] + extent[i + 1][0]) / 2 for i in range(first)]  # header lines
+    centre = [(a + b) / 2 for a, b in extent]
+    ys += [(centre[a] + centre[b]) / 2 for a, b in itertools.pairwise(starts)]
+    ys.append(extent[-1][1] + 1)
+    return sorted(ys)
+
+
+_LABEL_START = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|\d+[.．、]|合计|总计|本年|当年|年初|年末|上年|小计)"
+)
+
+
+def _starts_row(line: Line, left: float) -> bool:
+    first = min(line.words, key=lambda w: w.x0)
+    text = squash(first.text)
+    if _DIGITS.match(text) and len(text) in (3, 5, 7):
+        return True  # a code
+    if _LABEL_START.match(text):
+        return True
+    return first.x0 - left < 6 and bool(_CJK.search(text)) and text not in ("类", "款", "项")
+
+
 def _spans(rule: Rule, y0: float, y1: float) -> bool:
     return rule.start <= (y0 + y1) / 2 <= rule.end
 
@@ -129,10 +202,15 @@ def region_bands(region: Region) -> list[Band] | None:
     (computed once per region)."""
     if region.bands is None:
         region.bands = _region_bands(region)
+        region.derived = not any(p.hrules for p in region.pages if p.number in _pages_of(region))
     return region.bands or None
 
 
-def _region_bands(region: Region) -> list[Band]:
+def _pages_of(region: Region) -> set[int]:
+    return {ln.page for ln in region.lines}
+
+
+def _region_bands(region: Region, by_rows: bool = False) -> list[Band]:
     by_page: dict[int, list[Line]] = {}
     for line in region.lines:
         if line.words:
@@ -145,7 +223,7 @@ def _region_bands(region: Region) -> list[Band]:
         page = pages.get(number)
         if page is None:
             continue
-        out.extend(_bands(page, lines))
+        out.extend(_bands(page, lines, by_rows))
     return out if any(b.has_number() for b in out) else []
 
 
@@ -290,9 +368,29 @@ def _in_order(text: str, parts: list[str]) -> bool:
 
 
 def grid_rows(region: Region, spec: TableSpec) -> list[RawRow] | None:
+    """Rows of a table laid out on PDF pages.  Without ruling lines the grid is
+    derived two ways (a row per printed line; a row per row-starting line) and
+    the one the registry explains better is kept."""
     bands = region_bands(region)
     if not bands:
         return None
+    rows = _rows_of(bands, spec)
+    if region.derived:
+        other = _region_bands(region, by_rows=True)
+        alternative = _rows_of(other, spec) if other else None
+        if alternative is not None and _explained(alternative) > _explained(rows):
+            region.bands, rows = other, alternative
+    return rows
+
+
+def _explained(rows: list[RawRow] | None) -> int:
+    """Numbers that a grid puts in a registry column of an identified row."""
+    if rows is None:
+        return -1
+    return sum(1 for r in rows if r.code or r.row for n in r.nums if n.col is not None)
+
+
+def _rows_of(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:
     if spec.layout == "single_row":
         return _single_row(bands, spec)
     if spec.layout == "list":

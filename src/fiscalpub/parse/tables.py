@@ -46,11 +46,12 @@ class Region:
     title_line: Line | None = None
     pages: list[Page] = field(default_factory=list)
     bands: list[Any] | None = None  # the ruled grid (parse.grid), once computed
+    derived: bool = False  # the grid's rules were derived from the words (no ruling lines)
 
     @property
     def ruled(self) -> bool:
-        numbers = {ln.page for ln in self.lines}
-        return any(p.hrules for p in self.pages if p.number in numbers)
+        """Laid out on a page with positions (PDF): ruled, or rules can be derived."""
+        return any(w.x1 > w.x0 for ln in self.lines for w in ln.words)
 
     @property
     def hit_text(self) -> str:
