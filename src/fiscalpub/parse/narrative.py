@@ -107,6 +107,7 @@ _NUM = re.compile(
 # a name followed by its level marker; names may hold parentheses: 党委办公厅(室)…(款)
 _PATH_PART = re.compile(r"((?:[^()\d、.,，。;；:：]|\((?!(?:类|款|项)\))[^()]*\))+?)\((类|款|项)\)")
 _HEADING = re.compile(r"^[一二三四五六七八九十]+、")
+_FOLIO = re.compile(r"[-—]?\d{1,3}[-—]?|第\d{1,3}页(共\d+页)?")
 _CHANGE = re.compile(r"(增加|减少|增长|下降|降低|上升|增|减)")
 _DECREASE = ("减少", "下降", "降低", "减")
 _SENTENCE_END = "。;；!！"
@@ -132,6 +133,8 @@ def narrative_text(doc: Document) -> _Text:
         s = re.sub(r"\s+", "", nfkc(line.text))
         if _END.match(s):
             break
+        if _FOLIO.fullmatch(s):
+            continue  # a page number between two halves of a sentence
         if _HEADING.match(s) and chars and chars[-1] not in _SENTENCE_END:
             chars.append("。")  # a heading ends the previous sentence
             owners.append(line)

@@ -73,12 +73,14 @@ def read_pdf(path: str | Path, source: int = 0) -> Document:
             ]
             hrules: list[Rule] = []
             vrules: list[Rule] = []
-            if _tabular(grouped):
+            if _prose(grouped):
+                pass
+            elif _tabular(grouped):
                 chars = _page_chars(pdf_page, textpage, text, count)
                 hrules, vrules = _rulings(pdf_page)
                 # words never cross a vertical rule
                 grouped = _lines(chars, vrules)
-            elif not _prose(grouped):
+            else:
                 # pdfium's order is the content stream's, not the page's: a title
                 # may come after the table under it
                 grouped = _lines(_page_chars(pdf_page, textpage, text, count))
@@ -118,10 +120,14 @@ def _has_images(page: pdfium.PdfPage) -> bool:
 
 
 def _prose(lines: list[list[Word]]) -> bool:
-    """A page of sentences (the narrative), where pdfium's line order is reading order."""
+    """A page of sentences (the narrative), where pdfium's line order is reading order:
+    most lines carry sentence punctuation, which table cells almost never do."""
     texts = ["".join(w.text for w in words) for words in lines]
-    sentences = sum(1 for t in texts if "。" in t or "，" in t or len(t) > 25)
-    return len(texts) >= 3 and sentences * 2 >= len(texts)
+    sentences = sum(1 for t in texts if _SENTENCE.search(t))
+    return len(texts) >= 3 and sentences * 5 >= len(texts) * 2
+
+
+_SENTENCE = re.compile(r"[。，；]")
 
 
 def _tabular(lines: list[list[Word]]) -> bool:
@@ -297,13 +303,15 @@ def _words(chars: list[_Char], cuts: list[Rule]) -> list[Word]:
     mid = (chars[0][3] + chars[0][4]) / 2
     walls = sorted(r.at for r in cuts if r.start - 2 <= mid <= r.end + 2)
     words: list[Word] = []
-    for ch, x0, x1, top, bottom in chars:
-        last = words[-1] if words else None
-        if last is not None and x0 - last.x1 <= gap and not _wall_between(walls, last.x1, x0):
-            last.text += ch
-            last.x1 = max(last.x1, x1)
-            last.top = min(last.top, top)
-            last.bottom = max(last.bottom, bottom)
+    text, x0, x1, top, bottom = [chars[0][0]], chars[0][1], chars[0][2], chars[0][3], chars[0][4]
+    for ch, a, b, t, bt in chars[1:]:
+        if a - x1 <= gap and not (walls and _wall_between(walls, x1, a)):
+            text.append(ch)
+            x1 = b if b > x1 else x1
+            top = t if t < top else top
+            bottom = bt if bt > bottom else bottom
         else:
-            words.append(Word(text=ch, x0=x0, x1=x1, top=top, bottom=bottom))
+            words.append(Word("".join(text), x0, x1, top, bottom))
+            text, x0, x1, top, bottom = [ch], a, b, t, bt
+    words.append(Word("".join(text), x0, x1, top, bottom))
     return words
