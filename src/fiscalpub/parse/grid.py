@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from fiscalpub.parse.normalize import is_number, nfkc, squash
-from fiscalpub.parse.rows import Num, RawRow, _num_from
+from fiscalpub.parse.rows import Num, RawRow, match_side_row, num_from
 from fiscalpub.parse.tables import Region
 from fiscalpub.read.document import Line, Page, Rule, Word
 from fiscalpub.registry import Column, RowSpec, Side, TableSpec, class_by_name
@@ -448,7 +448,7 @@ def _list_rows(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:
     out: list[RawRow] = []
     for band, path in zip(body, paths, strict=True):
         nums = [
-            _num_from(nfkc(w.text), ln)
+            num_from(nfkc(w.text), ln)
             for c in band.cells
             for w, ln in c.numbers()
             if not _CJK.search(c.text)
@@ -537,7 +537,7 @@ def _numbers(band: Band, g: Group) -> list[Num]:
             continue
         found = cell.numbers()
         for w, ln in found:
-            num = _num_from(nfkc(w.text), ln)
+            num = num_from(nfkc(w.text), ln)
             num.col = col.id if col is not None and len(found) == 1 else None
             nums.append(num)
     return nums
@@ -623,7 +623,7 @@ def _two_sided(bands: list[Band], gs: list[Group], sides: list[Side]) -> list[Ra
                     )
                 continue
             key = squash(_NUMBERING.sub("", label))
-            spec_row = _side_row(side, key, seen[side.name])
+            spec_row = match_side_row(side, key, seen[side.name])
             if spec_row is not None:
                 seen[side.name].add(spec_row.id)
                 out.append(
@@ -659,14 +659,3 @@ def _two_sided(bands: list[Band], gs: list[Group], sides: list[Side]) -> list[Ra
                     )
                 )
     return out
-
-
-def _side_row(side: Side, key: str, seen: set[str]) -> RowSpec | None:
-    matches = [r for r in side.rows if key in r.keys]
-    for r in matches:
-        if r.after and r.after in seen:
-            return r
-    for r in matches:
-        if r.after is None:
-            return r
-    return None

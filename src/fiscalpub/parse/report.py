@@ -529,30 +529,22 @@ def _line_items(
                                 where=[where],
                             )
                         )
-            if st.layout_conflict:
-                findings.append(
-                    Finding(
-                        code="layout-identity-conflict",
-                        severity="warning",
-                        message=(
-                            f"{tid} {raw.code or raw.row}: the columns the layout shows "
-                            f"break the row identities"
-                        ),
-                        where=[_where(raw.line, tid, None, raw.code, raw.row)],
-                    )
-                )
-            if st.identity_broken:
-                findings.append(
-                    Finding(
-                        code="row-identity-broken",
-                        severity="warning",
-                        message=(
-                            f"{tid} {raw.code or raw.row}: no placement "
-                            f"satisfies the row identities"
-                        ),
-                        where=[_where(raw.line, tid, None, raw.code, raw.row)],
-                    )
-                )
+            for flagged, code, text in (
+                (
+                    st.layout_conflict,
+                    "layout-identity-conflict",
+                    "the layout breaks its identities",
+                ),
+                (
+                    st.identity_broken,
+                    "row-identity-broken",
+                    "no placement satisfies its identities",
+                ),
+            ):
+                if flagged:
+                    where = _where(raw.line, tid, None, raw.code, raw.row)
+                    message = f"{tid} {raw.code or raw.row}: {text}"
+                    findings.append(Finding(code, "warning", message, [where]))
             if raw.pending:
                 findings.append(
                     Finding(

@@ -112,10 +112,10 @@ def _ordinal_line(toks: list[str]) -> bool:
 
 
 def _num(tok: Tok) -> Num:
-    return _num_from(tok.text, tok.line)
+    return num_from(tok.text, tok.line)
 
 
-def _num_from(text: str, line: Line) -> Num:
+def num_from(text: str, line: Line) -> Num:
     value, printed, decimals = parse_number(text)
     return Num(value=value, printed=printed, decimals=decimals, line=line)
 
@@ -267,7 +267,7 @@ def _assign_suffix(rows: list[RawRow], suffix: str, last: dict[str, str], cur: R
 # ---------------------------------------------------------------- two-sided tables
 
 
-def _match_side_row(side: Side, key: str, seen: set[str]) -> RowSpec | None:
+def match_side_row(side: Side, key: str, seen: set[str]) -> RowSpec | None:
     matches = [r for r in side.rows if key in r.keys]
     for r in matches:
         if r.after and r.after in seen:
@@ -349,10 +349,10 @@ def two_sided_rows(region: Region) -> list[RawRow]:
     for seg in segs:
         half = income if seg.side == "income" else expenditure
         key = squash(_NUMBERING.sub("", squash(seg.label)))
-        spec_row = _match_side_row(half, key, seen[seg.side])
+        spec_row = match_side_row(half, key, seen[seg.side])
         if spec_row is None and seg.side == "income":
             # labels printed on the expenditure half only ("总计" twice, 类 lines)
-            other = _match_side_row(expenditure, key, seen["expenditure"])
+            other = match_side_row(expenditure, key, seen["expenditure"])
             if other is not None or _class_code(key):
                 seg.side, half, spec_row = "expenditure", expenditure, other
         line = seg.nums[0].line if seg.nums else None

@@ -4,6 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from fiscalpub.errors import UnreadableInput
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of an input file, or an UnreadableInput naming what is wrong."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise UnreadableInput(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UnreadableInput(f"{path}: is a directory, not a report file") from None
+    except OSError as exc:
+        raise UnreadableInput(f"{path}: cannot read ({exc.strerror})") from None
 
 
 @dataclass

@@ -22,7 +22,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from fiscalpub.errors import UnreadableInput
-from fiscalpub.read.document import Document, Line, Page, Rule, Word
+from fiscalpub.read.document import Document, Line, Page, Rule, Word, read_bytes
 
 _Char = tuple[str, float, float, float, float]  # text, x0, x1, top, bottom (top-down)
 
@@ -40,14 +40,7 @@ def _open(path: Path, data: bytes) -> pdfium.PdfDocument:
 def read_pdf(path: str | Path, source: int = 0) -> Document:
     """Read a PDF into a Document; line numbers run on across pages."""
     p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise UnreadableInput(f"{p}: no such file") from None
-    except IsADirectoryError:
-        raise UnreadableInput(f"{p}: is a directory, not a report file") from None
-    except OSError as exc:
-        raise UnreadableInput(f"{p}: cannot read ({exc.strerror})") from None
+    data = read_bytes(p)
     if not data.strip():
         raise UnreadableInput(f"{p}: the file is empty")
     if not data.lstrip()[:5].startswith(b"%PDF"):

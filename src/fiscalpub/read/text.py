@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 from fiscalpub.errors import UnreadableInput
-from fiscalpub.read.document import Document, Line, Page
+from fiscalpub.read.document import Document, Line, Page, read_bytes
 
 #: share of characters that may be control characters before a file counts as binary
 _MAX_CONTROL_SHARE = 0.01
@@ -33,14 +33,7 @@ def decode(data: bytes, name: str) -> str:
 def read_text(path: str | Path, source: int = 0) -> Document:
     """Read a text report into a Document.  Line numbers count across pages (like ``cat -n``)."""
     p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise UnreadableInput(f"{p}: no such file") from None
-    except IsADirectoryError:
-        raise UnreadableInput(f"{p}: is a directory, not a report file") from None
-    except OSError as exc:
-        raise UnreadableInput(f"{p}: cannot read ({exc.strerror})") from None
+    data = read_bytes(p)
     text = decode(data, str(p))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     pages: list[Page] = []
