@@ -406,7 +406,7 @@ def single_row(region: Region) -> list[RawRow]:
 
 
 def split_rows(region: Region) -> list[RawRow]:
-    if region.ruled:
+    if region.positioned:
         from fiscalpub.parse.grid import grid_rows
 
         rows = grid_rows(region, region.spec)

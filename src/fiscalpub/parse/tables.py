@@ -49,7 +49,7 @@ class Region:
     derived: bool = False  # the grid's rules were derived from the words (no ruling lines)
 
     @property
-    def ruled(self) -> bool:
+    def positioned(self) -> bool:
         """Laid out on a page with positions (PDF): ruled, or rules can be derived."""
         return any(w.x1 > w.x0 for ln in self.lines for w in ln.words)
 
@@ -166,7 +166,7 @@ def _header(body: list[Line]) -> str:
 def _header_cells(region: Region) -> str:
     """Texts of the ruled header cells (PDF): one cell's words stay together even
     where the lines of neighbouring cells interleave ("单位/预留机动/经费")."""
-    if not region.ruled:
+    if not region.positioned:
         return ""
     from fiscalpub.parse.grid import merged_texts, region_bands
 
