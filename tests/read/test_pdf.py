@@ -163,3 +163,12 @@ def test_first_row_after_a_page_break_is_kept() -> None:
     for table, page, code in (("income", 9, "2101101"), ("expenditure", 11, "2080599")):
         first = [li for li in report.line_items if li.table == table and li.page == page]
         assert first and first[0].code == code, (table, first[:1])
+
+
+@pytest.mark.corpus
+def test_a_table_ending_on_the_first_page_of_the_narrative_keeps_its_rows() -> None:
+    # Jiangsu 2017 p23: the last rows of 政府采购预算表, then 第三部分 情况说明
+    report = parse_files([corpus_path("pdf", "jiangsu-rdbgt-2017-budget.pdf")])
+    last = [li.printed for li in report.line_items if li.table == "procurement" and li.page == 23]
+    assert last == ["30.00", "120.00", "120.00"]
+    assert all(li.placed_by in ("complete", "layout") for li in report.line_items)

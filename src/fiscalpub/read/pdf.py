@@ -117,7 +117,14 @@ def _prose(lines: list[list[Word]]) -> bool:
     most lines carry sentence punctuation, which table cells almost never do."""
     texts = ["".join(w.text for w in words) for words in lines]
     sentences = sum(1 for t in texts if _SENTENCE.search(t))
-    return len(texts) >= 3 and sentences * 5 >= len(texts) * 2
+    # an amount on a line without sentence punctuation: a table row (the end of
+    # a table on the page where the narrative begins)
+    rows = sum(
+        1
+        for words, t in zip(lines, texts, strict=True)
+        if not _SENTENCE.search(t) and any(_AMOUNT.match(w.text) and "." in w.text for w in words)
+    )
+    return len(texts) >= 3 and sentences * 5 >= len(texts) * 2 and rows <= 1
 
 
 _SENTENCE = re.compile(r"[。，；]")
