@@ -28,6 +28,7 @@ from fiscalpub.registry import Column, RowSpec, Side, TableSpec, class_by_name
 _MERGE = 1.5  # points: rules closer than this are one rule
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _DIGITS = re.compile(r"^\d{1,7}$")
+_HEADER_WORDS = re.compile(r"科目|项目|名称|编码|栏次")
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+|\d+)[、.．]")
 
 
@@ -577,7 +578,16 @@ def _coded(bands: list[Band], gs: list[Group], spec: TableSpec) -> list[RawRow]:
                 )
             elif nums:
                 out.append(RawRow(side=None, code=None, row=None, name=name, nums=nums, line=first))
-            elif name and out and out[-1].code is not None and not _NUMBERING.match(name):
+            elif (
+                name
+                and out
+                and out[-1].code is not None
+                and not _NUMBERING.match(name)
+                and not _HEADER_WORDS.search(name)
+                and first is not None
+                and out[-1].line is not None
+                and first.page == out[-1].line.page
+            ):
                 out[-1].name += name  # a name wrapped onto a continuation band
     return out
 
