@@ -175,3 +175,50 @@ class Report:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=1) + "\n"
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Report:
+        """The inverse of to_dict (canonical JSON -> model), amounts back to Decimal."""
+        r = d["report"]
+        meta = ReportMeta(
+            department=r["department"],
+            year=r["year"],
+            kind=r["kind"],
+            region=Region(**r["region"]),
+            units=list(r["units"]),
+            staff=Staff(**r["staff"]),
+            sources=[Source(**s) for s in r["sources"]],
+        )
+        items = [
+            LineItem(
+                **{**li, "amount": Decimal(li["amount"]), "candidates": list(li["candidates"])}
+            )
+            for li in d["line_items"]
+        ]
+        facts = [
+            Fact(
+                **{
+                    **f,
+                    "amount": None if f["amount"] is None else Decimal(f["amount"]),
+                    "value": None if f["value"] is None else Decimal(f["value"]),
+                }
+            )
+            for f in d["facts"]
+        ]
+        findings = [
+            Finding(
+                code=f["code"],
+                severity=f["severity"],
+                message=f["message"],
+                where=[Where(**w) for w in f["where"]],
+                id=f["id"],
+            )
+            for f in d["findings"]
+        ]
+        return cls(
+            report=meta,
+            tables=[TableInfo(**t) for t in d["tables"]],
+            line_items=items,
+            facts=facts,
+            findings=findings,
+        )
