@@ -157,9 +157,7 @@ def build_report(docs: list[Document]) -> Report:
         )
     solve(placements, _narrative_scorer(facts, region_of))
     items = _line_items(placements, region_of, meta.kind, findings)
-    for f in facts:
-        if f.indicator == "function_line" and f.path:
-            f.code = _resolve_path(f.path, items)
+    _resolve_paths(facts, items, meta.year, findings)
     return Report(report=meta, tables=infos, line_items=items, facts=facts, findings=findings)
 
 
@@ -575,23 +573,46 @@ def _clean_name(name: str) -> str:
     return re.sub(r"^(?:[一二三四五六七八九十]+|\d+)[、.．]", "", squash(name))
 
 
-def _resolve_path(path: list[str], items: list[LineItem]) -> str | None:
-    """类/款/项 names -> code through the report's own tables (the vocabulary comes later)."""
-    names: dict[str, set[str]] = {}
+def _resolve_paths(
+    facts: list[Fact], items: list[LineItem], year: int | None, findings: list[Finding]
+) -> None:
+    """Codes for the function lines the narrative names by 类/款/项 path."""
+    from fiscalpub.vocab.index import shipped_index
+    from fiscalpub.vocab.resolve import resolve
+
+    own: dict[str, set[str]] = {}
     for li in items:
         if li.code and li.item and li.classification == "function":
-            names.setdefault(li.code, set()).add(squash(li.item))
-
-    def match(code: str, name: str) -> bool:
-        n = squash(name)
-        return any(
-            x == n or x.startswith(n) or n.startswith(x) or x == n + "支出"
-            for x in names.get(code, ())
-        )
-
-    candidates = [c for c in names if len(c) == 3 and match(c, path[0])]
-    for depth, name in enumerate(path[1:], start=1):
-        candidates = [
-            c for c in names if len(c) == 3 + 2 * depth and c[:-2] in candidates and match(c, name)
-        ]
-    return candidates[0] if len(candidates) == 1 else None
+            own.setdefault(li.code, set()).add(squash(li.item))
+    index = shipped_index()
+    reported: set[tuple[str, ...]] = set()
+    for f in facts:
+        if not (f.indicator.startswith("function_line") and f.path):
+            continue
+        found = resolve(f.path, own, year, index)
+        f.code = found.code
+        key = tuple(f.path)
+        if key in reported or found.how in ("own-tables", "edition"):
+            continue
+        reported.add(key)
+        where = [Where(source=f.source, page=f.page, line=f.line)]
+        label = "/".join(f.path)
+        if found.how == "other-year":
+            findings.append(
+                Finding(
+                    "resolved-other-year",
+                    "info",
+                    f"{label} resolved to {found.code} through the {found.year} edition "
+                    f"(not printed in this report's tables or its year's edition)",
+                    where,
+                )
+            )
+        else:
+            findings.append(
+                Finding(
+                    "unresolved-path",
+                    "warning",
+                    f"{label}: no code of any edition fits this path",
+                    where,
+                )
+            )

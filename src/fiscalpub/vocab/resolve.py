@@ -1,0 +1,72 @@
+"""Resolve a function line named by its 类/款/项 path to a code — never a guessed one.
+
+Order (CONTRACT.md): the report's own tables, the vocabulary edition of the
+report's year, the nearest other year (finding ``resolved-other-year``), else
+``unresolved-path``.  A path resolves only when exactly one code fits it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fiscalpub.parse.normalize import squash
+from fiscalpub.registry import classes
+from fiscalpub.vocab.index import CodeIndex
+
+Names = dict[str, set[str]]  # code -> printed names (squashed)
+
+
+@dataclass
+class Resolution:
+    code: str | None
+    year: int | None = None  # the edition year it came from, None for the report's own tables
+    how: str = "unresolved"  # own-tables | edition | other-year | unresolved
+
+
+def _fits(label: str, name: str) -> bool:
+    """A printed label fits a narrative name: equal, or the name without a trailing
+    支出 / 的支出 the label has ("一般公共服务" for 一般公共服务支出)."""
+    return label == name or label in (name + "支出", name + "的支出")
+
+
+def resolve_in(path: list[str], names: Names) -> str | None:
+    wanted = [squash(n) for n in path]
+    class_names = {code: {squash(n) for n in ns} for code, ns in classes()["function"].items()}
+    candidates = [
+        c
+        for c in set(names) | set(class_names)
+        if len(c) == 3
+        and any(_fits(x, wanted[0]) for x in names.get(c, set()) | class_names.get(c, set()))
+    ]
+    for depth, name in enumerate(wanted[1:], start=1):
+        candidates = [
+            c
+            for c in names
+            if len(c) == 3 + 2 * depth
+            and c[:-2] in candidates
+            and any(_fits(x, name) for x in names[c])
+        ]
+    return (
+        candidates[0] if len(candidates) == 1 and len(candidates[0]) == 1 + 2 * len(path) else None
+    )
+
+
+def resolve(path: list[str], own: Names, year: int | None, index: CodeIndex) -> Resolution:
+    code = resolve_in(path, own) if own else None
+    if code:
+        return Resolution(code, None, "own-tables")
+    years = index.years("function")
+    if year is not None and year in years:
+        code = resolve_in(path, _squashed(index.codes("function", year)))
+        if code:
+            return Resolution(code, year, "edition")
+    others = sorted((y for y in years if y != year), key=lambda y: (abs(y - (year or y)), -y))
+    for other in others:
+        code = resolve_in(path, _squashed(index.codes("function", other)))
+        if code:
+            return Resolution(code, other, "other-year")
+    return Resolution(None)
+
+
+def _squashed(names: Names) -> Names:
+    return {code: {squash(n) for n in ns} for code, ns in names.items()}
