@@ -30,25 +30,24 @@ def _fits(label: str, name: str) -> bool:
 
 
 def resolve_in(path: list[str], names: Names) -> str | None:
+    """The one code whose 类/款/项 labels fit the path, if exactly one does."""
     wanted = [squash(n) for n in path]
-    class_names = {code: {squash(n) for n in ns} for code, ns in classes()["function"].items()}
-    candidates = [
-        c
-        for c in set(names) | set(class_names)
-        if len(c) == 3
-        and any(_fits(x, wanted[0]) for x in names.get(c, set()) | class_names.get(c, set()))
-    ]
+    pool = {code: set(labels) for code, labels in names.items()}
+    for code, labels in classes()["function"].items():  # the curated 类 names too
+        pool.setdefault(code, set()).update(squash(n) for n in labels)
+    candidates = [c for c in pool if len(c) == 3 and _any_fits(pool[c], wanted[0])]
     for depth, name in enumerate(wanted[1:], start=1):
+        size = 3 + 2 * depth
         candidates = [
-            c
-            for c in names
-            if len(c) == 3 + 2 * depth
-            and c[:-2] in candidates
-            and any(_fits(x, name) for x in names[c])
+            c for c in pool if len(c) == size and c[:-2] in candidates and _any_fits(pool[c], name)
         ]
-    return (
-        candidates[0] if len(candidates) == 1 and len(candidates[0]) == 1 + 2 * len(path) else None
-    )
+    if len(candidates) != 1 or len(candidates[0]) != 1 + 2 * len(path):
+        return None
+    return candidates[0]
+
+
+def _any_fits(labels: set[str], name: str) -> bool:
+    return any(_fits(label, name) for label in labels)
 
 
 def resolve(path: list[str], own: Names, year: int | None, index: CodeIndex) -> Resolution:
