@@ -248,7 +248,9 @@ def _role(texts: list[str]) -> str:
 def groups(bands: list[Band], spec: TableSpec) -> list[Group]:
     """Column roles from the data bands, split into groups at each name column."""
     data = [b for b in bands if b.has_number()]
-    ref = max(data, key=lambda b: len(b.cells))
+    # the row with most cells, and of those the least merged: a 合计 cell spanning
+    # 编码 and 名称 must not hide the code column the other rows have
+    ref = max(data, key=lambda b: (len(b.cells), -max(c.x1 - c.x0 for c in b.cells)))
     centres = [c.centre for c in ref.cells]
     texts: dict[int, list[str]] = {i: [] for i in range(len(centres))}
     for band in data:
