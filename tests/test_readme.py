@@ -34,3 +34,16 @@ def test_readme_example_output_is_current() -> None:
     result = CliRunner().invoke(main, ["parse", str(ROOT / m.group(1))])
     assert result.exit_code == 0
     assert result.stdout == m.group(2)
+
+
+def test_readme_sparql_example_gives_its_output() -> None:
+    import pyoxigraph as ox
+
+    query = re.search(r"```sparql\n(.*?)```", README, re.S)
+    output = re.search(r"```text\n(.*?)```", README, re.S)
+    assert query and output
+    store = ox.Store()
+    for name in ("codes", "cofog", "departments", "fiscalpub"):
+        store.load(path=str(ROOT / "vocab" / f"{name}.ttl"), format=ox.RdfFormat.TURTLE)
+    rows = [" ".join(term.value for term in s) for s in store.query(query.group(1))]
+    assert rows == output.group(1).strip().splitlines()

@@ -209,3 +209,69 @@ def test_vocab_cli(tmp_path) -> None:  # type: ignore[no-untyped-def]
     )
     assert missing.exit_code == 1 and missing.stderr.startswith("Error:")
     assert not (tmp_path / "v").exists()
+
+
+def test_preferred_label_is_never_a_truncated_cell(store: ox.Store) -> None:
+    # seed 003 prints 30108 cut by its cell: 机关事业单位基本养老保险缴
+    rows = _rows(store, 'SELECT ?l WHERE { ec:30108 skos:prefLabel ?l FILTER(lang(?l) = "zh") }')
+    assert rows == [("机关事业单位基本养老保险缴费",)]
+    # the 2021 edition keeps what 2021 printed, and says it was cut
+    edition = _rows(
+        store, "SELECT ?l ?cut WHERE { ec:2021\\/30108 skos:prefLabel ?l ; fp:truncatedLabel ?cut }"
+    )
+    assert edition == [("机关事业单位基本养老保险缴", "true")]
+
+
+def test_cofog_alignment(store: ox.Store) -> None:
+    close = _rows(store, "SELECT ?c WHERE { fn:210 skos:closeMatch ?c }")
+    assert close == [("https://w3id.org/fiscalpub/code/cofog/07",)]
+    follows = _rows(store, "SELECT ?v WHERE { fn:20805 fp:cofogFollowsUnit ?v }")
+    assert follows == [("true",)]
+    assert not _rows(store, "SELECT ?c WHERE { fn:20805 skos:closeMatch|skos:broadMatch ?c }")
+    labels = _rows(
+        store, "SELECT ?l WHERE { fpc:cofog\\/07 skos:prefLabel ?l FILTER(lang(?l)='en') }"
+    )
+    assert labels == [("Health",)]
+
+
+def test_departments_and_regions(store: ox.Store) -> None:
+    rows = _rows(
+        store,
+        """
+        PREFIX org: <http://www.w3.org/ns/org#>
+        SELECT ?code ?level WHERE {
+            ?d a org:Organization ; skos:prefLabel "安阳市北关区医疗保障局"@zh ; fp:level ?level ;
+               fp:region ?r . ?r skos:notation ?code }""",
+    )
+    assert rows == [("410503", "区县")]
+    units = _rows(
+        store,
+        """
+        PREFIX org: <http://www.w3.org/ns/org#>
+        SELECT ?u WHERE { ?d skos:prefLabel "岳阳市屈原管理区医疗保障局"@zh ;
+                             org:hasSubOrganization ?s . ?s skos:prefLabel ?u } ORDER BY ?u""",
+    )
+    assert units == [("医疗保障事务中心",), ("医疗保障局本级",)]
+    findings = (VOCAB / "findings.csv").read_text(encoding="utf-8")
+    assert "region-partial,region,岳阳市屈原管理区" in findings  # 管理区: not in the division list
+    assert "cpca " in findings  # the division list's version is recorded
+
+
+def test_conflicts_are_data_not_overwritten() -> None:
+    from fiscalpub.vocab.build import Vocabulary
+    from fiscalpub.vocab.harvest import Printed
+
+    printed = [
+        Printed("function", "2101501", 2021, "行政运行", "a.txt", "p.1 l.1"),
+        Printed("function", "2101501", 2021, "医疗救助", "b.txt", "p.1 l.2"),  # unrelated name
+        Printed(
+            "function", "2101502", 2021, "行政运行", "a.txt", "p.1 l.3"
+        ),  # name under two codes
+        Printed("function", "21015", 2021, "医疗保障管理事务", "a.txt", "p.1 l.4"),
+        Printed("function", "2109901", 2021, "其他", "a.txt", "p.1 l.5"),  # parent never printed
+    ]
+    vocab = Vocabulary.from_printed(printed)
+    kinds = sorted(f.code for f in vocab.findings)
+    assert kinds == ["duplicate-label", "label-conflict", "orphan-code"]
+    # both printed names stay in the data
+    assert vocab.labels[("function", "", "2101501")][2021] == {"行政运行", "医疗救助"}

@@ -275,6 +275,9 @@ class Vocabulary:
             (edition, DCTERMS.isVersionOf, concept),
             (concept, DCTERMS.hasVersion, edition),
         ]
+        if self.truncated(key, self.year_label(key, year)):
+            # the only name printed that year was cut by its table cell
+            t.append((edition, fp("truncatedLabel"), Literal(True)))
         for name in sorted(self.labels[key][year]):
             if name != self.year_label(key, year):
                 t.append(
