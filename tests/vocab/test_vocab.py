@@ -255,6 +255,14 @@ def test_departments_and_regions(store: ox.Store) -> None:
     findings = (VOCAB / "findings.csv").read_text(encoding="utf-8")
     assert "region-partial,region,岳阳市屈原管理区" in findings  # 管理区: not in the division list
     assert "cpca " in findings  # the division list's version is recorded
+    assert "region-inferred,region,友好区" in findings  # a district named without its city
+
+
+def test_the_whole_vocabulary_loads_in_pyoxigraph() -> None:
+    store = ox.Store()
+    for path in sorted(VOCAB.glob("*.ttl")):
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE)
+    assert len(store) > 5000
 
 
 def test_conflicts_are_data_not_overwritten() -> None:
