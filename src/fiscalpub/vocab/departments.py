@@ -138,6 +138,13 @@ def triples(departments: list[Department]) -> tuple[list[Triple], list[Finding]]
                     f"({version}); placed at {div.code}",
                 )
             )
+        inferred = "".join(x for x in (div.province, div.city) if x and x not in dept.region)
+        if inferred and div.district and not div.rest:
+            message = (
+                f"{dept.region}: placed at {div.code} ({inferred}{div.district}) from the name "
+                "alone; a district name may be ambiguous or renamed"
+            )
+            findings.append(Finding("region-inferred", "region", dept.region, message))
         region = region_iri(div.code)
         label = "".join(x for x in (div.province, div.city, div.district) if x)
         t += [
