@@ -138,8 +138,10 @@ def triples(departments: list[Department]) -> tuple[list[Triple], list[Finding]]
                     f"({version}); placed at {div.code}",
                 )
             )
+        # a district named without its city (the province follows from the city)
         inferred = "".join(x for x in (div.province, div.city) if x and x not in dept.region)
-        if inferred and div.district and not div.rest:
+        city_named = not div.city or div.city in dept.region
+        if not city_named and div.district and not div.rest:
             message = (
                 f"{dept.region}: placed at {div.code} ({inferred}{div.district}) from the name "
                 "alone; a district name may be ambiguous or renamed"
