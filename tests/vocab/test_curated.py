@@ -55,7 +55,9 @@ def test_entries_below_class_level_cite_where_they_are_printed(
 ) -> None:
     assert entry.get("cited") and entry.get("zh"), f"{where} {code}: no citation"
     text = _cited_text(entry["cited"])
-    assert squash(entry["zh"]) in text, (
+    # a name wrapped around its code ("…传媒支 20799 出") is still the printed name
+    printed = squash(entry["zh"])
+    assert printed in text or printed in re.sub(r"\d", "", text), (
         f"{where} {code}: {entry['zh']} not printed at {entry['cited']}"
     )
     # the code itself is printed there too (split into 类 / 款 / 项 parts in some tables)
