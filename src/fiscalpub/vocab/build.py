@@ -15,6 +15,7 @@ IRIs (fixed namespace ``https://w3id.org/fiscalpub/code/``):
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections import defaultdict
 from collections.abc import Iterable
@@ -24,11 +25,11 @@ from typing import Any
 
 import yaml
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from fiscalpub.registry import classes
-from fiscalpub.vocab.harvest import Printed, era_of
-from fiscalpub.vocab.turtle import PREFIXES, Triple, turtle
+from fiscalpub.vocab.harvest import Printed
+from fiscalpub.vocab.turtle import PREFIXES, Triple
 
 FP = PREFIXES["fp"]
 CODE = PREFIXES["fpc"]
@@ -392,8 +393,6 @@ def _related(a: str, b: str) -> bool:
 
 
 def _slug(name: str) -> str:
-    import hashlib
-
     return hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
 
 
@@ -431,15 +430,3 @@ def cofog_triples(csv_text: str) -> list[Triple]:
         else:
             t += [(concept, SKOS.topConceptOf, scheme), (scheme, SKOS.hasTopConcept, concept)]
     return t
-
-
-__all__ = [
-    "RDFS",
-    "Vocabulary",
-    "cofog_triples",
-    "concept_iri",
-    "edition_iri",
-    "era_of",
-    "scheme_iri",
-    "turtle",
-]
