@@ -1,0 +1,1 @@
+"""Frictionless Data Packages from canonical reports: one package per report."""

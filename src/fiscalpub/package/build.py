@@ -1,0 +1,399 @@
+"""Build a Frictionless Data Package from a canonical report.
+
+Everything written is deterministic (sorted, no timestamps): rebuilding the same
+report gives the same bytes.  Text cells that a spreadsheet would run as a formula
+(``=``, ``+``, ``-``, ``@``) are neutralised with a leading apostrophe; number
+fields are never touched.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fiscalpub import __version__
+from fiscalpub.model import SCHEMA_VERSION, Finding, Report, Where
+from fiscalpub.package.schemas import all_schemas
+from fiscalpub.package.slug import package_slug
+from fiscalpub.vocab.build import concept_iri
+from fiscalpub.vocab.harvest import era_of
+from fiscalpub.vocab.index import CodeIndex, shipped_index
+
+UNKNOWN_LICENCE = {
+    "name": "unknown",
+    "title": "Licence not stated by the publisher (源文件未声明许可); the publisher's terms apply",
+}
+KIND_ZH = {"final": "部门决算", "budget": "部门预算"}
+PHASE = {"final": "executed", "budget": "approved"}
+LEVEL = {3: "类", 5: "款", 7: "项"}
+_PLAIN_NUMBER = re.compile(r"[-+]?[0-9][0-9,]*(\.[0-9]+)?")
+
+
+@dataclass
+class Package:
+    slug: str
+    files: dict[str, bytes]  # relative path -> content
+
+
+def _csv(header: list[str], rows: list[list[Any]], numeric: set[str] = frozenset()) -> bytes:  # type: ignore[assignment]
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(header)
+    for row in rows:
+        w.writerow([_cell(v, header[i] in numeric) for i, v in enumerate(row)])
+    return out.getvalue().encode("utf-8")
+
+
+def _cell(value: Any, numeric: bool) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    if not numeric and text[:1] in ("=", "+", "-", "@") and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text  # a spreadsheet would run it as a formula
+    return text
+
+
+def codes_resource(report: Report, index: CodeIndex) -> tuple[list[list[Any]], list[Finding]]:
+    """The code list line_items point at: the year's editions plus the report's own codes."""
+    year = report.report.year
+    rows: dict[tuple[str, str], list[Any]] = {}
+    known = {(cl, code) for (cl, _y), codes in index.editions.items() for code in codes}
+    if year is not None:
+        for cl in ("function", "economic"):
+            for code, labels in index.codes(cl, year).items():
+                rows[(cl, code)] = [
+                    cl,
+                    code,
+                    max(labels, key=lambda s: (len(s), s)),
+                    "vocabulary",
+                    str(concept_iri(cl, code, era_of(cl, year))),
+                ]
+    findings: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    for li in report.line_items:
+        if not (li.code and li.classification):
+            continue
+        key = (li.classification, li.code)
+        if key not in rows:
+            era = era_of(li.classification, year) if year else ""
+            rows[key] = [
+                li.classification,
+                li.code,
+                li.item,
+                "report",
+                str(concept_iri(li.classification, li.code, era)),
+            ]
+        if key not in known and key not in seen:
+            seen.add(key)
+            findings.append(
+                Finding(
+                    "unknown-code",
+                    "warning",
+                    f"{li.code} {li.item or ''} 不在任何年度的科目表中 / "
+                    "is in no edition of the vocabulary yet "
+                    "(the next `fiscalpub vocab build` adds it)",
+                    [
+                        Where(
+                            source=li.source,
+                            page=li.page,
+                            line=li.line,
+                            table=li.table,
+                            code=li.code,
+                        )
+                    ],
+                )
+            )
+    return [rows[k] for k in sorted(rows)], findings
+
+
+def line_item_rows(report: Report) -> list[list[Any]]:
+    meta = report.report
+    rows = []
+    for li in report.line_items:
+        fn = li.code if li.classification == "function" else None
+        ec = li.code if li.classification == "economic" else None
+        rows.append(
+            [
+                li.table,
+                li.column,
+                li.measure,
+                li.classification,
+                li.code,
+                li.row,
+                li.item,
+                li.placed_by,
+                " ".join(li.candidates) or None,
+                f"{li.amount:f}",
+                li.printed,
+                li.unit,
+                li.source,
+                li.page,
+                li.line,
+                meta.year,
+                PHASE.get(meta.kind or ""),
+                fn,
+                LEVEL.get(len(fn)) if fn else None,
+                ec,
+                LEVEL.get(len(ec)) if ec else None,
+            ]
+        )
+    return rows
+
+
+def fact_rows(report: Report) -> list[list[Any]]:
+    return [
+        [
+            f.indicator,
+            None if f.amount is None else f"{f.amount:f}",
+            None if f.value is None else f"{f.value:f}",
+            f.unit,
+            f.printed,
+            f.phase,
+            f.period,
+            "/".join(f.path) if f.path else None,
+            f.code,
+            f.base,
+            f.status,
+            f.text,
+            f.source,
+            f.page,
+            f.line,
+        ]
+        for f in report.facts
+    ]
+
+
+def finding_rows(findings: list[Finding]) -> list[list[Any]]:
+    rows = {}
+    for f in findings:
+        where = json.dumps([w.__dict__ for w in f.where], ensure_ascii=False, sort_keys=True)
+        rows[f.id] = [f.id, f.code, f.severity, f.message, where]
+    return [rows[k] for k in sorted(rows)]
+
+
+def wide_rows(report: Report, table: str, columns: list[str]) -> list[list[Any]]:
+    """One row per printed row of the table, numbers as printed under their columns."""
+    order: list[tuple[str | None, str | None, int]] = []
+    cells: dict[tuple[str | None, str | None, int], dict[str, Any]] = {}
+    for li in report.line_items:
+        if li.table != table:
+            continue
+        key = (
+            li.code,
+            li.row if li.code is None else None,
+            li.line if li.code is None and li.row is None else 0,
+        )
+        if key not in cells:
+            order.append(key)
+            cells[key] = {"item": li.item, "unplaced": []}
+        if li.column:
+            cells[key][li.column] = li.printed
+        else:
+            cells[key]["unplaced"].append(f"{li.printed} ({'|'.join(li.candidates)})")
+    rows = []
+    for key in order:
+        c = cells[key]
+        rows.append(
+            [
+                key[0],
+                key[1],
+                c["item"],
+                *[c.get(col) for col in columns],
+                "; ".join(c["unplaced"]) or None,
+            ]
+        )
+    return rows
+
+
+def build_package(
+    report: Report,
+    licence: dict[str, Any] | None = None,
+    extra_findings: list[Finding] | None = None,
+    index: CodeIndex | None = None,
+) -> Package:
+    meta = report.report
+    slug = package_slug(meta)
+    schemas = all_schemas()
+    codes, unknown = codes_resource(report, index or shipped_index())
+    findings = report.findings + unknown + (extra_findings or [])
+    files: dict[str, bytes] = {}
+    fields = {name: [f["name"] for f in s["fields"]] for name, s in schemas.items()}
+    numbers = {
+        name: {f["name"] for f in s["fields"] if f["type"] in ("number", "integer", "year")}
+        for name, s in schemas.items()
+    }
+    files["line_items.csv"] = _csv(
+        fields["line_items.schema.json"], line_item_rows(report), numbers["line_items.schema.json"]
+    )
+    files["codes.csv"] = _csv(fields["codes.schema.json"], codes)
+    files["facts.csv"] = _csv(
+        fields["facts.schema.json"], fact_rows(report), numbers["facts.schema.json"]
+    )
+    files["findings.csv"] = _csv(fields["findings.schema.json"], finding_rows(findings))
+    printed_tables = [
+        t.table for t in report.tables if any(li.table == t.table for li in report.line_items)
+    ]
+    for tid in printed_tables:
+        name = f"tables/{tid}.schema.json"
+        cols = fields[name][3:-1]
+        files[f"tables/{tid}.csv"] = _csv(fields[name], wide_rows(report, tid, cols), numbers[name])
+    files["canonical.json"] = report.to_json().encode("utf-8")
+    used = [
+        "line_items.schema.json",
+        "codes.schema.json",
+        "facts.schema.json",
+        "findings.schema.json",
+        *[f"tables/{t}.schema.json" for t in printed_tables],
+    ]
+    for name in used:
+        files[f"schemas/{name}"] = (
+            json.dumps(schemas[name], ensure_ascii=False, indent=2) + "\n"
+        ).encode()
+    resources = [
+        _resource(
+            "line_items",
+            "line_items.csv",
+            "schemas/line_items.schema.json",
+            files,
+            "每个印刷数字一行 / one row per printed number",
+        ),
+        _resource(
+            "codes",
+            "codes.csv",
+            "schemas/codes.schema.json",
+            files,
+            "科目表：本年度版本加报告所印科目 / "
+            "code list: the year's edition plus the report's codes",
+        ),
+        _resource(
+            "facts",
+            "facts.csv",
+            "schemas/facts.schema.json",
+            files,
+            "情况说明中的数字 / narrative facts",
+        ),
+        _resource(
+            "findings",
+            "findings.csv",
+            "schemas/findings.schema.json",
+            files,
+            "来源自身的矛盾与解析发现 / the source's own contradictions and parse findings",
+        ),
+    ]
+    titles = {t.table: t.title for t in report.tables}
+    units = {t.table: t.unit for t in report.tables}
+    for tid in printed_tables:
+        resources.append(
+            _resource(
+                f"table-{tid.replace('_', '-')}",
+                f"tables/{tid}.csv",
+                f"schemas/tables/{tid}.schema.json",
+                files,
+                f"{titles.get(tid) or tid}（单位：{units.get(tid) or '?'}）/ "
+                f"as printed, unit {units.get(tid)}",
+            )
+        )
+    resources.append(
+        {
+            "name": "canonical",
+            "path": "canonical.json",
+            "format": "json",
+            "mediatype": "application/json",
+            "encoding": "utf-8",
+            "title": "规范报告 / the canonical report (fiscalpub parse --json)",
+            **_integrity(files["canonical.json"]),
+        }
+    )
+    kind = KIND_ZH.get(meta.kind or "", "报告")
+    descriptor: dict[str, Any] = {
+        "name": slug,
+        "title": f"{meta.department or '（部门不详）'}{meta.year or ''}年度{kind}",
+        "description": (
+            f"{meta.department or ''} {meta.year or ''} 年度{kind}的全部印刷数字（精确到分）、"
+            "情况说明中的数字与来源自身的矛盾。"
+            f" Every printed number of the {meta.year} "
+            f"{'final accounts' if meta.kind == 'final' else 'budget'} "
+            f"of {meta.department}, exact, with its location; narrative facts; "
+            "the source's own contradictions."
+        ),
+        "licenses": [licence or UNKNOWN_LICENCE],
+        "sources": [{"title": s.path, "path": s.path, "sha256": s.sha256} for s in meta.sources],
+        "keywords": sorted(
+            {
+                k
+                for k in (
+                    kind,
+                    str(meta.year or ""),
+                    meta.department or "",
+                    meta.region.name or "",
+                    "fiscalpub",
+                )
+                if k
+            }
+        ),
+        "countryCode": "CN",
+        "fiscalPeriod": {"start": f"{meta.year}-01-01", "end": f"{meta.year}-12-31"}
+        if meta.year
+        else None,
+        "fiscalpub": {
+            "version": __version__,
+            "schema_version": SCHEMA_VERSION,
+            "department": meta.department,
+            "region": meta.region.name,
+            "year": meta.year,
+            "kind": meta.kind,
+        },
+        "resources": resources,
+    }
+    descriptor = {k: v for k, v in descriptor.items() if v is not None}
+    files["datapackage.json"] = (
+        json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
+    ).encode("utf-8")
+    return Package(slug, files)
+
+
+def _integrity(content: bytes) -> dict[str, Any]:
+    return {"hash": f"sha256:{hashlib.sha256(content).hexdigest()}", "bytes": len(content)}
+
+
+def _resource(
+    name: str, path: str, schema: str, files: dict[str, bytes], title: str
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "path": path,
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "title": title,
+        "schema": schema,
+        **_integrity(files[path]),
+    }
+
+
+def write_package(package: Package, out: Path) -> Path:
+    """Write all or nothing: the package folder appears only when complete."""
+    target = out / package.slug
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{package.slug}.", dir=out))
+    try:
+        for rel, content in sorted(package.files.items()):
+            path = tmp / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        if target.exists():
+            shutil.rmtree(target)
+        tmp.rename(target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target

@@ -1,0 +1,49 @@
+"""Stable ASCII package names: pinyin of region and department, year, kind, and a short
+hash of the full department name (so two departments never share a name, whatever
+order reports are processed in)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from pypinyin import lazy_pinyin
+
+from fiscalpub.model import ReportMeta
+
+MAX = 80
+
+
+def pinyin(text: str) -> str:
+    ascii_parts = "".join(lazy_pinyin(text)).lower()
+    return re.sub(r"[^a-z0-9]+", "", ascii_parts)
+
+
+def department_part(meta: ReportMeta) -> str:
+    """The department without its region prefix (安阳市北关区医疗保障局 -> 医疗保障局)."""
+    dept = meta.department or "unknown"
+    region = meta.region.name or ""
+    return dept[len(region) :] if region and dept.startswith(region) and dept != region else dept
+
+
+def package_slug(meta: ReportMeta) -> str:
+    dept = meta.department or "unknown"
+    digest = hashlib.sha256(dept.encode("utf-8")).hexdigest()[:6]
+    region = pinyin(meta.region.name or "") or "cn"
+    org = pinyin(department_part(meta)) or "dept"
+    tail = f"-{meta.year or 'na'}-{meta.kind or 'report'}-{digest}"
+    room = MAX - len(tail) - 1
+    if len(region) + len(org) > room:
+        # abbreviate: initials of the department's syllables, then cut the region
+        org = "".join(
+            s[0] for s in lazy_pinyin(department_part(meta)) if s and s[0].isalnum()
+        ).lower()
+        region = region[: max(4, room - len(org))]
+    return f"{region}-{org}{tail}"[:MAX]
+
+
+def organisation_slug(meta: ReportMeta) -> str:
+    """The CKAN organisation name: the department part only, with the department hash."""
+    dept = meta.department or "unknown"
+    digest = hashlib.sha256(dept.encode("utf-8")).hexdigest()[:6]
+    return f"{pinyin(department_part(meta))[:60] or 'dept'}-{digest}"
