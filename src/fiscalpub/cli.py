@@ -272,5 +272,70 @@ def _rules(report: Report) -> list:  # type: ignore[type-arg]
     return list(run(report))
 
 
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["junit", "sarif"]), help="JUnit XML or SARIF for CI."
+)
+@click.option("--strict", is_flag=True, help="Source contradictions (error severity) fail too.")
+@click.option(
+    "--baseline",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Accepted findings (JSON list of ids, or earlier --json output): only new ones count.",
+)
+def validate(
+    paths: tuple[Path, ...], as_json: bool, fmt: str | None, strict: bool, baseline: Path | None
+) -> None:
+    """Validate packages, folders of packages, or report files.
+
+    Package defects (schema, foreign keys, checksums, missing files, a report that
+    does not parse) are errors: exit 1.  The source's own contradictions (sums,
+    table 01 balance, tables against each other, narrative against tables,
+    percentages) are reported with both sides, and fail only with --strict;
+    within the rounding tolerance they are `rounding` warnings.
+
+    \b
+    Examples:
+      fiscalpub validate datapackages/
+      fiscalpub validate report.pdf --json
+      fiscalpub validate datapackages/ --format sarif > fiscalpub.sarif
+      fiscalpub validate datapackages/ --strict --baseline accepted.json
+
+    Exit codes: 0 valid, 1 defects (or contradictions with --strict), 2 usage error.
+    """
+    from fiscalpub.validate import defects, output
+
+    accepted = output.read_baseline(baseline) if baseline else set()
+    outcomes: list[output.Outcome] = []
+    for target, kind in defects.targets(list(paths)):
+        if kind == "package":
+            checked = defects.check_package(target)
+        elif kind == "report":
+            if not target.exists():
+                raise click.UsageError(f"{target}: no such file or folder")
+            checked = defects.check_report(target)
+        else:
+            raise click.UsageError(f"{target}: no datapackage.json in it or its sub-folders")
+        found = _rules(checked.report) if checked.report else []
+        outcome = output.Outcome(checked)
+        for f in found:
+            (outcome.accepted if f.id in accepted else outcome.contradictions).append(f)
+        outcomes.append(outcome)
+    failed = any(o.checked.defects for o in outcomes) or (
+        strict and any(f.severity == "error" for o in outcomes for f in o.contradictions)
+    )
+    code = 1 if failed else 0
+    if fmt == "junit":
+        click.echo(output.junit(outcomes), nl=False)
+    elif fmt == "sarif":
+        click.echo(output.sarif(outcomes), nl=False)
+    elif as_json:
+        click.echo(output.to_json(outcomes, code), nl=False)
+    else:
+        click.echo(output.human(outcomes, colour=sys.stdout.isatty()), nl=False)
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # python -m fiscalpub.cli
     main()

@@ -1,0 +1,1 @@
+"""Validation: package defects (frictionless) and the source's own contradictions (rules)."""

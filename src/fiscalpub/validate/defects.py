@@ -1,0 +1,105 @@
+"""Package defects: what makes a package or a report unusable (errors, exit 1).
+
+Source contradictions are another matter (the rules): they are data.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fiscalpub.errors import FiscalpubError
+from fiscalpub.model import Finding, Report, Where
+
+
+@dataclass
+class Checked:
+    """One validated target: a package folder or a report file."""
+
+    path: Path
+    kind: str  # package | report
+    defects: list[Finding] = field(default_factory=list)
+    report: Report | None = None
+
+
+def targets(paths: list[Path]) -> list[tuple[Path, str]]:
+    """Packages (a folder with datapackage.json, or the file itself), folders of
+    packages, and report files."""
+    out: list[tuple[Path, str]] = []
+    for path in paths:
+        if path.is_dir() and (path / "datapackage.json").exists():
+            out.append((path, "package"))
+        elif path.is_dir():
+            found = sorted(p.parent for p in path.glob("*/datapackage.json"))
+            out += [(p, "package") for p in found]
+            if not found:
+                out.append((path, "empty"))
+        elif path.name == "datapackage.json":
+            out.append((path.parent, "package"))
+        else:
+            out.append((path, "report"))
+    return out
+
+
+def _defect(
+    code: str, message: str, target: Path, resource: str | None = None, row: int | None = None
+) -> Finding:
+    where = Where(table=resource, line=row)
+    return Finding(code, "error", f"{target.name}: {message}", [where])
+
+
+def check_package(path: Path) -> Checked:
+    """frictionless validation (schema, foreign keys, hashes, missing files) plus the
+    canonical report the rules run on."""
+    from frictionless import Package, system
+
+    checked = Checked(path, "package")
+    descriptor = path / "datapackage.json"
+    try:
+        json.loads(descriptor.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        checked.defects.append(_defect("package-missing", "no datapackage.json", path))
+        return checked
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        checked.defects.append(
+            _defect("package-invalid-json", f"datapackage.json is not valid JSON ({exc})", path)
+        )
+        return checked
+    with system.use_context(trusted=False):
+        try:
+            report = Package(str(descriptor)).validate()
+        except Exception as exc:  # frictionless raises on descriptors it cannot load
+            checked.defects.append(
+                _defect("package-invalid", f"datapackage.json cannot be loaded ({exc})", path)
+            )
+            return checked
+    for task in report.tasks:
+        for error in task.errors:
+            row = getattr(error, "row_number", None)
+            name = task.name or task.place
+            checked.defects.append(
+                _defect(f"package-{error.type}", f"{name}: {error.message}", path, name, row)
+            )
+    for error in report.errors:
+        checked.defects.append(_defect(f"package-{error.type}", error.message, path))
+    canonical = path / "canonical.json"
+    if canonical.exists() and not checked.defects:
+        try:
+            checked.report = Report.from_dict(json.loads(canonical.read_text(encoding="utf-8")))
+        except (ValueError, KeyError, TypeError) as exc:
+            checked.defects.append(
+                _defect("package-invalid-report", f"canonical.json is not a report ({exc})", path)
+            )
+    return checked
+
+
+def check_report(path: Path) -> Checked:
+    from fiscalpub.api import parse_files
+
+    checked = Checked(path, "report")
+    try:
+        checked.report = parse_files([path])
+    except FiscalpubError as exc:
+        checked.defects.append(Finding("report-unparsed", "error", str(exc), [Where()]))
+    return checked
