@@ -109,6 +109,14 @@ _PATH_PART = re.compile(r"((?:[^()\d、.,，。;；:：]|\((?!(?:类|款|项)\))
 _HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 _FOLIO = re.compile(r"[-—]?\d{1,3}[-—]?|第\d{1,3}页(共\d+页)?")
 _CHANGE = re.compile(r"(增加|减少|增长|下降|降低|上升|增|减)")
+# "主要是减少医疗救助专项资金支出69.70万元": amounts after a reason word explain a
+# change; they are not the sentence's subject
+_REASON = re.compile(r"主要(原因)?(是|为|系|由于)|原因(主要)?(是|为)|由于")
+# "十三、预算绩效情况说明", "（三）项目绩效自评结果": project evaluations, whose
+# amounts are projects' (共涉及资金…), not the department's totals
+_PERFORMANCE = re.compile(
+    r"(^|[。;；\s])([一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])[^。;；]{0,20}绩效"
+)
 _DECREASE = ("减少", "下降", "降低", "减")
 _SENTENCE_END = "。;；!！"
 _START = re.compile(r"(第[三四]部分.{0,20}情况说明|部门决算情况说明|部门预算情况说明|情况说明$)")
@@ -190,6 +198,11 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
             section = _section_of(heading)
             path = None
             heading_class.clear()
+        if _PERFORMANCE.search(s[prev_end:begin]):
+            section = "performance"
+        if section == "performance":
+            prev_end = m.end()
+            continue
         context = s[max(sentence_start, prev_end) : begin]
         if begin > 0 and s[begin - 1] in "0123456789.":
             prev_end = m.end()
@@ -208,7 +221,9 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
             if not new_path:
                 path = None if found != "function_line" else path
         number, unit = m.group(1), m.group(2) or "万元"  # "总额为0，": the narrative's unit
-        if subject is None and prev_subject and _CHANGE.search(context):
+        if _REASON.search(s[sentence_start:begin]) and not new_path and not found:
+            subject = None
+        elif subject is None and prev_subject and _CHANGE.search(context):
             subject = (
                 prev_subject  # "支出决算比上年减少…" continues the previous sentence's subject
             )
