@@ -1,0 +1,451 @@
+"""The catalogue of accounting rules: the source's own contradictions.
+
+Each rule has a stable id (the finding code when a difference exceeds the
+tolerance), a severity, docs in English and Chinese, and a check over an
+indexed report.  Within the tolerance of CONTRACT.md (one unit of the last
+printed decimal place per summand, on the coarser side) a difference is a
+``rounding`` warning instead.  Rules speak of table, column and row ids of
+the registry, never of printed table numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from fiscalpub.model import Fact, Finding, LineItem, Report, Where, money
+from fiscalpub.parse.report import FACT_CELLS
+from fiscalpub.registry import TableSpec, tables, variant
+
+ROUNDING = "rounding"
+WAN = Decimal(10000)
+
+
+def step(unit: str | None, decimals: int | None) -> Decimal:
+    """One unit of the last printed decimal place, in 元."""
+    return Decimal(1).scaleb(-(2 if decimals is None else decimals)) * (
+        WAN if unit == "万元" else 1
+    )
+
+
+def _yuan(amount: Decimal) -> str:
+    return money(amount)
+
+
+def _at(li: LineItem) -> Where:
+    return Where(li.source, li.page, li.line, li.table, li.column, li.code, li.row)
+
+
+def _fact_at(f: Fact) -> Where:
+    return Where(f.source, f.page, f.line, None, None, f.code, None)
+
+
+def _label(li: LineItem) -> str:
+    key = li.code or li.row or ""
+    return f"{li.table}/{key}/{li.column} {li.printed} (p.{li.page} l.{li.line})"
+
+
+class Index:
+    """The report's printed cells by (table, row key, column); a row key is the
+    code of a coded row, ``#row`` for a named row."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.info = {t.table: t for t in report.tables}
+        self.cells: dict[tuple[str, str, str], LineItem] = {}
+        self.rows: dict[str, dict[str, dict[str, LineItem]]] = {}
+        for li in report.line_items:
+            if li.column is None:
+                continue  # not placed: no rule can use it
+            key = li.code or f"#{li.row or ''}"
+            self.cells.setdefault((li.table, key, li.column), li)
+            self.rows.setdefault(li.table, {}).setdefault(key, {}).setdefault(li.column, li)
+        self.specs: dict[str, TableSpec] = {}
+        registry = tables()
+        for tid in self.info:
+            if tid in registry and tid in self.rows:
+                header = " ".join(c for row in self.rows[tid].values() for c in row)
+                self.specs[tid] = variant(registry[tid], header) if header else registry[tid]
+
+    def step(self, table: str) -> Decimal:
+        t = self.info.get(table)
+        return step(t.unit if t else None, t.decimals if t else None)
+
+
+def compare(
+    rule: Rule,
+    expected: Decimal,
+    printed: Decimal,
+    tolerance: Decimal,
+    message: str,
+    where: list[Where],
+    direction: str = "eq",
+) -> Iterator[Finding]:
+    """A finding when `printed` differs from `expected` (``ge``: printed may exceed
+    it; ``le``: printed may fall short of it)."""
+    diff = printed - expected
+    if diff == 0 or (direction == "ge" and diff > 0) or (direction == "le" and diff < 0):
+        return
+    text = f"{message}; difference {_yuan(abs(diff))} 元"
+    if abs(diff) <= tolerance:
+        yield Finding(ROUNDING, "warning", f"[{rule.id}] {text} (within rounding tolerance)", where)
+    else:
+        yield Finding(rule.id, rule.severity, f"{rule.doc_zh}：{text}", where)
+
+
+# ------------------------------------------------------------------ rules
+
+
+def row_sums(rule: Rule, ix: Index) -> Iterator[Finding]:
+    """Registry identities: total = Σ parts across the columns of a row, and
+    result = Σ plus − Σ minus down the rows of a two-sided table."""
+    for tid, spec in ix.specs.items():
+        rows = ix.rows[tid]
+        for ident in spec.identities:
+            if ident.get("kind") == "rows":
+                columns = {c for r in rows.values() for c in r}
+                for col in sorted(columns):
+                    yield from _sum_check(
+                        rule,
+                        ix,
+                        rows.get(f"#{ident['result']}", {}).get(col),
+                        [rows.get(f"#{r}", {}).get(col) for r in ident.get("plus", [])],
+                        [rows.get(f"#{r}", {}).get(col) for r in ident.get("minus", [])],
+                    )
+                continue
+            total_col = str(ident.get("total") or ident.get("result"))
+            plus = ident.get("parts") or ident.get("plus", [])
+            for key in sorted(rows):
+                row = rows[key]
+                yield from _sum_check(
+                    rule,
+                    ix,
+                    row.get(total_col),
+                    [row.get(c) for c in plus],
+                    [row.get(c) for c in ident.get("minus", [])],
+                )
+
+
+def _sum_check(
+    rule: Rule,
+    ix: Index,
+    total: LineItem | None,
+    plus: list[LineItem | None],
+    minus: list[LineItem | None],
+) -> Iterator[Finding]:
+    """Blank cells are not zeros: they take no part in the sum, and a sum with no
+    printed part is not checked."""
+    p = [li for li in plus if li is not None]
+    m = [li for li in minus if li is not None]
+    if total is None or not p:
+        return
+    expected = sum((li.amount for li in p), Decimal(0)) - sum((li.amount for li in m), Decimal(0))
+    parts = " + ".join(_label(li) for li in p) + "".join(f" − {_label(li)}" for li in m)
+    yield from compare(
+        rule,
+        expected,
+        total.amount,
+        ix.step(total.table) * (len(p) + len(m)),
+        f"{_label(total)} ≠ {parts} = {_yuan(expected)} 元",
+        [_at(total), *(_at(li) for li in p + m)],
+    )
+
+
+def hierarchy_sums(rule: Rule, ix: Index) -> Iterator[Finding]:
+    """Classification levels: 类 = Σ 款, 款 = Σ 项 (the next printed level below a
+    code), and the total row = Σ 类, column by column."""
+    for tid in ix.specs:
+        rows = ix.rows[tid]
+        codes = sorted(k for k in rows if not k.startswith("#"))
+        if not codes:
+            continue
+        parents = [(k, [c for c in codes if len(c) == 3]) for k in ("#total",) if k in rows]
+        for code in codes:
+            below = [c for c in codes if c.startswith(code) and len(c) > len(code)]
+            if below:
+                level = min(len(c) for c in below)
+                parents.append((code, [c for c in below if len(c) == level]))
+        for parent, children in parents:
+            for col, total in sorted(rows[parent].items()):
+                yield from _sum_check(
+                    rule, ix, total, [rows[c].get(col) for c in children if col in rows[c]], []
+                )
+
+
+def balance(rule: Rule, ix: Index) -> Iterator[Finding]:
+    """Table 01 (and the fiscal summary): 收入总计 = 支出总计."""
+    for tid in ("income_expenditure_summary", "fiscal_summary"):
+        income = ix.rows.get(tid, {}).get("#grand_total_income", {}).get("amount")
+        row = ix.rows.get(tid, {}).get("#grand_total_expenditure", {})
+        spent = row.get("amount") or row.get("total")
+        if income is None or spent is None:
+            continue
+        yield from compare(
+            rule,
+            income.amount,
+            spent.amount,
+            ix.step(tid),
+            f"{_label(spent)} ≠ {_label(income)}",
+            [_at(income), _at(spent)],
+        )
+
+
+def cross_table(rule: Rule, ix: Index) -> Iterator[Finding]:
+    """Registry evidence links: a cell equals (or bounds, `relation`) the cell of
+    another table when both are printed; each pair of cells is checked once."""
+    seen: set[frozenset[tuple[str, str, str]]] = set()
+    for tid, spec in ix.specs.items():
+        for link in spec.evidence:
+            other = link["table"]
+            if other not in ix.rows:
+                continue
+            keys = [f"#{link['row']}"] if link.get("row") else sorted(ix.rows[tid])
+            for key in keys:
+                li = ix.rows[tid].get(key, {}).get(link["column"])
+                if li is None:
+                    continue
+                if "other_code" in link:
+                    okey = link["other_code"]
+                elif "other_row" in link:
+                    okey = f"#{link['other_row']}"
+                else:
+                    okey = key
+                oli = ix.rows[other].get(okey, {}).get(link.get("other_column", "amount"))
+                if oli is None:
+                    continue
+                pair = frozenset({(tid, key, li.column or ""), (other, okey, oli.column or "")})
+                if pair in seen:
+                    continue
+                seen.add(pair)
+                relation = link.get("relation", "eq")
+                sign = {"eq": "≠", "ge": "<", "le": ">"}[relation]
+                yield from compare(
+                    rule,
+                    oli.amount,
+                    li.amount,
+                    max(ix.step(tid), ix.step(other)),
+                    f"{_label(li)} {sign} {_label(oli)}",
+                    [_at(li), _at(oli)],
+                    relation,
+                )
+
+
+def _fact_step(f: Fact) -> Decimal:
+    printed = f.printed or ""
+    decimals = len(printed.split(".")[1]) if "." in printed else 0
+    return step(f.unit, decimals)
+
+
+def _phase_of(ix: Index) -> str:
+    return "budget" if ix.report.report.kind == "budget" else "actual"
+
+
+def _fact_label(f: Fact) -> str:
+    what = "/".join(f.path) if f.path else f.indicator
+    shown = f"{f.value}" if f.unit == "%" else f.printed
+    return f"narrative {what} {shown}{f.unit or ''} (p.{f.page} l.{f.line})"
+
+
+def narrative_table(rule: Rule, ix: Index) -> Iterator[Finding]:
+    """Money the narrative states for the report's year and phase against the
+    table cell it speaks about (totals, and function lines by their code)."""
+    phase, year = _phase_of(ix), ix.report.report.year
+    for f in ix.report.facts:
+        if f.amount is None or f.phase != phase or (f.period and year and f.period != year):
+            continue
+        if f.indicator in FACT_CELLS:
+            tid, key, col = FACT_CELLS[f.indicator]
+            rows = ix.rows.get(tid, {})
+            found = [r[col] for k, r in rows.items() if col in r and (not key or k == key)]
+            if len(found) != 1:
+                continue
+            li = found[0]
+            yield from compare(
+                rule,
+                f.amount,
+                li.amount,
+                max(_fact_step(f), ix.step(tid)),
+                f"{_label(li)} ≠ {_fact_label(f)}",
+                [_fact_at(f), _at(li)],
+            )
+        elif f.indicator == "function_line" and f.code:
+            yield from _function_line(rule, ix, f)
+
+
+# where a function line of the narrative's 财政拨款支出 part is printed, in order
+FUNCTION_LINE_CELLS = (
+    ("gpb_expenditure", "total"),
+    ("fiscal_summary", "total"),
+    ("gov_fund", "expenditure_total"),
+    ("state_capital", "total"),
+)
+
+
+def _function_line(rule: Rule, ix: Index, f: Fact) -> Iterator[Finding]:
+    """A function line the narrative names by 类/款/项 against the fiscal tables
+    that print its code (general budget, fiscal summary, government funds, state
+    capital): agreeing with one is enough; a code no table prints is reported with
+    the cells of the same level that print the stated amount."""
+    code, amount = f.code or "", f.amount or Decimal(0)
+    cells = [
+        (ix.rows[tid][code][col], max(_fact_step(f), ix.step(tid)))
+        for tid, col in FUNCTION_LINE_CELLS
+        if col in ix.rows.get(tid, {}).get(code, {})
+    ]
+    if cells:
+        if all(li.amount != amount for li, _ in cells):
+            li, tol = min(cells, key=lambda c: abs(c[0].amount - amount))
+            yield from compare(
+                rule,
+                amount,
+                li.amount,
+                tol,
+                f"{_label(li)} ≠ {_fact_label(f)}",
+                [_fact_at(f), _at(li)],
+            )
+        return
+    same = [
+        r[col]
+        for tid, col in FUNCTION_LINE_CELLS
+        for k, r in sorted(ix.rows.get(tid, {}).items())
+        if len(k) == len(code) and col in r and r[col].amount == amount
+    ]
+    printed = f"; {f.printed} is printed at {', '.join(map(_label, same))}" if same else ""
+    yield Finding(
+        rule.id,
+        rule.severity,
+        f"{rule.doc_zh}：{_fact_label(f)} names code {code}, which no fiscal table prints{printed}",
+        [_fact_at(f), *(_at(li) for li in same)],
+    )
+
+
+def percentages(rule: Rule, ix: Index) -> Iterator[Finding]:
+    """Stated percentages against the amounts the narrative states with them:
+    X_share = X / base, X_rate = actual / budget, X_change_pct = change / (X − change)."""
+    facts = ix.report.facts
+    money_facts = [f for f in facts if f.amount is not None]
+
+    def nearest(f: Fact, indicator: str, phase: str | None = None) -> Fact | None:
+        """The closest money fact before (or on) the line of `f`."""
+        best = None
+        for g in money_facts:
+            if (
+                g.indicator == indicator
+                and g.source == f.source
+                and g.line <= f.line
+                and (phase is None or g.phase == phase)
+                and (g.path == f.path or indicator != "function_line")
+                and (best is None or g.line >= best.line)
+            ):
+                best = g
+        return best
+
+    for f in facts:
+        if f.unit != "%" or f.value is None:
+            continue
+        name = f.indicator
+        if name.endswith("_share") and f.base and f.base != name[: -len("_share")]:
+            num = nearest(f, name[: -len("_share")], f.phase)
+            den = nearest(f, f.base, f.phase)
+            if num and den and num.amount is not None and den.amount:
+                text = f"{num.printed} / {den.printed}"
+                yield from _percent(rule, f, [num, den], num.amount, den.amount, text)
+        elif name.endswith("_rate"):
+            num = nearest(f, name[: -len("_rate")], "actual")
+            den = nearest(f, name[: -len("_rate")], "budget")
+            if num and den and num.amount is not None and den.amount:
+                text = f"{num.printed} / {den.printed}"
+                yield from _percent(rule, f, [num, den], num.amount, den.amount, text)
+        elif name.endswith("_change_pct"):
+            base = name[: -len("_change_pct")]
+            num = nearest(f, f"{base}_change", f.phase)
+            now = nearest(f, base, f.phase)
+            if num and now and num.amount is not None and now.amount is not None:
+                before = now.amount - num.amount
+                if before:
+                    text = f"{_signed(num)} / ({now.printed} − ({_signed(num)}))"
+                    yield from _percent(rule, f, [num, now], num.amount, before, text)
+
+
+def _signed(f: Fact) -> str:
+    return f"{'-' if (f.amount or 0) < 0 else ''}{f.printed}"
+
+
+def _percent(
+    rule: Rule, f: Fact, used: list[Fact], top: Decimal, bottom: Decimal, formula: str
+) -> Iterator[Finding]:
+    """Within half a unit of the printed last decimal: the printed rounding of the
+    ratio; within one unit: `rounding`; beyond: a contradiction."""
+    value = f.value or Decimal(0)
+    decimals = max(0, -int(value.as_tuple().exponent))
+    unit = Decimal(1).scaleb(-decimals)
+    computed = top / bottom * 100
+    diff = abs(computed - value)
+    if diff <= unit / 2:
+        return
+    where = [_fact_at(f), *(_fact_at(g) for g in used)]
+    text = f"{_fact_label(f)} but {formula} = {computed:.{decimals + 2}f}%"
+    if diff <= unit:
+        yield Finding(ROUNDING, "warning", f"[{rule.id}] {text} (within rounding tolerance)", where)
+    else:
+        yield Finding(rule.id, rule.severity, f"{rule.doc_zh}：{text}", where)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    doc_en: str
+    doc_zh: str
+    check: Callable[[Rule, Index], Iterable[Finding]]
+
+    def __call__(self, ix: Index) -> Iterable[Finding]:
+        return self.check(self, ix)
+
+
+RULES: list[Rule] = [
+    Rule(
+        "row-sum",
+        "error",
+        "A total column differs from the sum of its parts (registry identities of the table).",
+        "合计与各分项之和不符",
+        row_sums,
+    ),
+    Rule(
+        "hierarchy-sum",
+        "error",
+        "A 类 or 款 line (or the total row) differs from the sum of the lines below it.",
+        "上级科目与下级科目之和不符",
+        hierarchy_sums,
+    ),
+    Rule(
+        "balance",
+        "error",
+        "Table 01 (or the fiscal summary) does not balance: 收入总计 ≠ 支出总计.",
+        "收入总计与支出总计不平衡",
+        balance,
+    ),
+    Rule(
+        "cross-table",
+        "error",
+        "Two tables print different amounts for the same thing (registry evidence links).",
+        "表间数据不一致",
+        cross_table,
+    ),
+    Rule(
+        "narrative-table",
+        "error",
+        "The narrative (情况说明) states an amount the tables contradict.",
+        "情况说明与报表数据不一致",
+        narrative_table,
+    ),
+    Rule(
+        "percentage",
+        "error",
+        "A stated percentage (share, completion rate, change) is not the ratio of the amounts "
+        "stated with it.",
+        "百分比与所述金额计算结果不符",
+        percentages,
+    ),
+]
