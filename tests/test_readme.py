@@ -24,7 +24,8 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
 
 def test_readme_run_command_uses_shipped_examples() -> None:
     run_command = _sh_blocks()[0]
-    assert "fiscalpub parse" in run_command and "examples/" in run_command
+    assert "fiscalpub build examples/*.txt -o datapackages" in run_command
+    assert "fiscalpub validate datapackages/" in run_command
     assert list((ROOT / "examples").glob("*.txt"))
 
 
@@ -47,3 +48,27 @@ def test_readme_sparql_example_gives_its_output() -> None:
         store.load(path=str(ROOT / "vocab" / f"{name}.ttl"), format=ox.RdfFormat.TURTLE)
     rows = [" ".join(term.value for term in s) for s in store.query(query.group(1))]
     assert rows == output.group(1).strip().splitlines()
+
+
+def test_readme_lists_every_rule_of_the_catalogue() -> None:
+    from fiscalpub.validate.output import catalogue
+
+    for rule_id, doc in catalogue().items():
+        assert f"| `{rule_id}` | {doc['severity']} |" in README
+
+
+def test_ci_recipes_are_valid_and_run_the_validator() -> None:
+    import yaml
+
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)\n```", README, re.S)]
+    workflow = next(b for b in blocks if "jobs" in b)
+    steps = [s.get("run", "") for s in workflow["jobs"]["validate"]["steps"]]
+    assert any(r.startswith("fiscalpub validate datapackages/") for r in steps)
+    config = next(b for b in blocks if "repos" in b)
+    (hook,) = config["repos"][0]["hooks"]
+    defined = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    (entry,) = [h for h in defined if h["id"] == hook["id"]]
+    # the hook as pre-commit would run it, on the committed packages
+    argv = entry["entry"].split()[1:] + [str(ROOT / a) for a in hook["args"]]
+    result = CliRunner().invoke(main, argv)
+    assert result.exit_code == 0, result.output

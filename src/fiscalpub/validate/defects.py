@@ -57,7 +57,11 @@ def check_package(path: Path) -> Checked:
     checked = Checked(path, "package")
     descriptor = path / "datapackage.json"
     try:
-        json.loads(descriptor.read_text(encoding="utf-8"))
+        if not isinstance(json.loads(descriptor.read_text(encoding="utf-8")), dict):
+            checked.defects.append(
+                _defect("package-invalid-json", "datapackage.json is not a JSON object", path)
+            )
+            return checked
     except FileNotFoundError:
         checked.defects.append(_defect("package-missing", "no datapackage.json", path))
         return checked
@@ -78,9 +82,10 @@ def check_package(path: Path) -> Checked:
         for error in task.errors:
             row = getattr(error, "row_number", None)
             name = task.name or task.place
-            checked.defects.append(
-                _defect(f"package-{error.type}", f"{name}: {error.message}", path, name, row)
-            )
+            code = f"package-{error.type}"
+            if error.type == "scheme-error" and "No such file" in error.message:
+                code = "package-missing-file"
+            checked.defects.append(_defect(code, f"{name}: {error.message}", path, name, row))
     for error in report.errors:
         checked.defects.append(_defect(f"package-{error.type}", error.message, path))
     canonical = path / "canonical.json"
