@@ -1,0 +1,246 @@
+"""The accounting rules: the findings the issue names on the seeds, and each rule's
+arithmetic on small reports (tolerance, blank cells, direction of inequalities)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from fiscalpub.api import parse_files
+from fiscalpub.model import Fact, Finding, LineItem, Report, ReportMeta, TableInfo
+from fiscalpub.validate.engine import run
+from fiscalpub.validate.rules import RULES, step
+from tests.conftest import EXAMPLES
+
+SEED_003 = EXAMPLES / "003_c8682c8f72d65ec9.txt"
+SEED_004 = EXAMPLES / "004_eedbb879cd069ff8.txt"
+
+
+@pytest.fixture(scope="module")
+def findings_004() -> list[Finding]:
+    return run(parse_files([SEED_004]))
+
+
+@pytest.fixture(scope="module")
+def findings_003() -> list[Finding]:
+    return run(parse_files([SEED_003]))
+
+
+def _places(f: Finding) -> set[tuple[str | None, str | None, str | None]]:
+    return {(w.table, w.code or w.row, w.column) for w in f.where}
+
+
+def test_004_health_basic_spending_is_rounding_across_tables(findings_004: list[Finding]) -> None:
+    (f,) = [
+        f
+        for f in findings_004
+        if {("expenditure", "210", "basic"), ("gpb_expenditure", "210", "basic")} == _places(f)
+    ]
+    assert (f.code, f.severity) == ("rounding", "warning")
+    assert "191.32" in f.message and "191.33" in f.message and "[cross-table]" in f.message
+    assert {w.line for w in f.where} == {258, 455}  # both printed lines
+
+
+def test_004_narrative_agriculture_line_is_an_error_naming_both_places(
+    findings_004: list[Finding],
+) -> None:
+    (f,) = [f for f in findings_004 if f.code == "narrative-table" and "213" in f.message]
+    assert f.severity == "error"
+    assert "农林水" in f.message and "17.43" in f.message
+    assert ("gpb_expenditure", "221", "total") in _places(f)  # where 17.43 is printed
+    assert f.where[0].line == 1910  # the narrative sentence
+
+
+def test_003_medical_aid_kuan_is_rounding_against_its_xiang(findings_003: list[Finding]) -> None:
+    matches = [
+        f
+        for f in findings_003
+        if ("gpb_expenditure", "21013", "total") in _places(f)
+        and ("gpb_expenditure", "2101301", "total") in _places(f)
+        and ("gpb_expenditure", "2101399", "total") in _places(f)
+    ]
+    assert [(f.code, f.severity) for f in matches] == [("rounding", "warning")]
+    assert "95.59" in matches[0].message and "956000.00 元" in matches[0].message
+
+
+def test_004_completion_rate_that_is_not_the_ratio_is_a_contradiction(
+    findings_004: list[Finding],
+) -> None:
+    (f,) = [f for f in findings_004 if f.code == "percentage" and "19.68" in f.message]
+    assert f.severity == "error" and "439.04 / 1564.98" in f.message
+
+
+def test_findings_are_stable_across_runs(findings_004: list[Finding]) -> None:
+    again = run(parse_files([SEED_004]))
+    assert [f.id for f in again] == [f.id for f in findings_004]
+    assert len({f.id for f in again}) == len(again)
+
+
+def test_every_rule_has_docs_in_both_languages() -> None:
+    ids = [r.id for r in RULES]
+    assert len(ids) == len(set(ids))
+    for rule in RULES:
+        assert rule.severity in ("error", "warning", "info")
+        assert rule.doc_en and rule.doc_zh
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in rule.doc_zh)
+
+
+# ------------------------------------------------------------------ small reports
+
+
+def _item(table: str, column: str, amount: str, code: str | None = None, row: str | None = None):
+    return LineItem(
+        table=table,
+        column=column,
+        measure="actual",
+        classification="function" if code else None,
+        code=code,
+        row=row,
+        item=None,
+        placed_by="complete",
+        candidates=[],
+        amount=Decimal(amount),
+        printed=str(Decimal(amount) / 10000),
+        unit="万元",
+        source=0,
+        page=1,
+        line=10,
+    )
+
+
+def _report(*items: LineItem, facts: tuple[Fact, ...] = ()) -> Report:
+    tables = sorted({li.table for li in items})
+    return Report(
+        report=ReportMeta(department="测试局", year=2022, kind="final"),
+        tables=[TableInfo(t, "present", unit="万元", decimals=2) for t in tables],
+        line_items=list(items),
+        facts=list(facts),
+    )
+
+
+def test_tolerance_is_one_printed_unit_in_yuan() -> None:
+    assert step("万元", 2) == Decimal("100")
+    assert step("元", 0) == Decimal("1")
+    assert step("元", 2) == Decimal("0.01")
+
+
+@pytest.mark.parametrize(
+    ("total", "expected"),
+    [("300.00", []), ("500.00", [("rounding", "warning")]), ("700.00", [("row-sum", "error")])],
+)
+def test_row_sum_tolerance_is_one_unit_per_summand(total: str, expected: list) -> None:
+    # total = basic + project: two summands, tolerance 2 x 100 元
+    report = _report(
+        _item("gpb_expenditure", "total", total, code="201"),
+        _item("gpb_expenditure", "basic", "100.00", code="201"),
+        _item("gpb_expenditure", "project", "200.00", code="201"),
+    )
+    assert [(f.code, f.severity) for f in run(report)] == expected
+
+
+def test_a_blank_part_is_not_a_zero() -> None:
+    # project is blank (not printed): the sum has one summand, tolerance 100 元
+    report = _report(
+        _item("gpb_expenditure", "total", "350.00", code="201"),
+        _item("gpb_expenditure", "basic", "100.00", code="201"),
+    )
+    (f,) = run(report)
+    assert f.code == "row-sum" and "project" not in f.message
+    assert len(f.where) == 2  # the total and the one printed part
+
+
+def test_hierarchy_sum_reports_the_parent_and_its_children() -> None:
+    report = _report(
+        _item("gpb_expenditure", "total", "1000000.00", code="201"),
+        _item("gpb_expenditure", "total", "300000.00", code="20101"),
+        _item("gpb_expenditure", "total", "600000.00", code="20102"),
+    )
+    (f,) = run(report)
+    assert f.code == "hierarchy-sum" and f.severity == "error"
+    assert {w.code for w in f.where} == {"201", "20101", "20102"}
+    assert "difference 100000.00 元" in f.message
+
+
+@pytest.mark.parametrize(
+    ("all_funds", "expected"),
+    [
+        ("900000.00", []),  # all funds may exceed fiscal funds
+        ("500000.00", []),
+        ("499900.00", [("rounding", "warning")]),
+        ("400000.00", [("cross-table", "error")]),  # fewer than fiscal funds: impossible
+    ],
+)
+def test_cross_table_inequality_reports_only_the_impossible_direction(
+    all_funds: str, expected: list
+) -> None:
+    report = _report(
+        _item("expenditure", "basic", all_funds, code="201"),
+        _item("gpb_expenditure", "basic", "500000.00", code="201"),
+    )
+    assert [(f.code, f.severity) for f in run(report)] == expected
+
+
+def test_balance_of_table_01() -> None:
+    report = _report(
+        _item("income_expenditure_summary", "amount", "500.00", row="grand_total_income"),
+        _item("income_expenditure_summary", "amount", "900.00", row="grand_total_expenditure"),
+    )
+    (f,) = run(report)
+    assert (f.code, f.severity) == ("balance", "error")
+    assert {w.row for w in f.where} == {"grand_total_income", "grand_total_expenditure"}
+
+
+def _fact(indicator: str, amount: str | None, value: str | None = None, **kw: object) -> Fact:
+    base: dict = dict(
+        indicator=indicator,
+        amount=Decimal(amount) if amount else None,
+        value=Decimal(value) if value else None,
+        unit="%" if value else "万元",
+        printed=value or str(Decimal(amount or 0) / 10000),
+        phase="actual",
+        period=2022,
+        path=None,
+        code=None,
+        base=None,
+        text="",
+        source=0,
+        page=2,
+        line=50,
+    )
+    base.update(kw)
+    return Fact(**base)  # type: ignore[arg-type]
+
+
+def test_narrative_total_against_the_table() -> None:
+    report = _report(
+        _item("expenditure", "total", "1000000.00", row="total"),
+        facts=(_fact("total_expenditure", "1000100.00"), _fact("total_expenditure", "1200000.00")),
+    )
+    assert sorted((f.code, f.severity) for f in run(report)) == [
+        ("narrative-table", "error"),
+        ("rounding", "warning"),
+    ]
+
+
+def test_narrative_of_another_phase_or_year_is_not_compared() -> None:
+    report = _report(
+        _item("expenditure", "total", "1000000.00", row="total"),
+        facts=(
+            _fact("total_expenditure", "5000000.00", phase="budget"),
+            _fact("total_expenditure", "5000000.00", period=2021),
+        ),
+    )
+    assert run(report) == []
+
+
+def test_share_is_checked_against_the_amounts_stated_with_it() -> None:
+    facts = (
+        _fact("total_expenditure", "1000000.00", line=40),
+        _fact("basic_expenditure", "250000.00", line=41),
+        _fact("basic_expenditure_share", None, "25", base="total_expenditure", line=41),
+        _fact("project_expenditure", "750000.00", line=42),
+        _fact("project_expenditure_share", None, "70", base="total_expenditure", line=42),
+    )
+    (f,) = run(_report(facts=facts))
+    assert f.code == "percentage" and "70%" in f.message and "75.00%" in f.message
