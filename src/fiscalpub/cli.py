@@ -285,7 +285,10 @@ def _rules(report: Report) -> list[Finding]:
 def validate(
     paths: tuple[Path, ...], as_json: bool, fmt: str | None, strict: bool, baseline: Path | None
 ) -> None:
-    """Validate packages, folders of packages, or report files.
+    """Validate packages, folders of packages, or reports.
+
+    A report is a file (text, PDF, the canonical JSON of `fiscalpub parse`) or
+    several files of one report joined with "+" (narrative.pdf+tables.pdf).
 
     Package defects (schema, foreign keys, checksums, missing files, a report that
     does not parse) are errors: exit 1.  The source's own contradictions (sums,
@@ -297,6 +300,7 @@ def validate(
     Examples:
       fiscalpub validate datapackages/
       fiscalpub validate report.pdf --json
+      fiscalpub validate narrative.pdf+tables.pdf
       fiscalpub validate datapackages/ --format sarif > fiscalpub.sarif
       fiscalpub validate datapackages/ --strict --baseline accepted.json
 
@@ -313,8 +317,9 @@ def validate(
         if kind == "package":
             checked = defects.check_package(target)
         elif kind == "report":
-            if not target.exists():
-                raise click.UsageError(f"{target}: no such file or folder")
+            for part in defects.report_files(target):
+                if not part.exists():
+                    raise click.UsageError(f"{part}: no such file or folder")
             checked = defects.check_report(target)
         else:
             raise click.UsageError(f"{target}: no datapackage.json in it or its sub-folders")

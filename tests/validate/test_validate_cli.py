@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from fiscalpub.api import parse_files
 from fiscalpub.cli import main
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, corpus_path
 
 DATAPACKAGES = ROOT / "datapackages"
 PACKAGES = sorted(p.parent for p in DATAPACKAGES.glob("*/datapackage.json"))
@@ -487,3 +488,23 @@ def test_garbage_report_file_exits_1_with_a_clear_message(
     assert doc["exit_code"] == 1
     (defect,) = doc["targets"][0]["defects"]
     assert defect["code"] == "report-unparsed" and defect["severity"] == "error"
+
+
+def test_two_file_report_and_canonical_json_validate(tmp_path: Path) -> None:
+    text = corpus_path("pdf", "jiangsu-swbgt-2019-budget-text.pdf")
+    tables = corpus_path("pdf", "jiangsu-swbgt-2019-budget-tables.pdf")
+    result = _run(f"{text}+{tables}", "--json")
+    assert result.exit_code == 0, result.output
+    (target,) = json.loads(result.stdout)["targets"]
+    assert target["kind"] == "report" and target["defects"] == []
+    # the general-budget share of 行政运行 is stated with rounding: both sides named
+    assert any(f["code"] == "rounding" and "1297.83" in f["message"] for f in target["findings"])
+    missing = _run(f"{text}+{tmp_path / 'nope.pdf'}")
+    assert missing.exit_code == 2 and "nope.pdf: no such file" in missing.stderr
+    canonical = tmp_path / "report.json"
+    canonical.write_text(parse_files([SEED004]).to_json(), encoding="utf-8")
+    assert _run(canonical, "--strict").exit_code == 1  # seed 004's narrative contradiction
+    not_report = tmp_path / "other.json"
+    not_report.write_text('{"a": 1}', encoding="utf-8")
+    bad = _run(not_report)
+    assert bad.exit_code == 1 and "not a canonical report" in bad.stdout

@@ -99,12 +99,25 @@ def check_package(path: Path) -> Checked:
     return checked
 
 
+def report_files(path: Path) -> list[Path]:
+    """The files of one report: ``narrative.pdf+tables.pdf`` names two."""
+    return [Path(p) for p in str(path).split("+")]
+
+
 def check_report(path: Path) -> Checked:
-    from fiscalpub.api import parse_files
+    """A report file (text, PDF, the canonical JSON of `fiscalpub parse`, or files
+    joined with "+") parsed: a report that does not parse is a defect."""
+    from fiscalpub.vocab.files import load_report
 
     checked = Checked(path, "report")
     try:
-        checked.report = parse_files([path])
+        checked.report = load_report(report_files(path))
+    except (ValueError, KeyError, TypeError) as exc:  # a JSON file that is not a report
+        checked.defects.append(
+            Finding(
+                "report-unparsed", "error", f"{path}: not a canonical report ({exc})", [Where()]
+            )
+        )
     except FiscalpubError as exc:
         checked.defects.append(Finding("report-unparsed", "error", str(exc), [Where()]))
     return checked

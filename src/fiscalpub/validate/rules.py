@@ -247,6 +247,15 @@ def _fact_label(f: Fact) -> str:
     return f"narrative {what} {shown}{f.unit or ''} (p.{f.page} l.{f.line})"
 
 
+# "收入支出总计" is also read as total_income / total_expenditure (facts.yaml): the
+# narrative agrees when it states either the year's total or the grand total
+ALSO_CELLS: dict[str, list[tuple[str, str, str]]] = {
+    "total_income": [("income_expenditure_summary", "#grand_total_income", "amount")],
+    "total_expenditure": [("income_expenditure_summary", "#grand_total_expenditure", "amount")],
+    "fiscal_appropriation_income": [("fiscal_summary", "#grand_total_income", "amount")],
+}
+
+
 def narrative_table(rule: Rule, ix: Index) -> Iterator[Finding]:
     """Money the narrative states for the report's year and phase against the
     table cell it speaks about (totals, and function lines by their code)."""
@@ -255,22 +264,31 @@ def narrative_table(rule: Rule, ix: Index) -> Iterator[Finding]:
         if f.amount is None or f.phase != phase or (f.period and year and f.period != year):
             continue
         if f.indicator in FACT_CELLS:
-            tid, key, col = FACT_CELLS[f.indicator]
-            rows = ix.rows.get(tid, {})
-            found = [r[col] for k, r in rows.items() if col in r and (not key or k == key)]
-            if len(found) != 1:
-                continue
-            li = found[0]
-            yield from compare(
-                rule,
-                f.amount,
-                li.amount,
-                max(_fact_step(f), ix.step(tid)),
-                f"{_label(li)} ≠ {_fact_label(f)}",
-                [_fact_at(f), _at(li)],
-            )
+            cells = []
+            for tid, key, col in [FACT_CELLS[f.indicator], *ALSO_CELLS.get(f.indicator, [])]:
+                rows = ix.rows.get(tid, {})
+                found = [r[col] for k, r in rows.items() if col in r and (not key or k == key)]
+                cells += found if len(found) == 1 else []
+            yield from _against_any(rule, ix, f, cells)
         elif f.indicator == "function_line" and f.code:
             yield from _function_line(rule, ix, f)
+
+
+def _against_any(rule: Rule, ix: Index, f: Fact, cells: list[LineItem]) -> Iterator[Finding]:
+    """A stated amount agrees when one of the cells prints it; otherwise it is
+    compared with the nearest cell (a `rounding` warning or the rule's finding)."""
+    amount = f.amount or Decimal(0)
+    if not cells or any(li.amount == amount for li in cells):
+        return
+    li = min(cells, key=lambda c: abs(c.amount - amount))
+    yield from compare(
+        rule,
+        amount,
+        li.amount,
+        max(_fact_step(f), ix.step(li.table)),
+        f"{_label(li)} ≠ {_fact_label(f)}",
+        [_fact_at(f), _at(li)],
+    )
 
 
 # where a function line of the narrative's 财政拨款支出 part is printed, in order
@@ -286,24 +304,18 @@ def _function_line(rule: Rule, ix: Index, f: Fact) -> Iterator[Finding]:
     """A function line the narrative names by 类/款/项 against the fiscal tables
     that print its code (general budget, fiscal summary, government funds, state
     capital): agreeing with one is enough; a code no table prints is reported with
-    the cells of the same level that print the stated amount."""
+    the cells of the same level that print the stated amount.  Without any of
+    these tables (published apart, 见附件) there is nothing to compare with."""
     code, amount = f.code or "", f.amount or Decimal(0)
+    if not any(ix.rows.get(tid) for tid, _ in FUNCTION_LINE_CELLS):
+        return
     cells = [
-        (ix.rows[tid][code][col], max(_fact_step(f), ix.step(tid)))
+        ix.rows[tid][code][col]
         for tid, col in FUNCTION_LINE_CELLS
         if col in ix.rows.get(tid, {}).get(code, {})
     ]
     if cells:
-        if all(li.amount != amount for li, _ in cells):
-            li, tol = min(cells, key=lambda c: abs(c[0].amount - amount))
-            yield from compare(
-                rule,
-                amount,
-                li.amount,
-                tol,
-                f"{_label(li)} ≠ {_fact_label(f)}",
-                [_fact_at(f), _at(li)],
-            )
+        yield from _against_any(rule, ix, f, cells)
         return
     same = [
         r[col]
