@@ -13,12 +13,12 @@ Needs poppler-utils (pdftotext) on PATH.
 from __future__ import annotations
 
 import shutil
-import statistics
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
+
+import timing  # bench/timing.py (the script's folder is on sys.path)
 
 from fiscalpub.api import parse_files
 
@@ -28,13 +28,7 @@ RUNS = 5
 
 
 def median_seconds(fn: Callable[[], object], runs: int = RUNS) -> float:
-    fn()  # warm
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return timing.median_seconds(fn, runs)
 
 
 def reports(paths: list[Path]) -> list[list[Path]]:
@@ -66,7 +60,9 @@ def main(argv: list[str]) -> int:
 
         def ref(files: list[Path] = files) -> object:
             return [
-                subprocess.run(["pdftotext", "-layout", str(f), "-"], capture_output=True, check=True)
+                subprocess.run(
+                    ["pdftotext", "-layout", str(f), "-"], capture_output=True, check=True
+                )
                 for f in files
             ]
 
@@ -75,9 +71,14 @@ def main(argv: list[str]) -> int:
         total_ref += t_ref
         pages = sum(_pages(f) for f in files)
         name = " + ".join(f.name for f in files)
-        print(f"{name[:46]:46} {pages:>5} {t_ours * 1000:>8.0f}ms {t_ref * 1000:>8.0f}ms {t_ours / t_ref:>5.2f}x")
-    print(f"{'overall':46} {'':>5} {total_ours * 1000:>8.0f}ms {total_ref * 1000:>8.0f}ms "
-          f"{total_ours / total_ref:>5.2f}x")
+        print(
+            f"{name[:46]:46} {pages:>5} {t_ours * 1000:>8.0f}ms {t_ref * 1000:>8.0f}ms "
+            f"{t_ours / t_ref:>5.2f}x"
+        )
+    print(
+        f"{'overall':46} {'':>5} {total_ours * 1000:>8.0f}ms {total_ref * 1000:>8.0f}ms "
+        f"{total_ours / total_ref:>5.2f}x"
+    )
     return 0
 
 

@@ -24,22 +24,17 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
+
+import timing  # bench/timing.py (the script's folder is on sys.path)
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = 3
 
 
 def median_seconds(fn: Callable[[], object], runs: int = RUNS) -> float:
-    fn()  # warm
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return timing.median_seconds(fn, runs)
 
 
 def run(cmd: list[str]) -> None:

@@ -24,3 +24,14 @@ def corpus_path(*parts: str) -> Path:
             pytest.fail(f"CI needs ../shared beside the clone: {path} is missing")
         pytest.skip(f"../shared/corpus is not beside this clone ({path} missing)")
     return path
+
+
+def cli_runner():  # type: ignore[no-untyped-def]
+    """A CliRunner that keeps stderr apart from stdout (click 8.2+ always does; 8.1 needs
+    a flag)."""
+    from click.testing import CliRunner
+
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()

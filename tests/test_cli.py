@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator
 from fiscalpub.api import parse_files
 from fiscalpub.cli import main
 from fiscalpub.schema import report_schema
-from tests.conftest import ROOT, corpus_path
+from tests.conftest import ROOT, cli_runner, corpus_path
 
 SEED003 = "003_c8682c8f72d65ec9.txt"
 
@@ -31,11 +31,7 @@ WEATHER = (
 
 
 def _runner() -> CliRunner:
-    """A runner that keeps stderr apart from stdout (click 8.2+ always does; 8.1 needs a flag)."""
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
+    return cli_runner()  # type: ignore[no-any-return]
 
 
 def _run(*args: str | Path) -> Result:

@@ -13,7 +13,7 @@ import click
 from fiscalpub import __version__
 from fiscalpub.api import parse_files
 from fiscalpub.errors import FiscalpubError
-from fiscalpub.model import Finding, Report
+from fiscalpub.model import Report
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -246,6 +246,7 @@ def build(
       fiscalpub build text.pdf+tables.pdf --licence CC-BY-4.0 -o out
     """
     from fiscalpub.package.build import build_package, write_package
+    from fiscalpub.validate.engine import run as run_rules
     from fiscalpub.vocab.files import load_report
 
     lic = {"name": licence, "title": licence_title or licence} if licence else None
@@ -257,17 +258,10 @@ def build(
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
         path = write_package(
-            build_package(report, licence=lic, extra_findings=_rules(report)), output
+            build_package(report, licence=lic, extra_findings=run_rules(report)), output
         )
         if not quiet:
             click.echo(f"{path}", err=True)
-
-
-def _rules(report: Report) -> list[Finding]:
-    """The source's own contradictions, published with the data."""
-    from fiscalpub.validate.engine import run
-
-    return run(report)
 
 
 @main.command()
@@ -307,6 +301,7 @@ def validate(
     Exit codes: 0 valid, 1 defects (or contradictions with --strict), 2 usage error.
     """
     from fiscalpub.validate import defects, output
+    from fiscalpub.validate.engine import run as run_rules
 
     try:
         accepted = output.read_baseline(baseline) if baseline else set()
@@ -323,7 +318,7 @@ def validate(
             checked = defects.check_report(target)
         else:
             raise click.UsageError(f"{target}: no datapackage.json in it or its sub-folders")
-        found = _rules(checked.report) if checked.report else []
+        found = run_rules(checked.report) if checked.report else []
         outcome = output.Outcome(checked, strict=strict)
         for f in found:
             (outcome.accepted if f.id in accepted else outcome.contradictions).append(f)

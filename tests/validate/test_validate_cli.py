@@ -20,7 +20,7 @@ from click.testing import CliRunner, Result
 
 from fiscalpub.api import parse_files
 from fiscalpub.cli import main
-from tests.conftest import EXAMPLES, ROOT, corpus_path
+from tests.conftest import EXAMPLES, ROOT, cli_runner, corpus_path
 
 DATAPACKAGES = ROOT / "datapackages"
 PACKAGES = sorted(p.parent for p in DATAPACKAGES.glob("*/datapackage.json"))
@@ -34,11 +34,7 @@ ABSENT_CODE = "30999"
 
 
 def _runner() -> CliRunner:
-    """A runner that keeps stderr apart from stdout (click 8.2+ always does; 8.1 needs a flag)."""
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
+    return cli_runner()  # type: ignore[no-any-return]
 
 
 def _run(*args: str | Path) -> Result:

@@ -12,8 +12,8 @@ from xml.sax.saxutils import escape, quoteattr
 from fiscalpub import __version__
 from fiscalpub.model import Finding
 from fiscalpub.validate.defects import Checked
+from fiscalpub.validate.engine import sort_key
 
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
@@ -101,9 +101,7 @@ def human(outcomes: list[Outcome], colour: bool) -> str:
         for f in o.checked.defects:
             lines.append("  " + style(f"error   {f.code}", "error") + f"  {f.message}")
         by_code: dict[str, list[Finding]] = {}
-        for f in sorted(
-            o.contradictions, key=lambda f: (SEVERITY_ORDER.get(f.severity, 3), f.code, f.id)
-        ):
+        for f in sorted(o.contradictions, key=sort_key):
             by_code.setdefault(f.code, []).append(f)
         for code, group in by_code.items():
             sev = group[0].severity

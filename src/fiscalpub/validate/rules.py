@@ -15,22 +15,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from fiscalpub.model import Fact, Finding, LineItem, Report, Where, money
+from fiscalpub.parse.normalize import to_yuan
 from fiscalpub.parse.report import FACT_CELLS
 from fiscalpub.registry import TableSpec, tables, variant
 
 ROUNDING = "rounding"
-WAN = Decimal(10000)
 
 
 def step(unit: str | None, decimals: int | None) -> Decimal:
     """One unit of the last printed decimal place, in 元."""
-    return Decimal(1).scaleb(-(2 if decimals is None else decimals)) * (
-        WAN if unit == "万元" else 1
-    )
-
-
-def _yuan(amount: Decimal) -> str:
-    return money(amount)
+    return to_yuan(Decimal(1).scaleb(-(2 if decimals is None else decimals)), unit or "元")
 
 
 def _at(li: LineItem) -> Where:
@@ -87,7 +81,7 @@ def compare(
     diff = printed - expected
     if diff == 0 or (direction == "ge" and diff > 0) or (direction == "le" and diff < 0):
         return
-    text = f"{message}; difference {_yuan(abs(diff))} 元"
+    text = f"{message}; difference {money(abs(diff))} 元"
     if abs(diff) <= tolerance:
         yield Finding(ROUNDING, "warning", f"[{rule.id}] {text} (within rounding tolerance)", where)
     else:
@@ -147,7 +141,7 @@ def _sum_check(
         expected,
         total.amount,
         ix.step(total.table) * (len(p) + len(m)),
-        f"{_label(total)} ≠ {parts} = {_yuan(expected)} 元",
+        f"{_label(total)} ≠ {parts} = {money(expected)} 元",
         [_at(total), *(_at(li) for li in p + m)],
     )
 
