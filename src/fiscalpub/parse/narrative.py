@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from fiscalpub.model import Fact
 from fiscalpub.parse.normalize import nfkc, to_yuan
@@ -211,6 +212,8 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
         if new_path:
             path, subject = new_path, "function_line"
         found = _subject(context, section, path=bool(path) and not _SUBJECT_RE.search(context))
+        if found in ("total_income", "total_expenditure") and _names_summary_line(context):
+            found, subject = None, None  # "财政专户管理资金收入预算总计0万元": that line's total
         if found and section == "fiscal":
             # in the 财政拨款收支 section, plain 收/支 totals are the appropriations'
             found = found.replace("total_income", "fiscal_appropriation_income").replace(
@@ -269,6 +272,32 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
             )
         )
     return facts
+
+
+# lines of the summary table (registry) that are one source among others: a "总计"
+# after one of their names is that line's, not the department's
+_PARTICULAR_LINES = (
+    "gpb_appropriation",
+    "gov_fund_appropriation",
+    "state_capital_appropriation",
+    "fiscal_special_account",
+    "other_funds",
+    "unit_funds",
+)
+
+
+@lru_cache(maxsize=1)
+def _summary_line_labels() -> tuple[str, ...]:
+    from fiscalpub.registry import tables
+
+    side = tables()["income_expenditure_summary"].side("income")
+    labels = {lab for r in side.rows if r.id in _PARTICULAR_LINES for lab in r.labels}
+    return tuple(sorted(labels, key=len, reverse=True))
+
+
+def _names_summary_line(context: str) -> bool:
+    clause = re.split(r"[,，:：]", context)[-1]
+    return any(label in clause for label in _summary_line_labels())
 
 
 def _last_heading(s: str, a: int, b: int) -> str | None:
