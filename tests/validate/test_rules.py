@@ -11,7 +11,7 @@ from fiscalpub.api import parse_files
 from fiscalpub.model import Fact, Finding, LineItem, Report, ReportMeta, TableInfo
 from fiscalpub.validate.engine import run
 from fiscalpub.validate.rules import RULES, step
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, corpus_path
 
 SEED_003 = EXAMPLES / "003_c8682c8f72d65ec9.txt"
 SEED_004 = EXAMPLES / "004_eedbb879cd069ff8.txt"
@@ -244,3 +244,28 @@ def test_share_is_checked_against_the_amounts_stated_with_it() -> None:
     )
     (f,) = run(_report(facts=facts))
     assert f.code == "percentage" and "70%" in f.message and "75.00%" in f.message
+
+
+def test_a_particular_lines_total_is_not_the_departments() -> None:
+    # "2.财政专户管理资金收入预算总计0万元" (Jiangsu 2018) is that line's total
+    report = parse_files(
+        [
+            corpus_path("pdf", "jiangsu-swbgt-2018-budget-text.pdf"),
+            corpus_path("pdf", "jiangsu-swbgt-2018-budget-tables.pdf"),
+        ]
+    )
+    assert not [f for f in report.facts if f.indicator == "total_income" and f.amount == 0]
+    assert [f for f in run(report) if f.code == "narrative-table"] == []
+
+
+def test_putuo_table_01_class_line_against_the_expenditure_table() -> None:
+    findings = run(parse_files([corpus_path("pdf", "shanghai-putuo-czj-2024-final.pdf")]))
+    (f,) = [
+        f
+        for f in findings
+        if {("income_expenditure_summary", "208", "amount"), ("expenditure", "208", "total")}
+        == _places(f)
+    ]
+    assert (f.code, f.severity) == ("rounding", "warning")
+    # and the narrative's 0.3万元 总计 is a contradiction the source makes (p.21)
+    assert any(f.code == "narrative-table" and "0.3万元" in f.message for f in findings)
