@@ -104,3 +104,55 @@ def test_a_package_is_written_all_or_nothing(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         write_package(package, tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("package", COMMITTED, ids=lambda p: p.name)
+def test_descriptor_says_what_and_where_from(package: Path) -> None:
+    import hashlib
+
+    from fiscalpub.registry import tables
+
+    d = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    meta = d["fiscalpub"]
+    kind_zh = {"final": "部门决算", "budget": "部门预算"}[meta["kind"]]
+    assert d["title"] == f"{meta['department']}{meta['year']}年度{kind_zh}"
+    assert {kind_zh, meta["department"], str(meta["year"])} <= set(d["keywords"])
+    # sources: the file name and the sha256 of the example it was built from
+    (source,) = d["sources"]
+    example = EXAMPLES / source["path"]
+    assert source["sha256"] == hashlib.sha256(example.read_bytes()).hexdigest()
+    # an honest licence: unknown, said so (the examples carry none)
+    assert d["licenses"][0]["name"] == "unknown" and "not stated" in d["licenses"][0]["title"]
+    # offline: no remote profile or schema anywhere
+    assert "http" not in json.dumps([r.get("profile", "") for r in d["resources"]])
+    assert all(not str(r.get("schema", "")).startswith("http") for r in d["resources"])
+    # every printed table has its wide CSV; line_items carries FDP columnType annotations
+    names = {r["name"] for r in d["resources"]}
+    assert {"line_items", "codes", "facts", "findings"} <= names
+    schema = json.loads((package / "schemas" / "line_items.schema.json").read_text("utf-8"))
+    types = {f["name"]: f.get("columnType") for f in schema["fields"]}
+    assert types["amount"] == "value" and types["phase"] == "phase:id"
+    assert types["function_code"] == "functional-classification:generic:code"
+    assert types["economic_code"] == "economic-classification:generic:code"
+    assert types["fiscal_year"] == "date:fiscal-year"
+    enum = next(f for f in schema["fields"] if f["name"] == "table")["constraints"]["enum"]
+    assert set(enum) == set(tables())
+    for line in (package / "line_items.csv").read_text("utf-8").splitlines()[1:]:
+        table = line.split(",", 1)[0]
+        assert f"table-{table.replace('_', '-')}" in names
+
+
+def test_licence_is_the_publishers_when_given(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from fiscalpub.cli import main
+
+    example = EXAMPLES / "003_c8682c8f72d65ec9.txt"
+    result = CliRunner().invoke(
+        main, ["build", str(example), "--licence", "CC-BY-4.0", "-o", str(tmp_path), "--quiet"]
+    )
+    assert result.exit_code == 0, result.output
+    (descriptor,) = tmp_path.glob("*/datapackage.json")
+    assert json.loads(descriptor.read_text("utf-8"))["licenses"] == [
+        {"name": "CC-BY-4.0", "title": "CC-BY-4.0"}
+    ]
