@@ -18,11 +18,15 @@ from fiscalpub.model import Report
 
 def _write_atomic(path: Path, text: str) -> None:
     """Write all or nothing: a failed run never leaves a partial file."""
+    _write_atomic_bytes(path, text.encode("utf-8"))
+
+
+def _write_atomic_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -333,6 +337,16 @@ def validate(
     else:
         click.echo(output.human(outcomes, colour=sys.stdout.isatty()), nl=False)
     sys.exit(code)
+
+
+def _register() -> None:
+    from fiscalpub.cli_rdf import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register()
 
 
 if __name__ == "__main__":  # python -m fiscalpub.cli

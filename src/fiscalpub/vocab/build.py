@@ -270,6 +270,8 @@ class Vocabulary:
             (edition, RDF.type, SKOS.Concept),
             (edition, RDF.type, fp("EditionConcept")),
             (edition, SKOS.inScheme, scheme),
+            # also in the classification's scheme: the cube's code list covering all years
+            (edition, SKOS.inScheme, scheme_iri(cl)),
             (edition, SKOS.notation, Literal(code)),
             (edition, SKOS.prefLabel, Literal(self.year_label(key, year), lang="zh")),
             (edition, fp("year"), Literal(year, datatype=XSD.gYear)),

@@ -1,0 +1,386 @@
+"""A data package as an RDF Data Cube with DCAT and PROV.
+
+Reads only the package (datapackage.json, line_items.csv, codes.csv and the files it
+lists) — never the source report.  Per package: one ``qb:DataSet`` that is also the
+``dcat:Dataset``, one ``qb:Observation`` per *placed* cell of a printed table (cells
+whose column could not be decided stay in findings.csv, not in the cube), a
+``dcat:Distribution`` per file of the package and PROV links from every observation
+to the page of the source document it was printed on.
+
+IRIs:
+- vocabulary, code lists, DSD, departments, sources: ``https://w3id.org/fiscalpub/...``
+  (fixed, the same for every publisher);
+- the dataset ``{base}dataset/{package name}`` — the same IRI is the CKAN dataset's
+  ``uri`` — and below it observations ``…/obs/{table}/{code or row}/{column}`` and
+  distributions ``…/distribution/{resource}``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
+
+from fiscalpub import __version__
+from fiscalpub.errors import FiscalpubError
+from fiscalpub.rdf import dsd
+from fiscalpub.rdf.terms import (
+    CNY,
+    DSD,
+    PREFIXES,
+    RDF_TYPE,
+    SOURCE,
+    XSD_DATE,
+    XSD_DECIMAL,
+    XSD_GYEAR,
+    XSD_INTEGER,
+    ZH,
+    code,
+    fp,
+    ns,
+    year_iri,
+)
+from fiscalpub.vocab.departments import org_iri
+from fiscalpub.vocab.index import CodeIndex, shipped_index
+
+FORMATS = {"turtle": RdfFormat.TURTLE, "nt": RdfFormat.N_TRIPLES, "jsonld": RdfFormat.JSON_LD}
+SUFFIXES = {"turtle": ".ttl", "nt": ".nt", "jsonld": ".jsonld"}
+MEDIA = {".csv": "text/csv", ".json": "application/json", ".ttl": "text/turtle"}
+TABLE_SCHEMA = NamedNode("https://specs.frictionlessdata.io/table-schema/")
+ERA_SPLIT = {"economic": 2018}  # economic codes before 2018 are another era (CONTRACT.md)
+
+
+class PackageError(FiscalpubError):
+    """A directory is not a readable fiscalpub data package."""
+
+
+@dataclass
+class Package:
+    path: Path
+    descriptor: dict[str, Any]
+    line_items: list[dict[str, str]]
+    codes: list[dict[str, str]]
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return str(self.descriptor["name"])
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return dict(self.descriptor.get("fiscalpub") or {})
+
+
+def _read_csv(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+
+
+def read_package(path: Path) -> Package:
+    """Load a package directory (or its datapackage.json)."""
+    root = path.parent if path.name == "datapackage.json" else path
+    descriptor_path = root / "datapackage.json"
+    try:
+        descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PackageError(f"{root}: no datapackage.json (not a data package)") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PackageError(f"{descriptor_path}: cannot read: {exc}") from exc
+    if not isinstance(descriptor, dict) or "fiscalpub" not in descriptor:
+        raise PackageError(f"{descriptor_path}: not a fiscalpub package (no `fiscalpub` block)")
+    files: dict[str, bytes] = {}
+    for resource in descriptor.get("resources", []):
+        rel = str(resource.get("path", ""))
+        target = (root / rel).resolve()
+        if not rel or root.resolve() not in target.parents:
+            raise PackageError(f"{descriptor_path}: resource path {rel!r} is outside the package")
+        try:
+            files[rel] = target.read_bytes()
+        except OSError as exc:
+            raise PackageError(f"{root}: resource {rel} cannot be read: {exc}") from exc
+    for needed in ("line_items.csv", "codes.csv"):
+        if needed not in files:
+            raise PackageError(f"{root}: the package has no {needed}")
+    return Package(
+        root,
+        descriptor,
+        _read_csv(files["line_items.csv"]),
+        _read_csv(files["codes.csv"]),
+        files,
+    )
+
+
+def dataset_iri(base: str, name: str) -> str:
+    return f"{base}dataset/{name}"
+
+
+def _decimals(printed: str) -> int:
+    text = printed.strip().replace(",", "")
+    return len(text.split(".", 1)[1]) if "." in text else 0
+
+
+def _lit(value: str | int, datatype: NamedNode | None = None) -> Literal:
+    return Literal(str(value), datatype=datatype) if datatype else Literal(str(value))
+
+
+def _source_iri(sha256: str) -> NamedNode:
+    return NamedNode(f"{SOURCE}sha256/{sha256}")
+
+
+class _Concepts:
+    """Edition concepts for the codes a package uses; minted when the vocabulary lacks
+    them (CONTRACT.md: rdf mints concepts for new codes the way the vocabulary does)."""
+
+    def __init__(self, package: Package, index: CodeIndex) -> None:
+        self.year = int(package.meta["year"])
+        self.index = index
+        self.codes = {(c["classification"], c["code"]): c for c in package.codes}
+        self.used: set[tuple[str, str]] = set()
+
+    def era(self, cl: str) -> str:
+        split = ERA_SPLIT.get(cl)
+        return "pre2018" if split and self.year < split else ""
+
+    def edition(self, cl: str, code_: str) -> NamedNode:
+        self.used.add((cl, code_))
+        return code(f"{cl}/{self.year}/{code_}")
+
+    def known(self, cl: str, code_: str) -> bool:
+        return code_ in self.index.codes(cl, self.year)
+
+    def concept(self, cl: str, code_: str) -> NamedNode:
+        row = self.codes.get((cl, code_))
+        if row and row.get("concept"):
+            return NamedNode(row["concept"])
+        era = self.era(cl)
+        return code(f"{cl}/" + (f"{era}/" if era else "") + code_)
+
+    def triples(self, labels: dict[tuple[str, str], str]) -> Iterator[Triple]:
+        skos = "skos"
+        closure = set(self.used)
+        for cl, c in list(closure):  # the 款 and 类 above a printed 项 of the same edition
+            while len(c) > 3:
+                c = c[:-2]
+                if (cl, c) in self.codes or self.known(cl, c):
+                    closure.add((cl, c))
+        for cl, c in sorted(closure):
+            edition = code(f"{cl}/{self.year}/{c}")
+            scheme = code(f"{cl}/{self.year}")
+            yield Triple(edition, RDF_TYPE, ns(skos, "Concept"))
+            yield Triple(edition, RDF_TYPE, fp("EditionConcept"))
+            yield Triple(edition, ns(skos, "inScheme"), code(cl))
+            yield Triple(edition, ns(skos, "inScheme"), scheme)
+            yield Triple(edition, ns(skos, "notation"), Literal(c))
+            yield Triple(edition, fp("year"), Literal(str(self.year), datatype=XSD_GYEAR))
+            yield Triple(edition, ns("dct", "isVersionOf"), self.concept(cl, c))
+            yield Triple(scheme, RDF_TYPE, ns(skos, "ConceptScheme"))
+            yield Triple(scheme, RDF_TYPE, fp("Edition"))
+            yield Triple(scheme, fp("year"), Literal(str(self.year), datatype=XSD_GYEAR))
+            yield Triple(scheme, ns("dct", "isPartOf"), code(cl))
+            parent = c[:-2]
+            if len(c) > 3 and (cl, parent) in closure:
+                yield Triple(edition, ns(skos, "broader"), code(f"{cl}/{self.year}/{parent}"))
+            if not self.known(cl, c):
+                # new to the vocabulary: the label this report prints is the only one
+                label = labels.get((cl, c)) or (self.codes.get((cl, c)) or {}).get("label", c)
+                yield Triple(edition, ns(skos, "prefLabel"), Literal(label, language="zh"))
+                yield Triple(edition, fp("mintedFrom"), Literal("report"))
+                if not _known_anywhere(self.index, cl, c):
+                    concept = self.concept(cl, c)
+                    yield Triple(concept, RDF_TYPE, ns(skos, "Concept"))
+                    yield Triple(concept, RDF_TYPE, fp("Code"))
+                    yield Triple(concept, ns(skos, "inScheme"), code(cl))
+                    yield Triple(concept, ns(skos, "notation"), Literal(c))
+                    yield Triple(concept, ns(skos, "prefLabel"), Literal(label, language="zh"))
+
+
+def _known_anywhere(index: CodeIndex, cl: str, c: str) -> bool:
+    return any(c in codes for (k, _y), codes in index.editions.items() if k == cl)
+
+
+def cube(package: Package, base: str, index: CodeIndex | None = None) -> list[Triple]:
+    """All triples of one package's cube, sorted (so serialisations are reproducible)."""
+    index = index if index is not None else shipped_index()
+    meta = package.meta
+    for key in ("department", "year", "kind"):
+        if meta.get(key) in (None, ""):
+            raise PackageError(f"{package.path}: datapackage.json has no fiscalpub.{key}")
+    ds = NamedNode(dataset_iri(base, package.name))
+    year = int(meta["year"])
+    dept = NamedNode(str(org_iri(str(meta["department"]))))
+    kind = dsd.kind_iri(str(meta["kind"]))
+    period = year_iri(year)
+    sources = package.descriptor.get("sources") or []
+    concepts = _Concepts(package, index)
+    t: list[Triple] = []
+    add = t.append
+
+    # ------------------------------------------------------------ dataset (qb + DCAT)
+    d = package.descriptor
+    add(Triple(ds, RDF_TYPE, ns("qb", "DataSet")))
+    add(Triple(ds, RDF_TYPE, ns("dcat", "Dataset")))
+    add(Triple(ds, ns("qb", "structure"), NamedNode(DSD)))
+    add(Triple(ds, ns("dct", "identifier"), Literal(package.name)))
+    add(Triple(ds, ns("dct", "title"), Literal(str(d.get("title", package.name)), language="zh")))
+    if d.get("description"):
+        add(Triple(ds, ns("dct", "description"), Literal(str(d["description"]), language="zh")))
+    for keyword in d.get("keywords", []):
+        add(Triple(ds, ns("dcat", "keyword"), Literal(str(keyword), language="zh")))
+    add(Triple(ds, ns("dct", "publisher"), dept))
+    add(Triple(ds, ns("dct", "temporal"), period))
+    add(Triple(ds, ns("dct", "language"), ZH))
+    add(Triple(ds, ns("dct", "conformsTo"), NamedNode(DSD)))
+    add(Triple(ds, ns("dct", "type"), kind))
+    add(Triple(ds, dsd.UNIT_MEASURE, CNY))
+    add(Triple(ds, fp("generator"), Literal(f"fiscalpub {__version__}")))
+    for lic in d.get("licenses", []):
+        if lic.get("path"):
+            add(Triple(ds, ns("dct", "license"), NamedNode(str(lic["path"]))))
+        else:
+            add(Triple(ds, ns("dct", "rights"), Literal(str(lic.get("title") or lic["name"]))))
+    add(Triple(period, RDF_TYPE, ns("dct", "PeriodOfTime")))
+    add(Triple(period, RDF_TYPE, ns("time", "Interval")))
+    add(Triple(period, ns("rdfs", "label"), Literal(str(year))))
+    add(Triple(period, ns("dcat", "startDate"), Literal(f"{year}-01-01", datatype=XSD_DATE)))
+    add(Triple(period, ns("dcat", "endDate"), Literal(f"{year}-12-31", datatype=XSD_DATE)))
+    add(Triple(dept, RDF_TYPE, ns("org", "Organization")))
+    add(Triple(dept, ns("skos", "prefLabel"), Literal(str(meta["department"]), language="zh")))
+
+    for rel, data in sorted(package.files.items()):
+        resource = next(r for r in d["resources"] if r.get("path") == rel)
+        dist = NamedNode(f"{ds.value}/distribution/{resource['name']}")
+        digest = hashlib.sha256(data).hexdigest()
+        checksum = NamedNode(f"{dist.value}/sha256")
+        media = MEDIA.get(Path(rel).suffix, "application/octet-stream")
+        add(Triple(ds, ns("dcat", "distribution"), dist))
+        add(Triple(dist, RDF_TYPE, ns("dcat", "Distribution")))
+        add(Triple(dist, ns("dct", "title"), Literal(rel)))
+        add(Triple(dist, ns("dct", "identifier"), Literal(str(resource["name"]))))
+        add(
+            Triple(
+                dist,
+                ns("dcat", "mediaType"),
+                NamedNode(f"https://www.iana.org/assignments/media-types/{media}"),
+            )
+        )
+        add(Triple(dist, ns("dct", "format"), Literal(Path(rel).suffix.lstrip(".").upper())))
+        add(Triple(dist, ns("dcat", "byteSize"), Literal(str(len(data)), datatype=XSD_INTEGER)))
+        add(Triple(dist, ns("spdx", "checksum"), checksum))
+        add(Triple(checksum, RDF_TYPE, ns("spdx", "Checksum")))
+        add(Triple(checksum, ns("spdx", "algorithm"), ns("spdx", "checksumAlgorithm_sha256")))
+        add(
+            Triple(
+                checksum,
+                ns("spdx", "checksumValue"),
+                Literal(digest, datatype=ns("xsd", "hexBinary")),
+            )
+        )
+        if resource.get("schema"):
+            add(Triple(dist, ns("dct", "conformsTo"), TABLE_SCHEMA))
+
+    # ------------------------------------------------------------ sources (PROV)
+    source_nodes: list[NamedNode] = []
+    for s in sources:
+        node = _source_iri(str(s["sha256"]))
+        source_nodes.append(node)
+        add(Triple(ds, ns("prov", "wasDerivedFrom"), node))
+        add(Triple(ds, ns("dct", "source"), node))
+        add(Triple(node, RDF_TYPE, ns("prov", "Entity")))
+        add(Triple(node, RDF_TYPE, ns("foaf", "Document")))
+        add(Triple(node, ns("dct", "title"), Literal(str(s.get("title") or s.get("path")))))
+        add(Triple(node, ns("dct", "identifier"), Literal(f"sha256:{s['sha256']}")))
+
+    # ------------------------------------------------------------ observations
+    labels: dict[tuple[str, str], str] = {}
+    pages: set[tuple[int, int]] = set()
+    dims = dsd.DIMENSIONS
+    for li in package.line_items:
+        if not li["column"]:
+            continue  # unplaced: a finding, not an observation
+        cl, c, row = li["classification"], li["code"], li["row"]
+        key = c if c else row
+        if not key:
+            raise PackageError(f"{package.path}: line item without code or row: {li}")
+        obs = NamedNode(f"{ds.value}/obs/{li['table']}/{key}/{li['column']}")
+        function = concepts.edition("function", c) if c and cl == "function" else None
+        economic = concepts.edition("economic", c) if c and cl == "economic" else None
+        if c and not (function or economic):
+            raise PackageError(f"{package.path}: code {c} without a known classification")
+        if c and li.get("item"):
+            labels.setdefault((cl, c), li["item"])
+        values = (
+            dept,
+            period,
+            kind,
+            dsd.table_iri(li["table"]),
+            dsd.row_iri(row) if row and not c else dsd.not_applicable("row"),
+            function or dsd.not_applicable("function"),
+            economic or dsd.not_applicable("economic"),
+            dsd.column_iri(li["column"]),
+        )
+        add(Triple(obs, RDF_TYPE, ns("qb", "Observation")))
+        add(Triple(obs, ns("qb", "dataSet"), ds))
+        for dim, value in zip(dims, values, strict=True):
+            add(Triple(obs, dim.prop, value))
+        add(Triple(obs, dsd.MEASURE, Literal(li["amount"], datatype=XSD_DECIMAL)))
+        add(Triple(obs, fp("printedValue"), Literal(li["printed"])))
+        add(Triple(obs, fp("printedUnit"), Literal(li["unit"])))
+        add(Triple(obs, fp("printedDecimals"), _lit(_decimals(li["printed"]), XSD_INTEGER)))
+        add(Triple(obs, fp("placedBy"), Literal(li["placed_by"])))
+        if li.get("item"):
+            add(Triple(obs, fp("printedItem"), Literal(li["item"], language="zh")))
+        if li.get("line"):
+            add(Triple(obs, fp("line"), _lit(li["line"], XSD_INTEGER)))
+        if li.get("source") and li.get("page"):
+            src, page = int(li["source"]), int(li["page"])
+            if src < len(source_nodes):
+                page_node = NamedNode(f"{source_nodes[src].value}#page={page}")
+                pages.add((src, page))
+                add(Triple(obs, ns("prov", "wasDerivedFrom"), page_node))
+    for src, page in sorted(pages):
+        page_node = NamedNode(f"{source_nodes[src].value}#page={page}")
+        add(Triple(page_node, RDF_TYPE, ns("prov", "Entity")))
+        add(Triple(page_node, ns("dct", "isPartOf"), source_nodes[src]))
+        add(Triple(page_node, fp("page"), _lit(page, XSD_INTEGER)))
+
+    t += concepts.triples(labels)
+    t += dsd.triples()
+    return sorted(set(t), key=str)
+
+
+def serialise(triples: Iterable[Triple], fmt: str) -> bytes:
+    """Bytes in `fmt` (turtle, nt, jsonld), deterministic for sorted input."""
+    if fmt not in FORMATS:
+        raise FiscalpubError(f"unknown RDF format {fmt!r}: use one of {', '.join(FORMATS)}")
+    out = serialize(
+        list(triples), format=FORMATS[fmt], prefixes=PREFIXES if fmt == "turtle" else None
+    )
+    assert out is not None
+    return out
+
+
+def split(triples: Iterable[Triple], dataset: str) -> tuple[list[Triple], list[Triple]]:
+    """The dataset's own triples (the dataset, its observations and distributions) and
+    the shared ones (structure, code lists, concepts, departments, periods, sources),
+    which many datasets repeat: kept in one shared graph, a union of graphs has no
+    duplicates."""
+    own: list[Triple] = []
+    shared: list[Triple] = []
+    for t in triples:
+        subject = t.subject
+        is_own = isinstance(subject, NamedNode) and (
+            subject.value == dataset or subject.value.startswith(dataset + "/")
+        )
+        (own if is_own else shared).append(t)
+    return own, shared
+
+
+def quads(triples: Iterable[Triple], graph: str) -> list[Quad]:
+    g = NamedNode(graph)
+    return [Quad(t.subject, t.predicate, t.object, g) for t in triples]
