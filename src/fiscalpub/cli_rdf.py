@@ -176,4 +176,162 @@ def _loaded_store(data: tuple[Path, ...], vocab: Path | None, base: str):  # typ
     return loaded
 
 
-COMMANDS = [rdf, query]
+@click.command("serve")
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help=DATA_HELP + "  [default: datapackages]",
+)
+@click.option("--vocab", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=7878, show_default=True, type=int)
+@click.option("--log", is_flag=True, help="Log each request on stderr.")
+@base_option
+@config_option
+def serve(
+    data: tuple[Path, ...],
+    vocab: Path | None,
+    host: str,
+    port: int,
+    log: bool,
+    base_iri: str | None,
+    config_file: Path | None,
+) -> None:
+    """Serve the vocabulary and the packages' cubes as a read-only SPARQL endpoint.
+
+    SPARQL 1.1 Protocol at http://HOST:PORT/sparql (GET ?query=, or POST): results as
+    JSON, XML, CSV or TSV; graphs as Turtle, N-Triples, JSON-LD or RDF/XML, by Accept.
+    Updates and SERVICE calls are refused.  Each dataset is a named graph (its IRI);
+    the default graph is the union.  Listens on localhost unless --host says
+    otherwise.  Stop with Ctrl-C.
+
+    \b
+    Examples:
+      fiscalpub serve
+      fiscalpub serve --data datapackages --port 8890
+      curl 'http://127.0.0.1:7878/sparql' --data-urlencode 'query@docs/queries/cofog.rq'
+    """
+    from fiscalpub.rdf import serve as endpoint
+
+    cfg = _config(config_file, base_iri)
+    try:
+        loaded = _loaded_store(data, vocab, cfg.base_iri)
+        endpoint.serve(
+            loaded.store,
+            host,
+            port,
+            ready=lambda url: click.echo(f"SPARQL endpoint: {url}  (Ctrl-C to stop)", err=True),
+            quiet=not log,
+        )
+    except OSError as exc:
+        _fail(FiscalpubError(f"cannot listen on {host}:{port}: {exc.strerror or exc}"))
+    except FiscalpubError as exc:
+        _fail(exc)
+
+
+@click.command("push")
+@click.argument("packages", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--graph-store",
+    required=True,
+    envvar="FISCALPUB_GRAPH_STORE",
+    help="Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store "
+    "(or $FISCALPUB_GRAPH_STORE).",
+)
+@click.option(
+    "--token-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="File holding a bearer token (or $FISCALPUB_GRAPH_STORE_TOKEN); never a "
+    "command-line value, which `ps` would show.",
+)
+@click.option("--no-vocab", is_flag=True, help="Push the datasets only, not the vocabulary graph.")
+@click.option("--timeout", default=60.0, show_default=True, help="Seconds per request.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@base_option
+@config_option
+def push(
+    packages: tuple[Path, ...],
+    graph_store: str,
+    token_file: Path | None,
+    no_vocab: bool,
+    timeout: float,
+    as_json: bool,
+    base_iri: str | None,
+    config_file: Path | None,
+) -> None:
+    """Push each dataset as a named graph to a triple store (SPARQL 1.1 Graph Store
+    HTTP Protocol).
+
+    Each package's own triples (dataset, observations, distributions) replace the
+    graph named by its dataset IRI (PUT): pushing again changes nothing.  The
+    vocabulary and what datasets share (structure, code lists, concepts, departments,
+    sources) are merged (POST) into https://w3id.org/fiscalpub/vocab.  Refuses the
+    placeholder base IRI: set your own first.
+
+    \b
+    Examples:
+      FISCALPUB_BASE_IRI=https://data.example.gov.cn/fiscal/ \\
+        fiscalpub push datapackages/ --graph-store http://127.0.0.1:7878/store
+      fiscalpub push datapackages/ --graph-store https://triples.example.org/store \\
+        --token-file ~/.config/fiscalpub/token --base-iri https://data.example.gov.cn/fiscal/
+    """
+    import json
+    import os
+
+    from fiscalpub.rdf.cube import cube, dataset_iri, read_package, serialise, split
+    from fiscalpub.rdf.push import push as push_graphs
+    from fiscalpub.rdf.store import VOCAB_FILES, VOCAB_GRAPH, find_packages, vocab_dir
+
+    cfg = _config(config_file, base_iri)
+    try:
+        cfg.require_real_base("push")
+        token = None
+        if token_file:
+            token = token_file.read_text(encoding="utf-8").strip()
+        elif os.environ.get("FISCALPUB_GRAPH_STORE_TOKEN"):
+            token = os.environ["FISCALPUB_GRAPH_STORE_TOKEN"]
+        graphs: dict[str, bytes] = {}
+        shared: set[object] = set()
+        for path in find_packages(packages or (Path("datapackages"),)):
+            package = read_package(path)
+            iri = dataset_iri(cfg.base_iri, package.name)
+            own, common = split(cube(package, cfg.base_iri), iri)
+            graphs[iri] = serialise(own, "nt")
+            shared.update(common)
+        if not no_vocab:
+            from pyoxigraph import RdfFormat, parse
+
+            folder = vocab_dir()
+            for name in VOCAB_FILES:
+                if (folder / name).is_file():
+                    shared.update(parse(path=str(folder / name), format=RdfFormat.TURTLE))
+            graphs[VOCAB_GRAPH] = serialise(sorted(shared, key=str), "nt")  # type: ignore[arg-type]
+        results = push_graphs(
+            graphs, graph_store, timeout=timeout, token=token, merge={VOCAB_GRAPH}
+        )
+    except FiscalpubError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "graph": r.graph,
+                        "status": r.status,
+                        "triples": r.triples,
+                        "created": r.created,
+                    }
+                    for r in results
+                ],
+                indent=2,
+            )
+        )
+    else:
+        for r in results:
+            state = "created" if r.created else "replaced" if r.graph != VOCAB_GRAPH else "merged"
+            click.echo(f"{state:<8} {r.triples:>8} triples  <{r.graph}>")
+
+
+COMMANDS = [rdf, query, serve, push]

@@ -299,14 +299,22 @@ def cube(package: Package, base: str, index: CodeIndex | None = None) -> list[Tr
     # ------------------------------------------------------------ observations
     labels: dict[tuple[str, str], str] = {}
     pages: set[tuple[int, int]] = set()
+    seen: set[tuple[str, str, str]] = set()
+    printed_rows: dict[str, str] = {}
     dims = dsd.DIMENSIONS
     for li in package.line_items:
         if not li["column"]:
             continue  # unplaced: a finding, not an observation
         cl, c, row = li["classification"], li["code"], li["row"]
+        if not c and not row:
+            # a line the parser could not identify (e.g. a name cut by its cell): still
+            # a printed number, so an observation, on a row concept minted from its name
+            row = "printed-" + hashlib.sha256(li["item"].encode("utf-8")).hexdigest()[:12]
+            if (li["table"], row, li["column"]) in seen:
+                row += f"-l{li['line']}"
+            printed_rows[row] = li["item"]
         key = c if c else row
-        if not key:
-            raise PackageError(f"{package.path}: line item without code or row: {li}")
+        seen.add((li["table"], key, li["column"]))
         obs = NamedNode(f"{ds.value}/obs/{li['table']}/{key}/{li['column']}")
         function = concepts.edition("function", c) if c and cl == "function" else None
         economic = concepts.edition("economic", c) if c and cl == "economic" else None
@@ -349,6 +357,13 @@ def cube(package: Package, base: str, index: CodeIndex | None = None) -> list[Tr
         add(Triple(page_node, ns("dct", "isPartOf"), source_nodes[src]))
         add(Triple(page_node, fp("page"), _lit(page, XSD_INTEGER)))
 
+    for row, item in sorted(printed_rows.items()):
+        node = dsd.row_iri(row)
+        add(Triple(node, RDF_TYPE, ns("skos", "Concept")))
+        add(Triple(node, ns("skos", "inScheme"), code("row")))
+        add(Triple(node, ns("skos", "notation"), Literal(row)))
+        add(Triple(node, ns("skos", "prefLabel"), Literal(item, language="zh")))
+        add(Triple(node, fp("mintedFrom"), Literal("report")))
     t += concepts.triples(labels)
     t += dsd.triples()
     return sorted(set(t), key=str)

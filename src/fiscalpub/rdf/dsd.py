@@ -171,7 +171,7 @@ def registry_labels() -> tuple[dict[str, str], dict[str, list[str]], dict[str, l
         ]
         for cols, rs in shapes:
             for col in cols:
-                add(columns, col.id, [h.split("/")[-1] for h in col.headers] or [col.id])
+                add(columns, col.id, [h.replace("/", " ") for h in col.headers] or [col.id])
                 if col.row:
                     add(rows, col.row, [col.item or col.row])
             for r in rs:
