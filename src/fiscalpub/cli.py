@@ -13,7 +13,7 @@ import click
 from fiscalpub import __version__
 from fiscalpub.api import parse_files
 from fiscalpub.errors import FiscalpubError
-from fiscalpub.model import Report
+from fiscalpub.model import Finding, Report
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -280,8 +280,19 @@ def build(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Accepted findings (JSON list of ids, or earlier --json output): only new ones count.",
 )
+@click.option(
+    "--rdf",
+    "with_rdf",
+    is_flag=True,
+    help="Also check each package's RDF export: W3C Data Cube IC-1…IC-21 and the SHACL shapes.",
+)
 def validate(
-    paths: tuple[Path, ...], as_json: bool, fmt: str | None, strict: bool, baseline: Path | None
+    paths: tuple[Path, ...],
+    as_json: bool,
+    fmt: str | None,
+    strict: bool,
+    baseline: Path | None,
+    with_rdf: bool,
 ) -> None:
     """Validate packages, folders of packages, or reports.
 
@@ -301,6 +312,11 @@ def validate(
       fiscalpub validate narrative.pdf+tables.pdf
       fiscalpub validate datapackages/ --format sarif > fiscalpub.sarif
       fiscalpub validate datapackages/ --strict --baseline accepted.json
+      fiscalpub validate datapackages/ --rdf
+
+    With --rdf each package is also exported as an RDF Data Cube and checked against
+    the W3C well-formedness constraints (IC-1 … IC-21) and fiscalpub's SHACL shapes
+    (vocab/cube-shapes.ttl); a violation is a package defect.
 
     Exit codes: 0 valid, 1 defects (or contradictions with --strict), 2 usage error.
     """
@@ -315,6 +331,8 @@ def validate(
     for target, kind in defects.targets(list(paths)):
         if kind == "package":
             checked = defects.check_package(target)
+            if with_rdf:
+                checked.defects += _rdf_defects(target)
         elif kind == "report":
             for part in defects.report_files(target):
                 if not part.exists():
@@ -337,6 +355,39 @@ def validate(
     else:
         click.echo(output.human(outcomes, colour=sys.stdout.isatty()), nl=False)
     sys.exit(code)
+
+
+def _rdf_defects(package: Path) -> list[Finding]:
+    """The package's RDF export checked (IC-1…IC-21, SHACL), as package defects."""
+    import hashlib
+
+    from fiscalpub.config import PLACEHOLDER_BASE
+    from fiscalpub.model import Where
+    from fiscalpub.rdf.checks import check_package as check_rdf
+
+    try:
+        observations, problems = check_rdf(package, PLACEHOLDER_BASE)
+    except FiscalpubError as exc:
+        return [Finding("rdf-export", "error", f"{package.name}: {exc}", [Where()])]
+    click.echo(
+        f"rdf: {package.name}: {observations} observations; W3C Data Cube IC-1…IC-21 and "
+        f"SHACL shapes: {len(problems) or 'no'} violation{'s' if len(problems) != 1 else ''}",
+        err=True,
+    )
+    out = []
+    for p in problems:
+        code = "rdf-integrity" if p.check.startswith("IC-") else "rdf-shape"
+        key = f"{code} {p.check} {p.focus}".encode()
+        out.append(
+            Finding(
+                code,
+                "error",
+                f"{package.name}: {p.check} {p.message}: {p.focus}",
+                [Where()],
+                id=hashlib.sha256(key).hexdigest()[:16],
+            )
+        )
+    return out
 
 
 def _register() -> None:

@@ -20,7 +20,7 @@ from pyoxigraph import Store
 
 from fiscalpub.rdf.query import execute
 from fiscalpub.rdf.store import find_packages, load
-from tests.conftest import ROOT, cli_runner, corpus_path
+from tests.conftest import ROOT, cli_runner
 
 QUERIES = ROOT / "docs" / "queries"
 BASE = "https://data.example.org/fiscalpub/"
@@ -231,24 +231,6 @@ def test_queries_on_shipped_packages() -> None:
     counts = check_all(loaded.store, _packages(folder))
     # not vacuous: every query answers something on the shipped packages
     assert all(counts.values()), counts
-
-
-@pytest.fixture(scope="module")
-def corpus_packages(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    reports = [
-        "pdf/shanghai-putuo-czj-2024-final.pdf",
-        "pdf/shanghai-putuo-wanli-2024-budget.pdf",
-        "pdf/jiangsu-rdbgt-2017-budget.pdf",
-        "seeds/003_c8682c8f72d65ec9.txt",
-        "seeds/004_eedbb879cd069ff8.txt",
-    ]
-    args = [str(corpus_path(*r.split("/"))) for r in reports]
-    out = tmp_path_factory.mktemp("corpus-packages")
-    from fiscalpub.cli import main
-
-    result = cli_runner().invoke(main, ["build", *args, "-o", str(out), "--quiet"])
-    assert result.exit_code == 0, result.output
-    return out
 
 
 @pytest.mark.corpus
