@@ -72,3 +72,23 @@ def test_ci_recipes_are_valid_and_run_the_validator() -> None:
     argv = entry["entry"].split()[1:] + [str(ROOT / a) for a in hook["args"]]
     result = CliRunner().invoke(main, argv)
     assert result.exit_code == 0, result.output
+
+
+def test_readme_query_example_gives_its_output() -> None:
+    m = re.search(r"```console\n\$ fiscalpub query (\S+)\n(.*?)```", README, re.S)
+    assert m is not None
+    result = CliRunner().invoke(
+        main, ["query", str(ROOT / m.group(1)), "--data", str(ROOT / "datapackages")]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == m.group(2)
+
+
+def test_readme_names_every_example_query_and_table() -> None:
+    for query in (ROOT / "docs" / "queries").glob("*.rq"):
+        assert f"`{query.name}`" in README
+    from fiscalpub.registry import tables
+
+    section = README.split("**Which table answers which question.**")[1].split("```")[0]
+    for table in ("expenditure", "gpb_expenditure", "gpb_basic_expenditure", "three_public"):
+        assert table in tables() and f"`{table}`" in section
