@@ -74,13 +74,13 @@ def compact(term: object) -> str:
 def render(result: QuerySolutions | QueryBoolean | QueryTriples, fmt: str) -> str:
     if isinstance(result, QueryBoolean):
         if fmt == "json":
-            return result.serialize(format=QueryResultsFormat.JSON).decode("utf-8") + "\n"
+            return (result.serialize(format=QueryResultsFormat.JSON) or b"").decode("utf-8") + "\n"
         return ("true" if bool(result) else "false") + "\n"
     if isinstance(result, QueryTriples):
-        return result.serialize(format=RdfFormat.TURTLE).decode("utf-8")
+        return (result.serialize(format=RdfFormat.TURTLE) or b"").decode("utf-8")
     if fmt in ("json", "csv", "tsv"):
         out = {"json": QueryResultsFormat.JSON, "csv": QueryResultsFormat.CSV}
-        data = result.serialize(format=out.get(fmt, QueryResultsFormat.TSV))
+        data = result.serialize(format=out.get(fmt, QueryResultsFormat.TSV)) or b""
         text = data.decode("utf-8")
         return text if text.endswith("\n") else text + "\n"
     names = [v.value for v in result.variables]
