@@ -138,9 +138,7 @@ def expect_cofog(packages: list[dict[str, Any]]) -> dict[tuple[Any, ...], tuple[
             for prefix in (code[:n] for n in (7, 5, 3) if n <= len(code)):
                 entry = align.get(prefix)
                 if entry and (entry.get("cofog") or entry.get("follows_unit")):
-                    division = (
-                        "unit" if entry.get("follows_unit") else entry["cofog"].split(".")[0]
-                    )
+                    division = "unit" if entry.get("follows_unit") else entry["cofog"].split(".")[0]
                     break
             acc = out[(*p["key"], division)]
             acc[0] += Decimal(i["amount"])
