@@ -188,7 +188,7 @@ def _witness(store: pyoxigraph.Store, query: str) -> str:
 
 _IC12_ROWS = """
 PREFIX qb: <http://purl.org/linked-data/cube#>
-SELECT DISTINCT ?obs ?dataset ?dim ?value WHERE {
+SELECT ?obs ?dataset ?dim ?value WHERE {
     ?obs qb:dataSet ?dataset .
     ?dataset qb:structure/qb:component/qb:componentProperty ?dim .
     ?dim a qb:DimensionProperty .
@@ -220,14 +220,10 @@ def _duplicate_observations(store: pyoxigraph.Store) -> tuple[_Term, _Term] | No
     datasets: dict[_Term, set[_Term]] = {}
     dims: dict[_Term, set[_Term]] = {}
     values: dict[_Term, dict[_Term, set[Hashable]]] = {}
-    keys: dict[_Term, Hashable] = {}  # a value's key, computed once per distinct value
     for obs, dataset, dim, value in _select(store, _IC12_ROWS):
         datasets.setdefault(obs, set()).add(dataset)
         dims.setdefault(dataset, set()).add(dim)
-        key = keys.get(value)
-        if key is None:
-            key = keys[value] = _value_key(value)
-        values.setdefault(obs, {}).setdefault(dim, set()).add(key)
+        values.setdefault(obs, {}).setdefault(dim, set()).add(_value_key(value))
 
     groups: dict[_Pattern, list[_Term]] = defaultdict(list)
     for obs, by_dim in values.items():
