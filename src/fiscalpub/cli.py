@@ -230,12 +230,26 @@ def vocab_check(folder: Path, as_json: bool, strict: bool) -> None:
 )
 @click.option("--licence-title", help="A title for --licence.")
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
+@click.option(
+    "--base-iri",
+    help="Base IRI of the data: the package's `id` becomes {base}dataset/{name}, the IRI "
+    "the RDF export and CKAN use. Default: $FISCALPUB_BASE_IRI or `base_iri` in "
+    "fiscalpub.yaml; none with the placeholder.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML configuration file (default: ./fiscalpub.yaml when present).",
+)
 def build(
     reports: tuple[str, ...],
     output: Path,
     licence: str | None,
     licence_title: str | None,
     quiet: bool,
+    base_iri: str | None,
+    config_file: Path | None,
 ) -> None:
     """Build one Frictionless Data Package per report.
 
@@ -249,10 +263,17 @@ def build(
       fiscalpub build examples/*.txt -o datapackages
       fiscalpub build text.pdf+tables.pdf --licence CC-BY-4.0 -o out
     """
+    from fiscalpub import config
     from fiscalpub.package.build import build_package, write_package
+    from fiscalpub.package.slug import package_slug
+    from fiscalpub.rdf.cube import dataset_iri
     from fiscalpub.validate.engine import run as run_rules
     from fiscalpub.vocab.files import load_report
 
+    try:
+        cfg = config.load(config_file, base_iri=base_iri)
+    except FiscalpubError as exc:
+        raise click.UsageError(str(exc)) from exc
     lic = {"name": licence, "title": licence_title or licence} if licence else None
     for report_arg in reports:
         group = [Path(p) for p in report_arg.split("+")]
@@ -261,8 +282,10 @@ def build(
         except FiscalpubError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
+        iri = None if cfg.is_placeholder else dataset_iri(cfg.base_iri, package_slug(report.report))
         path = write_package(
-            build_package(report, licence=lic, extra_findings=run_rules(report)), output
+            build_package(report, licence=lic, extra_findings=run_rules(report), dataset_iri=iri),
+            output,
         )
         if not quiet:
             click.echo(f"{path}", err=True)

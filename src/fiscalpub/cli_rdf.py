@@ -280,7 +280,7 @@ def push(
     import json
     import os
 
-    from fiscalpub.rdf.cube import cube, dataset_iri, read_package, serialise, split
+    from fiscalpub.rdf.cube import cube, package_iri, read_package, serialise, split
     from fiscalpub.rdf.push import push as push_graphs
     from fiscalpub.rdf.store import VOCAB_FILES, VOCAB_GRAPH, find_packages, vocab_dir
 
@@ -296,7 +296,7 @@ def push(
         shared: set[object] = set()
         for path in find_packages(packages or (Path("datapackages"),)):
             package = read_package(path)
-            iri = dataset_iri(cfg.base_iri, package.name)
+            iri = package_iri(package, cfg.base_iri)
             own, common = split(cube(package, cfg.base_iri), iri)
             graphs[iri] = serialise(own, "nt")
             shared.update(common)

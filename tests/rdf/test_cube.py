@@ -278,3 +278,34 @@ def test_validate_rdf(tmp_path: Path) -> None:
     codes = {f["code"] for t in json.loads(bad.stdout)["targets"] for f in t["defects"]}
     assert "rdf-shape" in codes
     assert "AmountIsPrintedShape" in bad.stdout
+
+
+def test_a_package_built_with_a_base_iri_keeps_its_dataset_iri(tmp_path: Path) -> None:
+    """One IRI per dataset: the package's id, the RDF dataset and (later) CKAN's uri."""
+    from fiscalpub.cli import main
+
+    runner = cli_runner()
+    report = ROOT / "examples" / "004_eedbb879cd069ff8.txt"
+    base = "https://data.example.gov.cn/fiscal/"
+    result = runner.invoke(
+        main, ["build", str(report), "-o", str(tmp_path), "--quiet", "--base-iri", base]
+    )
+    assert result.exit_code == 0, result.stderr
+    (package,) = find_packages([tmp_path])
+    descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    assert descriptor["id"] == f"{base}dataset/{package.name}"
+    # exported later under another base, the dataset keeps the package's IRI
+    triples = cube(read_package(package), "https://elsewhere.example.org/")
+    datasets = {
+        t.subject.value
+        for t in triples
+        if t.predicate.value.endswith("#type") and t.object.value == QB + "DataSet"
+    }
+    assert datasets == {descriptor["id"]}
+    ok = runner.invoke(main, ["validate", str(package)])
+    assert ok.exit_code == 0, ok.stdout
+    # without a base, no id (the placeholder is never written into a package)
+    plain = runner.invoke(main, ["build", str(report), "-o", str(tmp_path / "p"), "--quiet"])
+    assert plain.exit_code == 0
+    (other,) = find_packages([tmp_path / "p"])
+    assert "id" not in json.loads((other / "datapackage.json").read_text(encoding="utf-8"))

@@ -218,7 +218,10 @@ def build_package(
     licence: dict[str, Any] | None = None,
     extra_findings: list[Finding] | None = None,
     index: CodeIndex | None = None,
+    dataset_iri: str | None = None,
 ) -> Package:
+    """One package per report; `dataset_iri` (from the configured base IRI) becomes the
+    descriptor's `id`, the IRI the RDF export and CKAN use for this dataset."""
     meta = report.report
     slug = package_slug(meta)
     schemas = all_schemas()
@@ -314,6 +317,7 @@ def build_package(
     )
     kind = KIND_ZH.get(meta.kind or "", "报告")
     descriptor: dict[str, Any] = {
+        "id": dataset_iri,
         "name": slug,
         "title": f"{meta.department or '（部门不详）'}{meta.year or ''}年度{kind}",
         "description": (

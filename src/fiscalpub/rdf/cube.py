@@ -120,6 +120,16 @@ def dataset_iri(base: str, name: str) -> str:
     return f"{base}dataset/{name}"
 
 
+def package_iri(package: Package, base: str) -> str:
+    """The dataset IRI: the package's own `id` when it was built with a base IRI (the
+    package, the RDF and CKAN then agree whatever base is configured later), else
+    {base}dataset/{name}."""
+    given = package.descriptor.get("id")
+    if isinstance(given, str) and given.startswith(("http://", "https://")):
+        return given
+    return dataset_iri(base, package.name)
+
+
 def _decimals(printed: str) -> int:
     text = printed.strip().replace(",", "")
     return len(text.split(".", 1)[1]) if "." in text else 0
@@ -211,7 +221,7 @@ def cube(package: Package, base: str, index: CodeIndex | None = None) -> list[Tr
     for key in ("department", "year", "kind"):
         if meta.get(key) in (None, ""):
             raise PackageError(f"{package.path}: datapackage.json has no fiscalpub.{key}")
-    ds = NamedNode(dataset_iri(base, package.name))
+    ds = NamedNode(package_iri(package, base))
     year = int(meta["year"])
     dept = NamedNode(str(org_iri(str(meta["department"]))))
     kind = dsd.kind_iri(str(meta["kind"]))

@@ -18,7 +18,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode, RdfFormat, Store
 
 from fiscalpub.errors import FiscalpubError
-from fiscalpub.rdf.cube import Package, cube, dataset_iri, quads, read_package, split
+from fiscalpub.rdf.cube import Package, cube, package_iri, quads, read_package, split
 from fiscalpub.rdf.terms import W3ID
 
 VOCAB_GRAPH = W3ID + "vocab"
@@ -88,7 +88,7 @@ def load(
         package: Package = read_package(path)
         if progress:
             progress(package.name)
-        iri = dataset_iri(base, package.name)
+        iri = package_iri(package, base)
         own, shared = split(cube(package, base), iri)
         store.bulk_extend(quads(own, iri))
         store.bulk_extend(quads(shared, VOCAB_GRAPH))
