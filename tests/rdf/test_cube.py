@@ -309,3 +309,20 @@ def test_a_package_built_with_a_base_iri_keeps_its_dataset_iri(tmp_path: Path) -
     assert plain.exit_code == 0
     (other,) = find_packages([tmp_path / "p"])
     assert "id" not in json.loads((other / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def test_all_shipped_exports_together_with_the_vocabulary_are_well_formed() -> None:
+    """What `fiscalpub rdf datapackages/` writes, loaded beside the vocabulary (as
+    `query` and `serve` do): still zero violations."""
+    triples = {t for p in SHIPPED for t in cube(read_package(p), BASE)}
+    data = serialise(sorted(triples, key=str), "nt")
+    vocab = b"".join(
+        ox.serialize(
+            [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(path=str(path))],
+            format=ox.RdfFormat.N_TRIPLES,
+        )
+        or b""
+        for path in sorted((ROOT / "vocab").glob("*.ttl"))
+        if path.name not in ("shapes.ttl", "cube-shapes.ttl")
+    )
+    assert integrity.check(data + vocab) == []
