@@ -284,7 +284,13 @@ def build(
             sys.exit(1)
         iri = None if cfg.is_placeholder else dataset_iri(cfg.base_iri, package_slug(report.report))
         path = write_package(
-            build_package(report, licence=lic, extra_findings=run_rules(report), dataset_iri=iri),
+            build_package(
+                report,
+                licence=lic,
+                extra_findings=run_rules(report),
+                dataset_iri=iri,
+                source_files=[(p.name, p.read_bytes()) for p in group if p.is_file()],
+            ),
             output,
         )
         if not quiet:

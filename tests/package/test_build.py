@@ -117,10 +117,16 @@ def test_descriptor_says_what_and_where_from(package: Path) -> None:
     kind_zh = {"final": "部门决算", "budget": "部门预算"}[meta["kind"]]
     assert d["title"] == f"{meta['department']}{meta['year']}年度{kind_zh}"
     assert {kind_zh, meta["department"], str(meta["year"])} <= set(d["keywords"])
-    # sources: the file name and the sha256 of the example it was built from
+    # sources: the file name and the sha256 of the example it was built from, and the
+    # example itself, copied into the package (self-contained: a portal publishes it too)
     (source,) = d["sources"]
-    example = EXAMPLES / source["path"]
+    example = EXAMPLES / source["title"]
     assert source["sha256"] == hashlib.sha256(example.read_bytes()).hexdigest()
+    assert source["path"] == f"sources/{source['title']}"
+    assert (package / source["path"]).read_bytes() == example.read_bytes()
+    (original,) = [r for r in d["resources"] if r["path"] == source["path"]]
+    assert original["hash"] == f"sha256:{source['sha256']}"
+    assert original["mediatype"] == "text/plain"
     # an honest licence: unknown, said so (the examples carry none)
     assert d["licenses"][0]["name"] == "unknown" and "not stated" in d["licenses"][0]["title"]
     # offline: no remote profile or schema anywhere

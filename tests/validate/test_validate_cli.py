@@ -45,7 +45,7 @@ def _package_from(report: Path) -> Path:
     """The committed package built from a report file (datapackage.json `sources`)."""
     for package in PACKAGES:
         descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
-        if any(s.get("path") == report.name for s in descriptor.get("sources", [])):
+        if any(s.get("title") == report.name for s in descriptor.get("sources", [])):
             return package
     raise AssertionError(f"no package in {DATAPACKAGES} was built from {report.name}")
 

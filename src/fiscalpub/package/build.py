@@ -219,9 +219,13 @@ def build_package(
     extra_findings: list[Finding] | None = None,
     index: CodeIndex | None = None,
     dataset_iri: str | None = None,
+    source_files: list[tuple[str, bytes]] | None = None,
 ) -> Package:
     """One package per report; `dataset_iri` (from the configured base IRI) becomes the
-    descriptor's `id`, the IRI the RDF export and CKAN use for this dataset."""
+    descriptor's `id`, the IRI the RDF export and CKAN use for this dataset.
+    `source_files` (name, bytes) are the report's own files: those whose sha256 is one of
+    the report's sources are copied into ``sources/`` so the package is self-contained
+    (a portal publishes the original beside the data)."""
     meta = report.report
     slug = package_slug(meta)
     schemas = all_schemas()
@@ -316,6 +320,24 @@ def build_package(
         }
     )
     kind = KIND_ZH.get(meta.kind or "", "报告")
+    originals: dict[str, str] = {}  # sha256 -> path in the package
+    for name, content in source_files or []:
+        digest = hashlib.sha256(content).hexdigest()
+        if digest in {src.sha256 for src in meta.sources} and digest not in originals:
+            rel = f"sources/{Path(name).name}"
+            files[rel] = content
+            originals[digest] = rel
+            suffix = Path(name).suffix.lower()
+            resources.append(
+                {
+                    "name": f"source-{len(originals)}",
+                    "path": rel,
+                    "format": suffix.lstrip(".") or "bin",
+                    "mediatype": SOURCE_MEDIA.get(suffix, "application/octet-stream"),
+                    "title": "原始报告 / the source report as published",
+                    **_integrity(content),
+                }
+            )
     descriptor: dict[str, Any] = {
         "id": dataset_iri,
         "name": slug,
@@ -329,7 +351,10 @@ def build_package(
             "the source's own contradictions."
         ),
         "licenses": [licence or UNKNOWN_LICENCE],
-        "sources": [{"title": s.path, "path": s.path, "sha256": s.sha256} for s in meta.sources],
+        "sources": [
+            {"title": s.path, "path": originals.get(s.sha256, s.path), "sha256": s.sha256}
+            for s in meta.sources
+        ],
         "keywords": sorted(
             {
                 k
@@ -362,6 +387,9 @@ def build_package(
         json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
     ).encode("utf-8")
     return Package(slug, files)
+
+
+SOURCE_MEDIA = {".pdf": "application/pdf", ".txt": "text/plain", ".json": "application/json"}
 
 
 def _integrity(content: bytes) -> dict[str, Any]:

@@ -267,7 +267,9 @@ def cube(package: Package, base: str, index: CodeIndex | None = None) -> list[Tr
         dist = NamedNode(f"{ds.value}/distribution/{resource['name']}")
         digest = hashlib.sha256(data).hexdigest()
         checksum = NamedNode(f"{dist.value}/sha256")
-        media = MEDIA.get(Path(rel).suffix, "application/octet-stream")
+        media = str(
+            resource.get("mediatype") or MEDIA.get(Path(rel).suffix, "application/octet-stream")
+        )
         add(Triple(ds, ns("dcat", "distribution"), dist))
         add(Triple(dist, RDF_TYPE, ns("dcat", "Distribution")))
         add(Triple(dist, ns("dct", "title"), Literal(rel)))
