@@ -420,9 +420,10 @@ def _rdf_defects(package: Path) -> list[Finding]:
 
 
 def _register() -> None:
+    from fiscalpub.cli_publish import publish
     from fiscalpub.cli_rdf import COMMANDS
 
-    for command in COMMANDS:
+    for command in [*COMMANDS, publish]:
         main.add_command(command)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,9 @@ class ConfigError(FiscalpubError):
 class Config:
     base_iri: str = PLACEHOLDER_BASE
     source: str = "default"  # where base_iri came from: option, env, file path, default
+    # the portal (publish): from the file; options and the environment win in the CLI
+    ckan_url: str | None = None
+    ckan_api_token: str | None = field(default=None, repr=False)  # never printed
 
     @property
     def is_placeholder(self) -> bool:
@@ -70,15 +73,20 @@ def _read_file(path: Path) -> dict[str, Any]:
 
 
 def load(config_file: Path | None = None, *, base_iri: str | None = None) -> Config:
-    if base_iri:
-        return Config(check_base(base_iri), "option")
-    if os.environ.get(ENV_BASE):
-        return Config(check_base(os.environ[ENV_BASE]), f"${ENV_BASE}")
     path = config_file or (Path(DEFAULT_FILE) if Path(DEFAULT_FILE).is_file() else None)
+    data: dict[str, Any] = {}
     if path is not None:
         if not path.is_file():
             raise ConfigError(f"config file {path} does not exist")
-        value = _read_file(path).get("base_iri")
-        if value:
-            return Config(check_base(str(value)), str(path))
-    return Config()
+        data = _read_file(path)
+    portal = Config(
+        ckan_url=str(data["ckan_url"]) if data.get("ckan_url") else None,
+        ckan_api_token=str(data["ckan_api_token"]) if data.get("ckan_api_token") else None,
+    )
+    if base_iri:
+        return replace(portal, base_iri=check_base(base_iri), source="option")
+    if os.environ.get(ENV_BASE):
+        return replace(portal, base_iri=check_base(os.environ[ENV_BASE]), source=f"${ENV_BASE}")
+    if data.get("base_iri"):
+        return replace(portal, base_iri=check_base(str(data["base_iri"])), source=str(path))
+    return portal

@@ -1,0 +1,1 @@
+"""Publishing packages to a CKAN portal (ckanapi), idempotently."""
