@@ -26,6 +26,33 @@ def corpus_path(*parts: str) -> Path:
     return path
 
 
+def ckan_env() -> tuple[str, str]:
+    """CKAN_URL and CKAN_API_TOKEN of the local CKAN (../shared/tools/local-ckan/start.sh),
+    or skip; in CI a skipped CKAN test is a failure (see pytest_runtest_makereport)."""
+    url, token = os.environ.get("CKAN_URL"), os.environ.get("CKAN_API_TOKEN")
+    if not url or not token:
+        pytest.skip(
+            "no CKAN: run CKAN_PLUGINS=dcat ../shared/tools/local-ckan/start.sh and export "
+            "CKAN_URL / CKAN_API_TOKEN from its ckan.env"
+        )
+    return url, token
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
+    """With CI=true, a skipped `ckan` or `corpus` test is a failure: integration tests
+    must run in CI, never silently skip there."""
+    outcome = yield
+    report = outcome.get_result()
+    if (
+        report.skipped
+        and os.environ.get("CI", "").lower() == "true"
+        and any(item.get_closest_marker(m) for m in ("ckan", "corpus"))
+    ):
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, which must run it: {report.longrepr}"
+
+
 def cli_runner():  # type: ignore[no-untyped-def]
     """A CliRunner that keeps stderr apart from stdout (click 8.2+ always does; 8.1 needs
     a flag)."""

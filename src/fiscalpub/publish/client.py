@@ -40,12 +40,13 @@ PERMISSIONS = {
     "into an existing organisation with --org",
     "package_create": "create datasets in organisation {org} (the token's user must be an "
     "editor or admin of it)",
-    "package_patch": "edit dataset {name} (editor or admin of its organisation)",
-    "resource_create": "add resources to dataset {name} (editor or admin of its organisation)",
-    "resource_update": "update resources of dataset {name} (editor or admin of its organisation)",
-    "resource_patch": "update resources of dataset {name} (editor or admin of its organisation)",
-    "resource_delete": "delete resources of dataset {name} (editor or admin of its organisation)",
-    "package_resource_reorder": "reorder resources of dataset {name} (editor or admin)",
+    "package_patch": "edit dataset {name} (the token's user must be an editor or admin of "
+    "its organisation {org})",
+    "resource_create": "add resources to dataset {name} (editor or admin of {org})",
+    "resource_update": "update resources of dataset {name} (editor or admin of {org})",
+    "resource_patch": "update resources of dataset {name} (editor or admin of {org})",
+    "resource_delete": "delete resources of dataset {name} (editor or admin of {org})",
+    "package_resource_reorder": "reorder resources of dataset {name} (editor or admin of {org})",
 }
 CREATES = {"organization_create", "package_create", "resource_create"}
 
