@@ -161,6 +161,7 @@ def publish(
 
     client = Client(url, token, timeout=(10.0, timeout))
     plans: list[Plan] = []
+    done: list[Plan] = []  # applied completely
     totals: dict[str, int] = {}
     failed: list[str] = []
     progress = _Progress(enabled=not quiet and not as_json and sys.stderr.isatty())
@@ -175,6 +176,7 @@ def publish(
                 counts = apply(client, p, progress.step)
                 for k, v in counts.items():
                     totals[k] = totals.get(k, 0) + v
+                done.append(p)
             except PublishError as exc:
                 failed.append(d.name)
                 click.echo(f"Error: {d.name}: {exc}", err=True)
@@ -183,16 +185,17 @@ def publish(
     finally:
         progress.stop()
 
+    counted = plans if dry_run else done  # a failed dataset counts as failed only
     summary = {
         "portal": url,
         "dry_run": dry_run,
         "datasets": {
-            verb: sum(1 for p in plans if p.dataset_verb == verb)
+            verb: sum(1 for p in counted if p.dataset_verb == verb)
             for verb in ("create", "update", "unchanged")
         },
         "resources": {
             verb: sum(
-                1 for p in plans for a in p.actions if a.target == "resource" and a.verb == verb
+                1 for p in counted for a in p.actions if a.target == "resource" and a.verb == verb
             )
             for verb in ("create", "update", "patch", "delete", "skip")
         },

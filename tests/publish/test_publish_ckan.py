@@ -288,3 +288,73 @@ def test_a_run_that_gives_up_leaves_nothing_public_and_a_rerun_converges(
     proxy.reset()
     assert publish(SMALL).exit_code == 0 and proxy.writes() == []
     _no_secret(ckan[1], failed.stdout, failed.stderr, again.stdout, again.stderr)
+
+
+def test_ckan_validation_errors_are_shown_field_by_field(
+    admin: Any, proxy: Proxy, publish: Publish, tmp_path: Path
+) -> None:
+    package = _copy(SMALL, tmp_path)
+    d = _descriptor(package)
+    d["name"] = "x"  # a fine Data Package name, too short for CKAN
+    (package / "datapackage.json").write_text(json.dumps(d, ensure_ascii=False), "utf-8")
+    result = publish(package)
+    assert result.exit_code == 1
+    assert "CKAN refused package_create" in result.stderr
+    assert "\n  name: " in result.stderr  # one line per field
+    # a name that cannot become an IRI is refused before anything is sent
+    d["name"] = "Not A Valid Name!"
+    (package / "datapackage.json").write_text(json.dumps(d, ensure_ascii=False), "utf-8")
+    proxy.reset()
+    bad = publish(package, "--allow-invalid")
+    assert bad.exit_code == 1 and "must be lower-case" in bad.stderr
+    assert proxy.writes() == []
+
+
+def test_a_bad_token_is_one_clear_line(
+    proxy: Proxy, publish: Publish, ckan: tuple[str, str], tmp_path: Path
+) -> None:
+    retitled = _copy(SMALL, tmp_path)
+    d = _descriptor(retitled)
+    d["title"] += "（修订）"
+    (retitled / "datapackage.json").write_text(json.dumps(d, ensure_ascii=False), "utf-8")
+    bad = "not-a-real-token-" + "x" * 40
+    result = publish(retitled, token=bad)
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") <= 2 and "the API token was not accepted" in result.stderr
+    _no_secret(bad, result.stdout, result.stderr, "\n".join(proxy.log))
+
+
+def test_token_from_a_file_and_portal_from_the_config(
+    ckan: tuple[str, str], proxy: Proxy, tmp_path: Path
+) -> None:
+    from fiscalpub.cli import main
+    from tests.conftest import cli_runner
+
+    token_file = tmp_path / "token"
+    token_file.write_text(ckan[1] + "\n", encoding="utf-8")
+    config = tmp_path / "fiscalpub.yaml"
+    config.write_text(
+        f"ckan_url: {proxy.url}\nbase_iri: {BASE}\n",  # type: ignore[attr-defined]
+        encoding="utf-8",
+    )
+    result = cli_runner().invoke(
+        main,
+        [
+            "publish",
+            str(SMALL),
+            "--config",
+            str(config),
+            "--api-token-file",
+            str(token_file),
+            "--json",
+        ],
+        env={"CKAN_URL": "", "CKAN_API_TOKEN": "", "FISCALPUB_BASE_IRI": ""},
+    )
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["portal"] == proxy.url  # type: ignore[attr-defined]
+    missing = cli_runner().invoke(
+        main,
+        ["publish", str(SMALL), "--config", str(config)],
+        env={"CKAN_URL": "", "CKAN_API_TOKEN": ""},
+    )
+    assert missing.exit_code == 2 and "no API token" in missing.stderr

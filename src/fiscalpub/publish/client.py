@@ -175,6 +175,13 @@ class Client:
         except ckanapi.NotFound:
             raise
         except ckanapi.NotAuthorized as exc:
+            text = str(exc.args[0] if exc.args else "")
+            if "User  not authorized" in text or "User not authorized" in text:
+                # CKAN names no user: the request counted as anonymous
+                raise PublishError(
+                    f"{self.url}: the API token was not accepted (CKAN treated the call as "
+                    "anonymous): check CKAN_API_TOKEN, ckan_api_token or --api-token-file"
+                ) from None
             need = PERMISSIONS.get(action, f"call {action}").format(**(what or {}))
             raise PublishError(
                 f"{self.url}: not allowed to {need} — {action} refused (403)"

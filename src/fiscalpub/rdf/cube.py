@@ -21,6 +21,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +95,12 @@ def read_package(path: Path) -> Package:
         raise PackageError(f"{descriptor_path}: cannot read: {exc}") from exc
     if not isinstance(descriptor, dict) or "fiscalpub" not in descriptor:
         raise PackageError(f"{descriptor_path}: not a fiscalpub package (no `fiscalpub` block)")
+    name = descriptor.get("name")
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", name):
+        raise PackageError(
+            f"{descriptor_path}: package name {name!r} must be lower-case letters, digits, "
+            "'.', '_' or '-' (Data Package spec): it becomes part of IRIs and portal names"
+        )
     files: dict[str, bytes] = {}
     for resource in descriptor.get("resources", []):
         rel = str(resource.get("path", ""))
