@@ -12,6 +12,7 @@ import click
 
 from fiscalpub import __version__
 from fiscalpub.api import parse_files
+from fiscalpub.cli_options import base_option, config_option, load_config
 from fiscalpub.errors import FiscalpubError
 from fiscalpub.model import Finding, Report
 
@@ -230,18 +231,8 @@ def vocab_check(folder: Path, as_json: bool, strict: bool) -> None:
 )
 @click.option("--licence-title", help="A title for --licence.")
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
-@click.option(
-    "--base-iri",
-    help="Base IRI of the data: the package's `id` becomes {base}dataset/{name}, the IRI "
-    "the RDF export and CKAN use. Default: $FISCALPUB_BASE_IRI or `base_iri` in "
-    "fiscalpub.yaml; none with the placeholder.",
-)
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="YAML configuration file (default: ./fiscalpub.yaml when present).",
-)
+@base_option
+@config_option
 def build(
     reports: tuple[str, ...],
     output: Path,
@@ -263,17 +254,13 @@ def build(
       fiscalpub build examples/*.txt -o datapackages
       fiscalpub build text.pdf+tables.pdf --licence CC-BY-4.0 -o out
     """
-    from fiscalpub import config
     from fiscalpub.package.build import build_package, write_package
     from fiscalpub.package.slug import package_slug
     from fiscalpub.rdf.cube import dataset_iri
     from fiscalpub.validate.engine import run as run_rules
     from fiscalpub.vocab.files import load_report
 
-    try:
-        cfg = config.load(config_file, base_iri=base_iri)
-    except FiscalpubError as exc:
-        raise click.UsageError(str(exc)) from exc
+    cfg = load_config(config_file, base_iri)  # with a real base, the package's id is its IRI
     lic = {"name": licence, "title": licence_title or licence} if licence else None
     for report_arg in reports:
         group = [Path(p) for p in report_arg.split("+")]

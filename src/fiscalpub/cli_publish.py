@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from fiscalpub.cli_options import base_option, config_option, load_config
 from fiscalpub.errors import FiscalpubError
 
 
@@ -51,13 +52,8 @@ def _token(token_file: Path | None, from_config: str | None) -> str | None:
 @click.option("--json", "as_json", is_flag=True, help="Print the plan / summary as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--timeout", default=120.0, show_default=True, help="Read timeout per call (s).")
-@click.option("--base-iri", help="Base IRI of the data (for packages built without one).")
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="YAML configuration file (default: ./fiscalpub.yaml when present).",
-)
+@base_option
+@config_option
 def publish(
     packages: tuple[Path, ...],
     ckan_url: str | None,
@@ -98,7 +94,6 @@ def publish(
     Exit codes: 0 published (or nothing to do), 1 an error or a refused package,
     2 usage error.
     """
-    from fiscalpub import config
     from fiscalpub.publish.client import Client, PublishError
     from fiscalpub.publish.desired import desired
     from fiscalpub.publish.sync import Plan, apply, plan
@@ -106,10 +101,7 @@ def publish(
     from fiscalpub.rdf.store import find_packages
     from fiscalpub.validate.defects import check_package
 
-    try:
-        cfg = config.load(config_file, base_iri=base_iri)
-    except FiscalpubError as exc:
-        raise click.UsageError(str(exc)) from exc
+    cfg = load_config(config_file, base_iri)
     url = ckan_url or os.environ.get("CKAN_URL") or cfg.ckan_url
     if not url:
         raise click.UsageError(

@@ -8,36 +8,11 @@ from pathlib import Path
 
 import click
 
+from fiscalpub.cli_options import base_option, config_option, data_option, fail, load_config
 from fiscalpub.errors import FiscalpubError
 
-DATA_HELP = "A package or a folder of packages (repeatable)."
-
-
-def _config(config_file: Path | None, base_iri: str | None):  # type: ignore[no-untyped-def]
-    from fiscalpub import config
-
-    try:
-        return config.load(config_file, base_iri=base_iri)
-    except FiscalpubError as exc:
-        raise click.UsageError(str(exc)) from exc
-
-
-def _fail(exc: Exception) -> None:
-    click.echo(f"Error: {exc}", err=True)
-    sys.exit(1)
-
-
-base_option = click.option(
-    "--base-iri",
-    help="Base IRI of the data (datasets, observations). "
-    "Default: $FISCALPUB_BASE_IRI, `base_iri` in fiscalpub.yaml, else a placeholder.",
-)
-config_option = click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="YAML configuration file (default: ./fiscalpub.yaml when present).",
-)
+_config = load_config
+_fail = fail
 
 
 @click.command("rdf")
@@ -109,13 +84,7 @@ def rdf(
 
 @click.command("query")
 @click.argument("query")
-@click.option(
-    "--data",
-    "data",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help=DATA_HELP + "  [default: datapackages]",
-)
+@data_option
 @click.option(
     "--vocab",
     type=click.Path(file_okay=False, path_type=Path),
@@ -177,13 +146,7 @@ def _loaded_store(data: tuple[Path, ...], vocab: Path | None, base: str):  # typ
 
 
 @click.command("serve")
-@click.option(
-    "--data",
-    "data",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help=DATA_HELP + "  [default: datapackages]",
-)
+@data_option
 @click.option("--vocab", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=7878, show_default=True, type=int)

@@ -18,7 +18,7 @@ import pytest
 
 from fiscalpub.rdf.store import VOCAB_GRAPH, find_packages
 from tests.conftest import ROOT, cli_runner
-from tests.rdf.test_push import _stop, _wait_ready, free_port, oxigraph_executable
+from tests.rdf.test_push import _stop, free_port, running_oxigraph
 
 BASE = "https://data.example.gov.cn/fiscal/"
 QUERIES = ROOT / "docs" / "queries"
@@ -28,31 +28,8 @@ PACKAGES = find_packages([ROOT / "datapackages"])
 @pytest.fixture
 def union_oxigraph(tmp_path: Path) -> Iterator[str]:
     """An Oxigraph server whose default graph is the union (like `fiscalpub serve`)."""
-    executable = oxigraph_executable()
-    for attempt in range(3):
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        process = subprocess.Popen(
-            [
-                executable,
-                "serve",
-                "--location",
-                str(tmp_path / f"db{attempt}"),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--union-default-graph",
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            if _wait_ready(process, base, time.monotonic() + 30):
-                yield base
-                return
-        finally:
-            _stop(process)
-    pytest.fail("oxigraph serve did not start")
+    with running_oxigraph(tmp_path, "--union-default-graph") as base:
+        yield base
 
 
 def _select(url: str, query: str) -> list[dict[str, str]]:

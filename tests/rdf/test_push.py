@@ -3,6 +3,7 @@ local HTTP servers that answer 5xx or echo credentials."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -105,8 +106,8 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=10)
 
 
-@pytest.fixture
-def oxigraph(tmp_path: Path) -> Iterator[str]:
+@contextlib.contextmanager
+def running_oxigraph(tmp_path: Path, *options: str) -> Iterator[str]:
     """A fresh Oxigraph server on a free loopback port; yields its base URL."""
     executable = oxigraph_executable()
     log = tmp_path / "oxigraph.log"
@@ -116,7 +117,15 @@ def oxigraph(tmp_path: Path) -> Iterator[str]:
         location = tmp_path / f"db{attempt}"
         with log.open("ab") as out:
             process = subprocess.Popen(
-                [executable, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+                [
+                    executable,
+                    "serve",
+                    "--location",
+                    str(location),
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    *options,
+                ],
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -128,6 +137,12 @@ def oxigraph(tmp_path: Path) -> Iterator[str]:
         finally:
             _stop(process)
     pytest.fail(f"oxigraph serve did not start: {log.read_text(errors='replace')[-2000:]}")
+
+
+@pytest.fixture
+def oxigraph(tmp_path: Path) -> Iterator[str]:
+    with running_oxigraph(tmp_path) as base:
+        yield base
 
 
 def sparql(base: str, query: str) -> dict[str, object]:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pyoxigraph import NamedNode
 
+from fiscalpub.vocab import turtle
+
 W3ID = "https://w3id.org/fiscalpub/"
 FP = W3ID + "def#"
 CODE = W3ID + "code/"
@@ -14,25 +16,14 @@ DSD = W3ID + "dsd/report"
 SOURCE = W3ID + "source/"
 
 PREFIXES = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dct": "http://purl.org/dc/terms/",
+    **turtle.PREFIXES,  # the vocabulary's own, and:
     "dcat": "http://www.w3.org/ns/dcat#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "org": "http://www.w3.org/ns/org#",
-    "qb": "http://purl.org/linked-data/cube#",
     "spdx": "http://spdx.org/rdf/terms#",
     "time": "http://www.w3.org/2006/time#",
     "foaf": "http://xmlns.com/foaf/0.1/",
     "sdmx-attribute": "http://purl.org/linked-data/sdmx/2009/attribute#",
     "sdmx-dimension": "http://purl.org/linked-data/sdmx/2009/dimension#",
-    "obeu-dimension": "http://data.openbudgets.eu/ontology/dsd/dimension/",
     "obeu-measure": "http://data.openbudgets.eu/ontology/dsd/measure/",
-    "fp": FP,
-    "fpc": CODE,
     # the code lists, so queries can write fpt:expenditure rather than escape a "/"
     "fpt": CODE + "table/",
     "fpcol": CODE + "column/",
@@ -41,9 +32,6 @@ PREFIXES = {
     "fpf": CODE + "function/",
     "fpe": CODE + "economic/",
     "cofog": CODE + "cofog/",
-    "fpo": W3ID + "org/",
-    "fpr": W3ID + "region/",
-    "fps": SOURCE,
 }
 
 
