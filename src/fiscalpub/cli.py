@@ -409,8 +409,9 @@ def _rdf_defects(package: Path) -> list[Finding]:
 def _register() -> None:
     from fiscalpub.cli_publish import publish
     from fiscalpub.cli_rdf import COMMANDS
+    from fiscalpub.cli_run import run
 
-    for command in [*COMMANDS, publish]:
+    for command in [*COMMANDS, publish, run]:
         main.add_command(command)
 
 

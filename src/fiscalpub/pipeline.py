@@ -1,0 +1,282 @@
+"""`fiscalpub run`: every report of a folder through parse → build → validate → rdf
+(→ publish → push), in parallel processes, incrementally.
+
+A report is skipped when its key — the sha256 of its source files, the fiscalpub
+version and the hashes of the registry, the vocabulary and the configuration — is the
+one recorded for its package in ``OUT/.fiscalpub-run.json`` and the package is still
+there.  One bad report never stops the batch: it is reported and the exit code says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import time
+import traceback
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fiscalpub import __version__
+
+MANIFEST = ".fiscalpub-run.json"
+REPORT_SUFFIXES = (".pdf", ".txt")
+# narrative / tables halves of one report: "<stem>-text.pdf" + "<stem>-tables.pdf"
+_HALVES = re.compile(r"^(?P<stem>.+?)[-_.](?P<half>text|narrative|tables|table|attachment)$", re.I)
+
+
+@dataclass
+class Result:
+    report: str  # the report's files, joined with "+"
+    key: str
+    package: str | None = None  # slug
+    status: str = "built"  # built | skipped | failed
+    error: str | None = None
+    tables: int = 0
+    numbers: int = 0
+    findings: dict[str, int] = field(default_factory=dict)  # severity -> count
+    defects: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # stage -> seconds
+    summary: dict[str, Any] = field(default_factory=dict)  # for the catalog
+
+
+def find_reports(inputs: Iterable[Path]) -> list[list[Path]]:
+    """Report file groups: files, "a.pdf+b.pdf" arguments, folders (recursively);
+    a narrative file and a tables file with the same stem are one report."""
+    groups: list[list[Path]] = []
+    loose: list[Path] = []
+    for given in inputs:
+        text = str(given)
+        if "+" in text and not given.exists():
+            groups.append([Path(p) for p in text.split("+")])
+        elif given.is_dir():
+            loose += sorted(
+                p
+                for p in given.rglob("*")
+                if p.suffix.lower() in REPORT_SUFFIXES
+                and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(given).parts)
+            )
+        else:
+            loose.append(given)
+    pairs: dict[tuple[Path, str], list[Path]] = {}
+    for path in loose:
+        m = _HALVES.match(path.stem)
+        key = (path.parent, m.group("stem").lower()) if m else (path.parent, "\0" + path.name)
+        pairs.setdefault(key, []).append(path)
+    for files in pairs.values():
+        if len(files) == 2:
+            files.sort(key=lambda p: 1 if re.search(r"tables?|attachment", p.stem, re.I) else 0)
+            groups.append(files)
+        else:
+            groups += [[f] for f in files]
+    return sorted(groups, key=lambda g: [str(p) for p in g])
+
+
+def _hash_files(paths: Iterable[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def environment_key() -> str:
+    """fiscalpub version + registry + vocabulary: what changes every package."""
+    digest = hashlib.sha256(__version__.encode())
+    data = resources.files("fiscalpub") / "data"
+    for name in ("tables.yaml", "facts.yaml", "classes.yaml", "cofog.csv"):
+        item = data / name
+        if item.is_file():
+            digest.update(item.read_bytes())
+    index = data / "vocab" / "codes.csv"
+    if index.is_file():
+        digest.update(index.read_bytes())
+    return digest.hexdigest()
+
+
+def report_key(group: list[Path], config_digest: str) -> str:
+    digest = hashlib.sha256()
+    for part in (_hash_files(group), environment_key(), config_digest):
+        digest.update(part.encode())
+    return digest.hexdigest()
+
+
+def process(group: list[Path], out: str, base_iri: str | None, key: str) -> Result:
+    """One report through every stage (runs in a worker process)."""
+    from fiscalpub.package.build import build_package, write_package
+    from fiscalpub.package.slug import package_slug
+    from fiscalpub.rdf.cube import cube, dataset_iri, read_package, serialise
+    from fiscalpub.validate.defects import check_package
+    from fiscalpub.validate.engine import run as run_rules
+    from fiscalpub.vocab.files import load_report
+
+    result = Result("+".join(str(p) for p in group), key)
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        result.seconds[stage] = round(result.seconds.get(stage, 0.0) + now - clock, 4)
+        clock = now
+
+    try:
+        report = load_report(group)
+        lap("parse")
+        findings = run_rules(report)
+        lap("validate")
+        iri = dataset_iri(base_iri, package_slug(report.report)) if base_iri else None
+        built = build_package(
+            report,
+            extra_findings=findings,
+            dataset_iri=iri,
+            source_files=[(p.name, p.read_bytes()) for p in group],
+        )
+        path = write_package(built, Path(out))
+        lap("package")
+        checked = check_package(path)
+        lap("validate")
+        package = read_package(path)
+        rdf_dir = Path(out) / "rdf"
+        rdf_dir.mkdir(exist_ok=True)
+        ttl = serialise(cube(package, base_iri or _placeholder()), "turtle")
+        _write_bytes(rdf_dir / f"{built.slug}.ttl", ttl)
+        lap("rdf")
+    except Exception as exc:  # one bad report never stops the batch
+        result.status = "failed"
+        result.error = _one_line(exc)
+        return result
+    meta = report.report
+    severity = Counter(f.severity for f in [*report.findings, *findings])
+    result.package = built.slug
+    result.tables = sum(1 for t in report.tables if t.status == "printed") or len(
+        {li.table for li in report.line_items}
+    )
+    result.numbers = len(report.line_items)
+    result.findings = dict(sorted(severity.items()))
+    result.defects = len(checked.defects)
+    result.summary = {
+        "department": meta.department,
+        "region": meta.region.name,
+        "year": meta.year,
+        "kind": meta.kind,
+        "title": package.descriptor.get("title"),
+        "iri": package.descriptor.get("id") or dataset_iri(base_iri or _placeholder(), built.slug),
+        "tables": {t.table: t.status for t in report.tables},
+        "totals": _totals(report),
+        "unplaced": sum(1 for li in report.line_items if li.placed_by == "unplaced"),
+    }
+    return result
+
+
+def _placeholder() -> str:
+    from fiscalpub.config import PLACEHOLDER_BASE
+
+    return PLACEHOLDER_BASE
+
+
+def _totals(report: Any) -> dict[str, str]:
+    """The year's printed totals (table 01 grand totals), as printed with their unit."""
+    out = {}
+    for li in report.line_items:
+        if li.table == "income_expenditure_summary" and li.row in (
+            "grand_total_income",
+            "grand_total_expenditure",
+        ):
+            out[li.row] = f"{li.printed} {li.unit or ''}".strip()
+    return out
+
+
+def _one_line(exc: BaseException) -> str:
+    from fiscalpub.errors import FiscalpubError
+
+    if isinstance(exc, FiscalpubError):
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" ({Path(frame.filename).name}:{frame.lineno})" if frame else ""
+    return f"{type(exc).__name__}: {exc}{where}".splitlines()[0]
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    if path.is_file() and path.read_bytes() == data:
+        return
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def read_manifest(out: Path) -> dict[str, dict[str, Any]]:
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data.get("reports", {}) if isinstance(data, dict) else {}
+
+
+def write_manifest(out: Path, results: list[Result]) -> None:
+    # no timings: the manifest (like everything run writes) is the same for the same input
+    reports = {
+        r.report: {k: v for k, v in asdict(r).items() if k not in ("seconds", "status")}
+        for r in results
+        if r.status != "failed"
+    }
+    text = json.dumps({"fiscalpub": __version__, "reports": reports}, ensure_ascii=False, indent=1)
+    _write_bytes(out / MANIFEST, (text + "\n").encode("utf-8"))
+
+
+def run(
+    groups: list[list[Path]],
+    out: Path,
+    *,
+    base_iri: str | None,
+    config_digest: str,
+    jobs: int = 1,
+    progress: Callable[[Result], None] | None = None,
+) -> list[Result]:
+    out.mkdir(parents=True, exist_ok=True)
+    previous = read_manifest(out)
+    results: list[Result] = []
+    todo: list[tuple[list[Path], str]] = []
+    for group in groups:
+        name = "+".join(str(p) for p in group)
+        try:
+            key = report_key(group, config_digest)
+        except OSError as exc:
+            result = Result(name, "", status="failed", error=f"cannot read: {exc}")
+            results.append(result)
+            if progress:
+                progress(result)
+            continue
+        old = previous.get(name)
+        if old and old.get("key") == key and old.get("package") and (out / old["package"]).is_dir():
+            result = Result(**{**old, "status": "skipped", "seconds": {}})
+            results.append(result)
+            if progress:
+                progress(result)
+        else:
+            todo.append((group, key))
+    if jobs > 1 and len(todo) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(process, g, str(out), base_iri, k) for g, k in todo]
+            for future in as_completed(futures):
+                result = future.result()
+                results.append(result)
+                if progress:
+                    progress(result)
+    else:
+        for group, key in todo:
+            result = process(group, str(out), base_iri, key)
+            results.append(result)
+            if progress:
+                progress(result)
+    results.sort(key=lambda r: r.report)
+    write_manifest(out, results)
+    return results
