@@ -1,0 +1,143 @@
+"""`fiscalpub run`: the batch pipeline, incremental runs, failures that don't stop the
+batch, the catalog (checked in a real headless Chromium)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from fiscalpub.pipeline import find_reports
+from tests.conftest import EXAMPLES, ROOT, cli_runner, corpus_path
+
+
+def _run(*args: str | Path) -> tuple[int, dict[str, object], str]:
+    from fiscalpub.cli import main
+
+    result = cli_runner().invoke(main, ["run", *[str(a) for a in args], "--json"])
+    data = json.loads(result.stdout) if result.stdout.strip().startswith("{") else {}
+    return result.exit_code, data, result.stderr
+
+
+@pytest.fixture
+def reports(tmp_path: Path) -> Path:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for path in sorted(EXAMPLES.glob("*.txt")):
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+def test_run_builds_what_build_builds_then_skips(reports: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, summary, _ = _run(reports, "-o", out, "-j", "2")
+    assert code == 0, summary
+    assert (summary["reports"], summary["built"], summary["failed"]) == (3, 3, 0)
+    assert summary["numbers"] == 557 and summary["tables"] > 0
+    for committed in sorted((ROOT / "datapackages").glob("*/datapackage.json")):
+        built = out / committed.parent.name
+        for path in committed.parent.rglob("*"):
+            if path.is_file():
+                rel = path.relative_to(committed.parent)
+                assert (built / rel).read_bytes() == path.read_bytes(), rel
+    assert len(list((out / "rdf").glob("*.ttl"))) == 3
+    catalog = json.loads((out / "catalog.json").read_text(encoding="utf-8"))
+    assert len(catalog["dcat:dataset"]) == 3
+    first = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    # nothing changed: every report skipped, the catalog byte-identical
+    code, again, _ = _run(reports, "-o", out)
+    assert code == 0 and (again["built"], again["skipped"]) == (0, 3)
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == first
+    # one source changed: that report only
+    path = sorted(reports.glob("*.txt"))[0]
+    path.write_bytes(path.read_bytes() + b"\n")
+    code, third, _ = _run(reports, "-o", out)
+    assert (third["built"], third["skipped"]) == (1, 2)
+    # another base IRI is another configuration: everything again
+    code, fourth, _ = _run(reports, "-o", out, "--base-iri", "https://data.example.gov.cn/f/")
+    assert fourth["built"] == 3
+
+
+def test_a_bad_report_does_not_stop_the_batch(reports: Path, tmp_path: Path) -> None:
+    (reports / "notes.txt").write_text("这不是一份部门预算或决算报告。\n", encoding="utf-8")
+    (reports / "broken.pdf").write_bytes(b"%PDF-1.4\n% truncated")
+    out = tmp_path / "out"
+    code, summary, _ = _run(reports, "-o", out)
+    assert code == 1
+    assert (summary["built"], summary["failed"]) == (3, 2)
+    failed = {Path(f["report"]).name for f in summary["failures"]}
+    assert failed == {"notes.txt", "broken.pdf"}
+    assert all(f["error"] and "\n" not in f["error"] for f in summary["failures"])
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert html.count("<tr class=failed>") == 2
+
+
+def test_usage_errors(tmp_path: Path) -> None:
+    from fiscalpub.cli import main
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = cli_runner().invoke(main, ["run", str(empty), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "no reports" in result.stderr
+    result = cli_runner().invoke(main, ["run", str(tmp_path / "nope.pdf")])
+    assert result.exit_code == 2 and "no such file" in result.stderr
+
+
+@pytest.mark.corpus
+def test_narrative_and_tables_files_are_one_report() -> None:
+    text = corpus_path("pdf", "jiangsu-swbgt-2018-budget-text.pdf")
+    groups = find_reports([text.parent])
+    pair = [g for g in groups if any("jiangsu-swbgt-2018" in p.name for p in g)]
+    assert [[p.name for p in g] for g in pair] == [
+        ["jiangsu-swbgt-2018-budget-text.pdf", "jiangsu-swbgt-2018-budget-tables.pdf"]
+    ]
+    singles = [g for g in groups if len(g) == 1]
+    assert any(g[0].name == "shanghai-putuo-czj-2024-final.pdf" for g in singles)
+
+
+def _chromium() -> tuple[str, str]:
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if not (browser and driver):
+        reason = "Debian's chromium and chromium-driver are not installed"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI needs them: {reason}")
+        pytest.skip(reason)
+    return browser, driver
+
+
+def test_the_catalog_page_in_headless_chromium(reports: Path, tmp_path: Path) -> None:
+    browser, driver_path = _chromium()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    out = tmp_path / "out"
+    (reports / "notes.txt").write_text("不是报告\n", encoding="utf-8")
+    _run(reports, "-o", out)
+    options = Options()
+    options.binary_location = browser
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    try:
+        driver.get((out / "index.html").as_uri())
+        rows = driver.find_elements("css selector", "#reports tbody tr")
+        assert len(rows) == 4  # one row per report, the failed one included
+        assert "安阳市北关区医疗保障局" in driver.page_source
+        driver.find_elements("css selector", "#reports th")[2].click()  # sorting runs
+        errors = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+        assert errors == []
+        # the check can fail: a page with a script error is caught
+        broken = tmp_path / "broken.html"
+        broken.write_text("<html><body><script>notDefined();</script></body></html>", "utf-8")
+        driver.get(broken.as_uri())
+        assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    finally:
+        driver.quit()
+    assert subprocess.run([browser, "--version"], capture_output=True).returncode == 0
