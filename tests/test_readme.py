@@ -24,7 +24,7 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
 
 def test_readme_run_command_uses_shipped_examples() -> None:
     run_command = _sh_blocks()[0]
-    assert "fiscalpub build examples/*.txt -o datapackages" in run_command
+    assert "fiscalpub run examples/ -o datapackages" in run_command
     assert "fiscalpub validate datapackages/" in run_command
     assert list((ROOT / "examples").glob("*.txt"))
 

@@ -44,6 +44,13 @@ def test_run_builds_what_build_builds_then_skips(reports: Path, tmp_path: Path) 
             if path.is_file():
                 rel = path.relative_to(committed.parent)
                 assert (built / rel).read_bytes() == path.read_bytes(), rel
+    # the committed catalog and RDF are what the README's main command writes
+    for rel in (
+        "catalog.json",
+        "index.html",
+        *(f"rdf/{p.name}" for p in (ROOT / "datapackages" / "rdf").glob("*.ttl")),
+    ):
+        assert (out / rel).read_bytes() == (ROOT / "datapackages" / rel).read_bytes(), rel
     assert len(list((out / "rdf").glob("*.ttl"))) == 3
     catalog = json.loads((out / "catalog.json").read_text(encoding="utf-8"))
     assert len(catalog["dcat:dataset"]) == 3
