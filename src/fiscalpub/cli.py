@@ -231,6 +231,11 @@ def vocab_check(folder: Path, as_json: bool, strict: bool) -> None:
 )
 @click.option("--licence-title", help="A title for --licence.")
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
+@click.option(
+    "--no-charts",
+    is_flag=True,
+    help="No charts (they need a CJK font: apt-get install fonts-wqy-microhei).",
+)
 @base_option
 @config_option
 def build(
@@ -239,6 +244,7 @@ def build(
     licence: str | None,
     licence_title: str | None,
     quiet: bool,
+    no_charts: bool,
     base_iri: str | None,
     config_file: Path | None,
 ) -> None:
@@ -270,16 +276,19 @@ def build(
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
         iri = None if cfg.is_placeholder else dataset_iri(cfg.base_iri, package_slug(report.report))
-        path = write_package(
-            build_package(
+        try:
+            built = build_package(
                 report,
                 licence=lic,
                 extra_findings=run_rules(report),
                 dataset_iri=iri,
                 source_files=[(p.name, p.read_bytes()) for p in group if p.is_file()],
-            ),
-            output,
-        )
+                with_charts=not no_charts,
+            )
+        except FiscalpubError as exc:  # e.g. no CJK font for the charts
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+        path = write_package(built, output)
         if not quiet:
             click.echo(f"{path}", err=True)
 

@@ -38,6 +38,7 @@ from fiscalpub.cli_options import base_option, config_option, load_config
     "graph_store",
     help="Then push each dataset to this Graph Store endpoint (see push).",
 )
+@click.option("--no-charts", is_flag=True, help="No charts (faster; no CJK font needed).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @base_option
@@ -50,6 +51,7 @@ def run(
     jobs: int | None,
     do_publish: bool,
     graph_store: str | None,
+    no_charts: bool,
     as_json: bool,
     quiet: bool,
     base_iri: str | None,
@@ -100,8 +102,9 @@ def run(
             groups,
             output,
             base_iri=base,
-            config_digest=cfg.digest(),
+            config_digest=cfg.digest() + ("-no-charts" if no_charts else ""),
             jobs=jobs or os.cpu_count() or 1,
+            charts=not no_charts,
             progress=progress,
         )
     finally:

@@ -104,13 +104,16 @@ def environment_key() -> str:
 
 
 def report_key(group: list[Path], config_digest: str) -> str:
+    """What a package depends on; `config_digest` covers options such as --no-charts."""
     digest = hashlib.sha256()
     for part in (_hash_files(group), environment_key(), config_digest):
         digest.update(part.encode())
     return digest.hexdigest()
 
 
-def process(group: list[Path], out: str, base_iri: str | None, key: str) -> Result:
+def process(
+    group: list[Path], out: str, base_iri: str | None, key: str, charts: bool = True
+) -> Result:
     """One report through every stage (runs in a worker process)."""
     from fiscalpub.package.build import build_package, write_package
     from fiscalpub.package.slug import package_slug
@@ -139,6 +142,7 @@ def process(group: list[Path], out: str, base_iri: str | None, key: str) -> Resu
             extra_findings=findings,
             dataset_iri=iri,
             source_files=[(p.name, p.read_bytes()) for p in group],
+            with_charts=charts,
         )
         path = write_package(built, Path(out))
         lap("package")
@@ -239,6 +243,7 @@ def run(
     base_iri: str | None,
     config_digest: str,
     jobs: int = 1,
+    charts: bool = True,
     progress: Callable[[Result], None] | None = None,
 ) -> list[Result]:
     out.mkdir(parents=True, exist_ok=True)
@@ -265,7 +270,7 @@ def run(
             todo.append((group, key))
     if jobs > 1 and len(todo) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(process, g, str(out), base_iri, k) for g, k in todo]
+            futures = [pool.submit(process, g, str(out), base_iri, k, charts) for g, k in todo]
             for future in as_completed(futures):
                 result = future.result()
                 results.append(result)
@@ -273,7 +278,7 @@ def run(
                     progress(result)
     else:
         for group, key in todo:
-            result = process(group, str(out), base_iri, key)
+            result = process(group, str(out), base_iri, key, charts)
             results.append(result)
             if progress:
                 progress(result)

@@ -220,6 +220,7 @@ def build_package(
     index: CodeIndex | None = None,
     dataset_iri: str | None = None,
     source_files: list[tuple[str, bytes]] | None = None,
+    with_charts: bool = False,
 ) -> Package:
     """One package per report; `dataset_iri` (from the configured base IRI) becomes the
     descriptor's `id`, the IRI the RDF export and CKAN use for this dataset.
@@ -338,6 +339,8 @@ def build_package(
                     **_integrity(content),
                 }
             )
+    if with_charts:
+        resources += _charts(report, files, slug)
     descriptor: dict[str, Any] = {
         "id": dataset_iri,
         "name": slug,
@@ -390,6 +393,52 @@ def build_package(
 
 
 SOURCE_MEDIA = {".pdf": "application/pdf", ".txt": "text/plain", ".json": "application/json"}
+
+
+def _charts(report: Report, files: dict[str, bytes], slug: str) -> list[dict[str, Any]]:
+    """Charts of the package's own CSVs (fiscalpub.charts), added as resources."""
+    from fiscalpub.charts import charts
+    from fiscalpub.rdf.cube import Package as PackageView
+
+    meta = report.report
+    view = PackageView(
+        Path(slug),
+        {
+            "name": slug,
+            "fiscalpub": {
+                "department": meta.department,
+                "region": meta.region.name,
+                "year": meta.year,
+                "kind": meta.kind,
+            },
+        },
+        _rows(files["line_items.csv"]),
+        _rows(files["codes.csv"]),
+        files,
+    )
+    out = []
+    for rel, content in sorted(charts(view).items()):
+        files[rel] = content
+        suffix = Path(rel).suffix
+        out.append(
+            {
+                "name": "chart-" + Path(rel).stem + suffix.replace(".", "-"),
+                "path": rel,
+                "format": suffix.lstrip("."),
+                "mediatype": {".png": "image/png", ".svg": "image/svg+xml"}[suffix],
+                "title": {
+                    "expenditure-by-function": "支出按功能分类（类）/ expenditure by function",
+                    "basic-by-economic": "基本支出按经济分类（类）/ basic expenditure by "
+                    "economic class",
+                }.get(Path(rel).stem, Path(rel).stem),
+                **_integrity(content),
+            }
+        )
+    return out
+
+
+def _rows(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
 
 
 def _integrity(content: bytes) -> dict[str, Any]:
