@@ -148,3 +148,47 @@ def test_the_catalog_page_in_headless_chromium(reports: Path, tmp_path: Path) ->
     finally:
         driver.quit()
     assert subprocess.run([browser, "--version"], capture_output=True).returncode == 0
+
+
+@pytest.mark.ckan
+def test_run_publishes_and_pushes(reports: Path, tmp_path: Path) -> None:
+    """--publish and --push chain the publish and push commands on what run built."""
+    import urllib.request
+    from urllib.parse import urlencode
+
+    from fiscalpub.cli import main
+    from tests.conftest import ckan_env
+    from tests.rdf.test_push import running_oxigraph
+
+    url, token = ckan_env()
+    base = "https://data.example.gov.cn/fiscal/"
+    out = tmp_path / "out"
+    with running_oxigraph(tmp_path) as store:
+        result = cli_runner().invoke(
+            main,
+            [
+                "run",
+                str(reports),
+                "-o",
+                str(out),
+                "--publish",
+                "--push",
+                f"{store}/store",
+                "--quiet",
+                "--base-iri",
+                base,
+            ],
+            env={"CKAN_URL": url, "CKAN_API_TOKEN": token},
+        )
+        assert result.exit_code == 0, result.stderr
+        assert "Published to" in result.stdout
+        query = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+        request = urllib.request.Request(
+            f"{store}/query",
+            data=urlencode({"query": query}).encode(),
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            graphs = int(json.load(answer)["results"]["bindings"][0]["n"]["value"])
+        assert graphs == 4  # three datasets and the shared vocabulary graph
+    assert token not in result.stdout + result.stderr

@@ -151,11 +151,9 @@ def run(
 
 
 def _invoke(ctx: click.Context, command: click.Command, **given: Any) -> int:
-    """Run another command with its defaults plus `given`; its exit code."""
-    params = {p.name: p.get_default(ctx) for p in command.params if p.name}
-    params.update(given)
+    """Run another command (click fills in its defaults) with `given`; its exit code."""
     try:
-        ctx.invoke(command, **params)
+        ctx.invoke(command, **given)
     except SystemExit as exc:
         return int(exc.code or 0)
     return 0
