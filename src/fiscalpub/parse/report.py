@@ -334,13 +334,26 @@ def _org_candidates(s: str) -> dict[str, int]:
     return counts
 
 
+_UNIT = re.compile(
+    r".{1,9}?(?:特别行政区|自治区|自治州|自治县|自治旗|地区|新区|省|市|州|盟|区|县|旗)"
+)
+# department names that begin with a unit character without naming a place
+_NOT_A_PLACE = ("城市", "市场", "市政", "都市", "区域", "社区", "园区", "景区", "县域", "市民", "市容")
+
+
 def _region(dept: str | None) -> Region:
+    """The administrative divisions a department name starts with, one unit at a time
+    (安阳市 + 北关区), stopping where the department's own name begins — also when that
+    name starts with a unit character (北京市朝阳区 + 市场监督管理局, not 北京市朝阳区市)."""
     if not dept:
         return Region()
-    m = re.match(r"^(.{2,}?(?:省|自治区|市|州|盟|地区)?.*(?:市|区|县|旗|省))", dept)
-    if m and len(m.group(1)) < len(dept):
-        return Region(name=m.group(1))
-    return Region()
+    end = 0
+    while True:
+        m = _UNIT.match(dept, end)
+        if not m or dept.startswith(_NOT_A_PLACE, end) or len(dept) - m.end() < 2:
+            break
+        end = m.end()
+    return Region(name=dept[:end]) if end else Region()
 
 
 def _staff(s: str) -> Staff:
