@@ -118,6 +118,19 @@ _REASON = re.compile(r"主要(原因)?(是|为|系|由于)|原因(主要)?(是|�
 _PERFORMANCE = re.compile(
     r"(^|[。;；\s])([一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])[^。;；]{0,20}绩效"
 )
+_ANY_HEADING = re.compile(r"(^|[。;；\s])([一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])")
+
+
+def _performance_last(gap: str) -> bool:
+    """A 绩效 heading is the last heading of the gap: a later heading ("十一、机关运行经费"
+    after a "十、预算绩效管理情况" that printed no number) starts another section."""
+    found = list(_PERFORMANCE.finditer(gap))
+    if not found:
+        return False
+    last = found[-1]
+    return not any(h.start(2) > last.start(2) for h in _ANY_HEADING.finditer(gap, last.end()))
+
+
 _DECREASE = ("减少", "下降", "降低", "减")
 _SENTENCE_END = "。;；!！"
 _START = re.compile(r"(第[三四]部分.{0,20}情况说明|部门决算情况说明|部门预算情况说明|情况说明$)")
@@ -199,7 +212,7 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
             section = _section_of(heading)
             path = None
             heading_class.clear()
-        if _PERFORMANCE.search(s[prev_end:begin]):
+        if _performance_last(s[prev_end:begin]):
             section = "performance"
         if section == "performance":
             prev_end = m.end()
