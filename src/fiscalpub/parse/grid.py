@@ -393,7 +393,19 @@ def _explained(rows: list[RawRow] | None) -> int:
     return sum(1 for r in rows if r.code or r.row for n in r.nums if n.col is not None)
 
 
+def _ordinal_band(band: Band) -> bool:
+    """The 栏次 row under a header ("栏次 | 1 | 2 | 3 …"): column numbers, not data."""
+    texts = [squash(c.text) for c in band.cells if c.text]
+    if any(t in ("栏次", "列次") for t in texts):
+        return True
+    # or the bare column numbers 1, 2, 3 … (the 三公 table prints no 栏次 label)
+    return len(texts) >= 3 and texts == [str(i) for i in range(1, len(texts) + 1)]
+
+
 def _rows_of(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:
+    bands = [b for b in bands if not _ordinal_band(b)]
+    if not any(b.has_number() for b in bands):
+        return None
     if spec.layout == "single_row":
         return _single_row(bands, spec)
     if spec.layout == "list":

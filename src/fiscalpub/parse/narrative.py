@@ -118,7 +118,9 @@ _REASON = re.compile(r"主要(原因)?(是|为|系|由于)|原因(主要)?(是|�
 _PERFORMANCE = re.compile(
     r"(^|[。;；\s])([一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])[^。;；]{0,20}绩效"
 )
-_ANY_HEADING = re.compile(r"(^|[。;；\s])([一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])")
+_ANY_HEADING = re.compile(
+    r"(^|[。;；\s])([一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])"
+)
 
 
 def _performance_last(gap: str) -> bool:

@@ -338,7 +338,10 @@ _UNIT = re.compile(
     r".{1,9}?(?:特别行政区|自治区|自治州|自治县|自治旗|地区|新区|省|市|州|盟|区|县|旗)"
 )
 # department names that begin with a unit character without naming a place
-_NOT_A_PLACE = ("城市", "市场", "市政", "都市", "区域", "社区", "园区", "景区", "县域", "市民", "市容")
+_NOT_A_PLACE = (
+    *("城市", "市场", "市政", "都市", "市民", "市容"),
+    *("区域", "社区", "园区", "景区", "县域"),
+)
 
 
 def _region(dept: str | None) -> Region:
