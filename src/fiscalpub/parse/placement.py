@@ -71,6 +71,16 @@ def _close(a: Decimal | None, b: Decimal | None, tol: Decimal) -> bool:
     return abs((a or Decimal(0)) - (b or Decimal(0))) <= tol
 
 
+def _layout_order(state: RowState) -> tuple[int, ...] | None:
+    """The columns the page layout gives every number of the row, when they are all
+    known, distinct and *not* in registry order (else the combinations cover them)."""
+    idx = [state.col_index(num.col) if num.col is not None else None for num in state.raw.nums]
+    if not idx or any(i is None for i in idx) or len(set(idx)) != len(idx):
+        return None
+    order = tuple(i for i in idx if i is not None)
+    return None if list(order) == sorted(order) else order
+
+
 class TablePlacement:
     """Placement state of one table."""
 
@@ -85,6 +95,14 @@ class TablePlacement:
             state = RowState(raw=raw, columns=cols, domain=domain, placed_by=[None] * k)
             if k == n:
                 state.placed_by = ["complete"] * k
+            shown = _layout_order(state)
+            if shown is not None:
+                # the page prints these columns in another order than the registry
+                # (三公: 预算数/决算数 under each item): the layout's order is a candidate
+                state.domain.append(shown)
+                if k == n:
+                    state.domain = [shown]
+                    state.placed_by = ["layout"] * k
             self.rows.append(state)
         for state in self.rows:
             self._row_identities(state)
@@ -103,6 +121,9 @@ class TablePlacement:
             return
         n, k = len(state.columns), len(state.raw.nums)
         every = list(itertools.combinations(range(n), k)) if k <= n else []
+        shown = _layout_order(state)
+        if shown is not None:
+            every.append(shown)
         placed = [a for a in every if all(a[i] == c for i, c in fixed.items())]
         if not placed:
             return
