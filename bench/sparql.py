@@ -41,9 +41,9 @@ then uses a Dataset with default_union=True, and both serialise TriG).
     python bench/sparql.py --graphs named --skip-rdflib-queries --timeout 30
     python bench/sparql.py --self-check
 
-The default run takes ~15 minutes, most of it in timeouts (docs/queries has queries that
-are quadratic in pyoxigraph, rdflib's Turtle serialiser is slow); it writes 3.8 GB of
-N-Triples to the temp folder and needs ~6.5 GB of RAM.  Offline.
+The default run takes ~8 minutes (4 of them rdflib's: loading, two queries and the Turtle
+serialisation over the timeouts); it writes 3.8 GB of N-Triples to the temp folder and
+needs ~6.5 GB of RAM.  Offline.
 """
 
 from __future__ import annotations
@@ -746,7 +746,7 @@ def open_rdflib(loads: Loads) -> Opened:
             return [(str(bool(result.askAnswer)).lower(),)]
         if result.type == "SELECT":
             names = result.vars or []
-            return [tuple(norm(row[v]) for v in names) for row in result]  # type: ignore[index]
+            return [tuple(norm(row[v]) for v in names) for row in result]  # type: ignore[index, call-overload]
         return [(norm(s), norm(p), norm(o)) for s, p, o in result]  # type: ignore[misc]
 
     def write(path: str) -> None:
@@ -1058,8 +1058,8 @@ def run(opts: argparse.Namespace, sources: list[Package], tmp: Path, wall: float
     cols = (f"oxigraph {big}", f"oxigraph {small}", f"rdflib {small}", "rdflib/ox")
     width = max(32, *(len(n) + 2 for n in texts))
 
-    def line(stage: str, a: str, b: str, c: str, r: str, rows: str = "") -> None:
-        print(f"{stage:{width}} {a:>14} {b:>14} {c:>14} {r:>10}  {rows}".rstrip())
+    def line(label: str, a: str, b: str, c: str, r: str, rows: str = "") -> None:
+        print(f"{label:{width}} {a:>14} {b:>14} {c:>14} {r:>10}  {rows}".rstrip())
 
     line("stage", *cols, "rows full/subset/rdflib")
     line("generate N-Triples (Python)", secs(gen.seconds), "", "", "")
