@@ -39,8 +39,18 @@ def generate(n: int, folder: Path, jobs: int) -> float:
         return 0.0
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, str(HERE / "synth" / "generate.py"), "-n", str(n - have), "-o",
-         str(folder), "--start", str(have + 1), "-j", str(jobs)],
+        [
+            sys.executable,
+            str(HERE / "synth" / "generate.py"),
+            "-n",
+            str(n - have),
+            "-o",
+            str(folder),
+            "--start",
+            str(have + 1),
+            "-j",
+            str(jobs),
+        ],
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -61,8 +71,20 @@ def subset(folder: Path, n: int, target: Path) -> list[Path]:
 def run(inputs: Path, out: Path, jobs: int) -> tuple[float, dict[str, object]]:
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "fiscalpub.cli", "run", str(inputs), "-o", str(out),
-         "--no-charts", "--json", "--quiet", "-j", str(jobs)],
+        [
+            sys.executable,
+            "-m",
+            "fiscalpub.cli",
+            "run",
+            str(inputs),
+            "-o",
+            str(out),
+            "--no-charts",
+            "--json",
+            "--quiet",
+            "-j",
+            str(jobs),
+        ],
         capture_output=True,
         text=True,
     )
@@ -74,8 +96,9 @@ def run(inputs: Path, out: Path, jobs: int) -> tuple[float, dict[str, object]]:
 
 def pdftotext(pdfs: list[Path], jobs: int) -> float:
     def one(pdf: Path) -> None:
-        subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], check=True, stdout=subprocess.DEVNULL
+        )
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -129,12 +152,16 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print()
-    print(f"{'reports':>8} {'full s':>8} {'ms/report':>10} {'parse/pdftotext':>16} "
-          f"{'re-run':>8} {'stages (share of worker time)'}")
+    print(
+        f"{'reports':>8} {'full s':>8} {'ms/report':>10} {'parse/pdftotext':>16} "
+        f"{'re-run':>8} {'stages (share of worker time)'}"
+    )
     for r in rows:
         stages = ", ".join(f"{k} {v}%" for k, v in sorted(r["stages_pct"].items()))  # type: ignore[attr-defined]
-        print(f"{r['reports']:>8} {r['full_s']:>8} {r['per_report_ms']:>10} "
-              f"{r['parse_vs_pdftotext']:>15}× {r['rerun_pct']:>7}% {stages}")
+        print(
+            f"{r['reports']:>8} {r['full_s']:>8} {r['per_report_ms']:>10} "
+            f"{r['parse_vs_pdftotext']:>15}× {r['rerun_pct']:>7}% {stages}"
+        )
 
 
 if __name__ == "__main__":
