@@ -11,9 +11,6 @@ import click
 from fiscalpub.cli_options import base_option, config_option, data_option, fail, load_config
 from fiscalpub.errors import FiscalpubError
 
-_config = load_config
-_fail = fail
-
 
 @click.command("rdf")
 @click.argument("packages", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -58,7 +55,7 @@ def rdf(
     from fiscalpub.rdf.cube import SUFFIXES, cube, read_package, serialise
     from fiscalpub.rdf.store import find_packages
 
-    cfg = _config(config_file, base_iri)
+    cfg = load_config(config_file, base_iri)
     if fmt is None:
         by_suffix = {suffix: name for name, suffix in SUFFIXES.items()}
         fmt = by_suffix.get(output.suffix, "turtle")
@@ -74,7 +71,7 @@ def rdf(
             triples.update(cube(read_package(path), cfg.base_iri))
         data = serialise(sorted(triples, key=str), fmt)
     except FiscalpubError as exc:
-        _fail(exc)
+        fail(exc)
     if str(output) == "-":
         sys.stdout.buffer.write(data)
     else:
@@ -123,13 +120,13 @@ def query(
     from fiscalpub.rdf.query import execute, read_query, render
     from fiscalpub.rdf.store import find_packages, load
 
-    cfg = _config(config_file, base_iri)
+    cfg = load_config(config_file, base_iri)
     try:
         text = read_query(query)
         loaded = load(find_packages(data or (Path("datapackages"),)), cfg.base_iri, vocab=vocab)
         click.echo(render(execute(loaded.store, text), fmt), nl=False)
     except FiscalpubError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 def _loaded_store(data: tuple[Path, ...], vocab: Path | None, base: str):  # type: ignore[no-untyped-def]
@@ -178,7 +175,7 @@ def serve(
     """
     from fiscalpub.rdf import serve as endpoint
 
-    cfg = _config(config_file, base_iri)
+    cfg = load_config(config_file, base_iri)
     try:
         loaded = _loaded_store(data, vocab, cfg.base_iri)
         endpoint.serve(
@@ -189,9 +186,9 @@ def serve(
             quiet=not log,
         )
     except OSError as exc:
-        _fail(FiscalpubError(f"cannot listen on {host}:{port}: {exc.strerror or exc}"))
+        fail(FiscalpubError(f"cannot listen on {host}:{port}: {exc.strerror or exc}"))
     except FiscalpubError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @click.command("push")
@@ -247,7 +244,7 @@ def push(
     from fiscalpub.rdf.push import push as push_graphs
     from fiscalpub.rdf.store import VOCAB_FILES, VOCAB_GRAPH, find_packages, vocab_dir
 
-    cfg = _config(config_file, base_iri)
+    cfg = load_config(config_file, base_iri)
     try:
         cfg.require_real_base("push")
         token = None
@@ -275,7 +272,7 @@ def push(
             graphs, graph_store, timeout=timeout, token=token, merge={VOCAB_GRAPH}
         )
     except FiscalpubError as exc:
-        _fail(exc)
+        fail(exc)
     if as_json:
         click.echo(
             json.dumps(

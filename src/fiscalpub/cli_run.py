@@ -78,7 +78,7 @@ def run(
     defects (or publishing failed), 2 usage error.
     """
     from fiscalpub.catalog import catalog_json, index_html
-    from fiscalpub.pipeline import Result, find_reports
+    from fiscalpub.pipeline import Result, find_reports, write_bytes
     from fiscalpub.pipeline import run as run_pipeline
 
     cfg = load_config(config_file, base_iri)
@@ -109,8 +109,8 @@ def run(
         )
     finally:
         bar.stop()
-    _write(output / "catalog.json", catalog_json(results))
-    _write(output / "index.html", index_html(results))
+    write_bytes(output / "catalog.json", catalog_json(results).encode("utf-8"))
+    write_bytes(output / "index.html", index_html(results).encode("utf-8"))
     elapsed = time.perf_counter() - started
     summary = _summary(results, elapsed)
     code = 1 if summary["failed"] or summary["packages_with_defects"] else 0
@@ -157,15 +157,6 @@ def _invoke(ctx: click.Context, command: click.Command, **given: Any) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     return 0
-
-
-def _write(path: Path, text: str) -> None:
-    data = text.encode("utf-8")
-    if path.is_file() and path.read_bytes() == data:
-        return
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def _summary(results: list[Any], elapsed: float) -> dict[str, Any]:

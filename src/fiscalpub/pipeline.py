@@ -152,7 +152,7 @@ def process(
         rdf_dir = Path(out) / "rdf"
         rdf_dir.mkdir(exist_ok=True)
         ttl = serialise(cube(package, base_iri or _placeholder()), "turtle")
-        _write_bytes(rdf_dir / f"{built.slug}.ttl", ttl)
+        write_bytes(rdf_dir / f"{built.slug}.ttl", ttl)
         lap("rdf")
     except Exception as exc:  # one bad report never stops the batch
         result.status = "failed"
@@ -209,7 +209,8 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{where}".splitlines()[0]
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
+def write_bytes(path: Path, data: bytes) -> None:
+    """Replace a file atomically, and not at all when its bytes are already these."""
     if path.is_file() and path.read_bytes() == data:
         return
     tmp = path.with_name(f".{path.name}.tmp")
@@ -233,7 +234,7 @@ def write_manifest(out: Path, results: list[Result]) -> None:
         if r.status != "failed"
     }
     text = json.dumps({"fiscalpub": __version__, "reports": reports}, ensure_ascii=False, indent=1)
-    _write_bytes(out / MANIFEST, (text + "\n").encode("utf-8"))
+    write_bytes(out / MANIFEST, (text + "\n").encode("utf-8"))
 
 
 def run(
