@@ -52,6 +52,9 @@ class ReportMeta:
     units: list[str] = field(default_factory=list)
     staff: Staff = field(default_factory=Staff)
     sources: list[Source] = field(default_factory=list)
+    # contract 1.1: "department" (部门预算/决算) or "unit" (单位预算/决算), from the title;
+    # None when the title does not say (never guessed)
+    scope: str | None = None
 
 
 @dataclass
@@ -188,6 +191,7 @@ class Report:
             units=list(r["units"]),
             staff=Staff(**r["staff"]),
             sources=[Source(**s) for s in r["sources"]],
+            scope=r.get("scope"),
         )
         items = [
             LineItem(

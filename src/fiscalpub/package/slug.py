@@ -1,4 +1,5 @@
-"""Stable ASCII package names: pinyin of region and department, year, kind, and a short
+"""Stable ASCII package names: pinyin of region and department, year, kind (with a
+``-unit`` part for a 单位预算/决算), and a short
 hash of the full department name (so two departments never share a name, whatever
 order reports are processed in)."""
 
@@ -31,7 +32,10 @@ def package_slug(meta: ReportMeta) -> str:
     digest = hashlib.sha256(dept.encode("utf-8")).hexdigest()[:6]
     region = pinyin(meta.region.name or "") or "cn"
     org = pinyin(department_part(meta)) or "dept"
-    tail = f"-{meta.year or 'na'}-{meta.kind or 'report'}-{digest}"
+    # a 单位预算/决算 is another dataset than the 部门 one of the same department and year
+    # (contract 1.1); department-scope slugs keep their published names
+    unit = "-unit" if meta.scope == "unit" else ""
+    tail = f"-{meta.year or 'na'}-{meta.kind or 'report'}{unit}-{digest}"
     room = MAX - len(tail) - 1
     if len(region) + len(org) > room:
         # abbreviate: initials of the department's syllables, then cut the region

@@ -250,6 +250,7 @@ def _metadata(docs: list[Document], text: str) -> ReportMeta:
         department=dept,
         year=year,
         kind=kind,
+        scope=report_scope(docs),
         region=_region(dept),
         units=_units(text),
         staff=_staff(s),
@@ -258,6 +259,28 @@ def _metadata(docs: list[Document], text: str) -> ReportMeta:
             for d in docs
         ],
     )
+
+
+# the title: "2026年度部门预算", "单位预算公开", "部门综合预算", "部门预|算" (squashed)
+_TITLE_SCOPE = re.compile(r"(部门|单位)(?:综合)?[预决]算")
+_SCOPE = {"部门": "department", "单位": "unit"}
+TITLE_CHARS = 200  # the title is printed before this many characters (cover, 目录)
+
+
+def report_scope(docs: list[Document]) -> str | None:
+    """部门 or 单位 预算/决算 as the document's title says: the first such words within the
+    first TITLE_CHARS characters of a file (the cover and the title, before 目录 and the
+    text, which mention both kinds).  None when no file's title says (never guessed)."""
+    for d in docs:
+        head = ""
+        for line in d.lines():
+            head += squash(line.text)
+            if len(head) >= TITLE_CHARS:
+                break
+        m = _TITLE_SCOPE.search(head[:TITLE_CHARS])
+        if m:
+            return _SCOPE[m.group(1)]
+    return None
 
 
 _ORG_END = re.compile(r"(医疗保障局|委员会|办公厅|办公室|办事处|局|中心)")
