@@ -155,8 +155,8 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def corpus_reports() -> list[str]:
-    """The reports of vocab/sources.txt that exist (files of one report joined with +)."""
+def corpus_reports() -> list[list[str]]:
+    """The reports of vocab/sources.txt that exist, each as its list of files."""
     listing = ROOT / "vocab" / "sources.txt"
     if not listing.is_file():
         return []
@@ -167,7 +167,7 @@ def corpus_reports() -> list[str]:
             continue
         files = [ROOT / f for f in line.split()]
         if all(f.is_file() for f in files):
-            out.append("+".join(str(f) for f in files))
+            out.append([str(f) for f in files])
     return out
 
 
@@ -178,8 +178,14 @@ def real_packages(tmp: Path, use_corpus: bool) -> list[Package]:
     reports = corpus_reports() if use_corpus and SHARED.is_dir() else []
     if reports:
         out = tmp / "corpus"
-        cmd = [sys.executable, "-m", "fiscalpub.cli", "build", *reports, "-o", str(out)]
-        done = subprocess.run([*cmd, "--quiet"], capture_output=True, text=True)
+        # one call for the one-file reports, one per report of several files (--part)
+        calls = [[f for g in reports if len(g) == 1 for f in g]]
+        calls += [[a for f in g for a in ("--part", f)] for g in reports if len(g) > 1]
+        for args in calls:
+            cmd = [sys.executable, "-m", "fiscalpub.cli", "build", *args, "-o", str(out)]
+            done = subprocess.run([*cmd, "--quiet"], capture_output=True, text=True)
+            if done.returncode != 0:
+                break
         if done.returncode != 0:
             log(f"fiscalpub build of the corpus failed ({done.stderr.strip()[-300:]}): skipped")
         else:

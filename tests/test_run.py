@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fiscalpub.pipeline import find_reports
-from tests.conftest import EXAMPLES, ROOT, cli_runner, corpus_path
+from tests.conftest import EXAMPLES, ROOT, cli_runner
 
 
 def _run(*args: str | Path) -> tuple[int, dict[str, object], str]:
@@ -92,18 +91,6 @@ def test_usage_errors(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "no reports" in result.stderr
     result = cli_runner().invoke(main, ["run", str(tmp_path / "nope.pdf")])
     assert result.exit_code == 2 and "no such file" in result.stderr
-
-
-@pytest.mark.corpus
-def test_narrative_and_tables_files_are_one_report() -> None:
-    text = corpus_path("pdf", "jiangsu-swbgt-2018-budget-text.pdf")
-    groups = find_reports([text.parent])
-    pair = [g for g in groups if any("jiangsu-swbgt-2018" in p.name for p in g)]
-    assert [[p.name for p in g] for g in pair] == [
-        ["jiangsu-swbgt-2018-budget-text.pdf", "jiangsu-swbgt-2018-budget-tables.pdf"]
-    ]
-    singles = [g for g in groups if len(g) == 1]
-    assert any(g[0].name == "shanghai-putuo-czj-2024-final.pdf" for g in singles)
 
 
 def _chromium() -> tuple[str, str]:

@@ -12,7 +12,13 @@ import click
 
 from fiscalpub import __version__
 from fiscalpub.api import parse_files
-from fiscalpub.cli_options import base_option, config_option, load_config
+from fiscalpub.cli_options import (
+    base_option,
+    config_option,
+    load_config,
+    part_option,
+    report_groups,
+)
 from fiscalpub.errors import FiscalpubError
 from fiscalpub.model import Finding, Report
 
@@ -86,20 +92,35 @@ def main() -> None:
 def parse(files: tuple[Path, ...], as_json: bool, output: Path | None) -> None:
     """Parse one report (one or more files) into the canonical model.
 
-    Several FILES make one report (e.g. a narrative file and a tables file).
-    Without --json a human summary is printed: tables and their status,
-    numbers and how their columns were decided, findings.
+    Several FILES make one report (e.g. a narrative file and a tables file).  A
+    folder holding one report is read as such: its files are grouped as `fiscalpub
+    run` groups them (a narrative file and a tables file that agree, or report.yaml).
+    Without --json a human summary is printed: tables and their status, numbers and
+    how their columns were decided, findings.
 
     \b
     Examples:
       fiscalpub parse report.txt
       fiscalpub parse report.txt --json > report.json
-      fiscalpub parse report.txt -o report.json
+      fiscalpub parse narrative.pdf tables.pdf -o report.json
+      fiscalpub parse reports/beijing-2026/
 
     Exit codes: 0 ok, 1 unreadable input or not a report, 2 usage error.
     """
+    paths = list(files)
+    if any(p.is_dir() for p in files):
+        if len(files) > 1:
+            raise click.UsageError("give one folder, or the files of one report")
+        groups, _notes = report_groups(files, ())
+        if len(groups) != 1:
+            listed = "; ".join(" + ".join(p.name for p in g) for g in groups[:5])
+            raise click.UsageError(
+                f"{files[0]} holds {len(groups)} reports ({listed or 'no .pdf or .txt file'}): "
+                "parse one at a time, or list its files in report.yaml"
+            )
+        paths = groups[0]
     try:
-        report = parse_files(list(files))
+        report = parse_files(list(paths))
     except FiscalpubError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
@@ -143,18 +164,18 @@ def vocab_build(reports: tuple[str, ...], sources: Path | None, output: Path, qu
     """Build the vocabulary from parsed evidence: every (code, name, year) printed in
     the reports' tables, plus the curated 类 level, English labels and COFOG alignment.
 
-    A REPORT is a file, the canonical JSON of `fiscalpub parse`, or several files of
-    one report joined with "+" (narrative.pdf+tables.pdf).  The output is the same
-    bytes for the same inputs in any order.
+    A REPORT is a file or the canonical JSON of `fiscalpub parse`; list a report of
+    several files on one line of --sources (files separated by spaces).  The output
+    is the same bytes for the same inputs in any order.
 
     \b
     Examples:
       fiscalpub vocab build --sources vocab/sources.txt -o vocab
-      fiscalpub vocab build a.txt b.pdf+c.pdf -o /tmp/vocab
+      fiscalpub vocab build a.txt b.pdf -o /tmp/vocab
     """
     from fiscalpub.vocab import files
 
-    groups = [[Path(p) for p in r.split("+")] for r in reports]
+    groups = [[Path(p)] for p in reports]
     if sources is not None:
         groups += files.read_sources(sources)
     if not groups:
@@ -217,7 +238,8 @@ def vocab_check(folder: Path, as_json: bool, strict: bool) -> None:
 
 
 @main.command()
-@click.argument("reports", nargs=-1, required=True, type=str)
+@click.argument("reports", nargs=-1, type=click.Path(path_type=Path))
+@part_option
 @click.option(
     "-o",
     "--output",
@@ -239,7 +261,8 @@ def vocab_check(folder: Path, as_json: bool, strict: bool) -> None:
 @base_option
 @config_option
 def build(
-    reports: tuple[str, ...],
+    reports: tuple[Path, ...],
+    parts: tuple[Path, ...],
     output: Path,
     licence: str | None,
     licence_title: str | None,
@@ -250,15 +273,18 @@ def build(
 ) -> None:
     """Build one Frictionless Data Package per report.
 
-    A REPORT is a file, several files of one report joined with "+"
-    (narrative.pdf+tables.pdf), or the canonical JSON of `fiscalpub parse`.  Each
-    package folder is named by a stable slug (pinyin of region and department,
-    year, kind, a hash of the department name) and is written all or nothing.
+    A REPORT is a file (text, PDF, or the canonical JSON of `fiscalpub parse`) or a
+    folder of reports, in which a report published as two files (narrative and
+    tables) is found by its contents or listed in a report.yaml (see `fiscalpub run
+    --help`).  The --part files together are one report.  Each package folder is
+    named by a stable slug (pinyin of region and department, year, kind, a hash of
+    the department name) and is written all or nothing.
 
     \b
     Examples:
       fiscalpub build examples/*.txt -o datapackages
-      fiscalpub build text.pdf+tables.pdf --licence CC-BY-4.0 -o out
+      fiscalpub build reports/ -o datapackages
+      fiscalpub build --part text.pdf --part tables.pdf --licence CC-BY-4.0 -o out
     """
     from fiscalpub.package.build import build_package, write_package
     from fiscalpub.package.slug import package_slug
@@ -268,8 +294,14 @@ def build(
 
     cfg = load_config(config_file, base_iri)  # with a real base, the package's id is its IRI
     lic = {"name": licence, "title": licence_title or licence} if licence else None
-    for report_arg in reports:
-        group = [Path(p) for p in report_arg.split("+")]
+    if not reports and not parts:
+        raise click.UsageError("give REPORT files or folders, or --part files")
+    groups, notes = report_groups(reports, parts)
+    if not groups:
+        raise click.UsageError("no reports (.pdf, .txt, .json) found in the given folders")
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    for group in groups:
         try:
             report = load_report(group)
         except FiscalpubError as exc:
@@ -294,7 +326,8 @@ def build(
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@part_option
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option(
     "--format", "fmt", type=click.Choice(["junit", "sarif"]), help="JUnit XML or SARIF for CI."
@@ -313,6 +346,7 @@ def build(
 )
 def validate(
     paths: tuple[Path, ...],
+    parts: tuple[Path, ...],
     as_json: bool,
     fmt: str | None,
     strict: bool,
@@ -321,8 +355,8 @@ def validate(
 ) -> None:
     """Validate packages, folders of packages, or reports.
 
-    A report is a file (text, PDF, the canonical JSON of `fiscalpub parse`) or
-    several files of one report joined with "+" (narrative.pdf+tables.pdf).
+    A report is a file (text, PDF, the canonical JSON of `fiscalpub parse`); the
+    --part files together are one report (narrative.pdf and tables.pdf).
 
     Package defects (schema, foreign keys, checksums, missing files, a report that
     does not parse) are errors: exit 1.  The source's own contradictions (sums,
@@ -334,7 +368,7 @@ def validate(
     Examples:
       fiscalpub validate datapackages/
       fiscalpub validate report.pdf --json
-      fiscalpub validate narrative.pdf+tables.pdf
+      fiscalpub validate --part narrative.pdf --part tables.pdf
       fiscalpub validate datapackages/ --format sarif > fiscalpub.sarif
       fiscalpub validate datapackages/ --strict --baseline accepted.json
       fiscalpub validate datapackages/ --rdf
@@ -352,17 +386,26 @@ def validate(
         accepted = output.read_baseline(baseline) if baseline else set()
     except (ValueError, TypeError, KeyError) as exc:
         raise click.BadParameter(f"{baseline}: {exc}", param_hint="--baseline") from exc
+    if not paths and not parts:
+        raise click.UsageError("give packages, folders of packages, reports or --part files")
+    for part in parts:
+        if not part.is_file():
+            raise click.UsageError(f"{part}: no such file")
+    targets: list[tuple[Path | list[Path], str]] = list(defects.targets(list(paths)))
+    if parts:
+        targets.append((list(parts), "report"))
     outcomes: list[output.Outcome] = []
-    for target, kind in defects.targets(list(paths)):
-        if kind == "package":
+    for target, kind in targets:
+        if kind == "package" and isinstance(target, Path):
             checked = defects.check_package(target)
             if with_rdf:
                 checked.defects += _rdf_defects(target)
         elif kind == "report":
-            for part in defects.report_files(target):
+            files = target if isinstance(target, list) else [target]
+            for part in files:
                 if not part.exists():
                     raise click.UsageError(f"{part}: no such file or folder")
-            checked = defects.check_report(target)
+            checked = defects.check_report(files)
         else:
             raise click.UsageError(f"{target}: no datapackage.json in it or its sub-folders")
         found = run_rules(checked.report) if checked.report else []

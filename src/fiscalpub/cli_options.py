@@ -34,6 +34,37 @@ data_option = click.option(
     help=DATA_HELP + "  [default: datapackages]",
 )
 
+part_option = click.option(
+    "--part",
+    "parts",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A file of one report published as several files (repeat: --part narrative.pdf "
+    "--part tables.pdf): the --part files together are one report.",
+)
+
+
+def report_groups(
+    paths: tuple[Path, ...], parts: tuple[Path, ...], *, out: Path | None = None, jobs: int = 1
+) -> tuple[list[list[Path]], list[str]]:
+    """The reports the arguments name: each file is a report, a folder holds reports
+    grouped by fiscalpub.grouping (report.yaml, or a narrative file and a tables file that
+    agree), and the --part files together are one.  A path is always a path.  Usage
+    errors (exit 2) for a missing path or a bad report.yaml."""
+    from fiscalpub.grouping import GroupingError
+    from fiscalpub.pipeline import find_reports
+
+    for path in (*paths, *parts):
+        if not path.exists():
+            raise click.UsageError(f"{path}: no such file or folder")
+    try:
+        groups, notes = find_reports(paths, out, jobs) if paths else ([], [])
+    except GroupingError as exc:
+        raise click.UsageError(str(exc)) from None
+    if parts:
+        groups.append(list(parts))
+    return groups, notes
+
 
 def load_config(config_file: Path | None, base_iri: str | None) -> Config:
     """The configuration, or a usage error (exit 2) naming what is wrong."""

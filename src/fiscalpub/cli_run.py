@@ -12,18 +12,25 @@ from typing import Any
 
 import click
 
-from fiscalpub.cli_options import base_option, config_option, load_config
+from fiscalpub.cli_options import (
+    base_option,
+    config_option,
+    load_config,
+    part_option,
+    report_groups,
+)
 
 
 @click.command("run")
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@part_option
 @click.option(
     "-o",
     "--output",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("datapackages"),
     show_default=True,
-    help="Folder for the packages, rdf/, catalog.json and index.html.",
+    help="Folder for the packages, rdf/, catalog.json, index.html and reports/.",
 )
 @click.option(
     "-j",
@@ -47,6 +54,7 @@ from fiscalpub.cli_options import base_option, config_option, load_config
 def run(
     ctx: click.Context,
     inputs: tuple[Path, ...],
+    parts: tuple[Path, ...],
     output: Path,
     jobs: int | None,
     do_publish: bool,
@@ -61,9 +69,13 @@ def run(
     and incrementally; then a catalog (catalog.json, index.html), and optionally
     publish to CKAN and push to a triple store.
 
-    INPUTS are report files (.pdf, .txt), folders searched recursively, or
-    narrative.pdf+tables.pdf; "<stem>-text.pdf" and "<stem>-tables.pdf" in one folder
-    are recognised as one report.  A report whose sources, fiscalpub version,
+    INPUTS are report files (.pdf, .txt) and folders searched recursively.  A report
+    published as two files (情况说明 in one, the tables in the other) is found by its
+    contents: a narrative file and a tables file of one folder that agree (same kind,
+    year, scope; the narrative prints the tables' amounts, or both name the same
+    department and year) are one report; a report.yaml in a folder lists the files of
+    its reports explicitly (files: [a.pdf, b.pdf]); --part files are one report.  How
+    files were grouped is printed.  A report whose sources, fiscalpub version,
     registry, vocabulary and configuration are unchanged since the last run is
     skipped.  One bad report never stops the batch: it is listed, and the exit code
     is 1.
@@ -71,24 +83,27 @@ def run(
     \b
     Examples:
       fiscalpub run examples/ -o datapackages
+      fiscalpub run --part 附件1.pdf --part 附件2.pdf -o out
       fiscalpub run reports/ -o out -j 4 --base-iri https://data.example.gov.cn/fiscal/
       fiscalpub run reports/ -o out --publish --push http://127.0.0.1:7878/store
 
     Exit codes: 0 every report built and valid, 1 a report failed or has package
     defects (or publishing failed), 2 usage error.
     """
-    from fiscalpub.catalog import catalog_json, index_html
-    from fiscalpub.pipeline import Result, find_reports, write_bytes
+    from fiscalpub.catalog import write_catalog
+    from fiscalpub.pipeline import Result
     from fiscalpub.pipeline import run as run_pipeline
 
     cfg = load_config(config_file, base_iri)
     base = None if cfg.is_placeholder else cfg.base_iri
-    groups = find_reports(inputs)
-    missing = [p for g in groups for p in g if not p.exists()]
-    if missing:
-        raise click.UsageError(f"{missing[0]}: no such file or folder")
+    if not inputs and not parts:
+        raise click.UsageError("give INPUTS (report files or folders) or --part files")
+    groups, notes = report_groups(inputs, parts, out=output, jobs=jobs or os.cpu_count() or 1)
     if not groups:
         raise click.UsageError("no reports (.pdf, .txt) found in " + ", ".join(map(str, inputs)))
+    if not as_json:
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
     started = time.perf_counter()
     bar = _Bar(len(groups), enabled=not quiet and not as_json and sys.stderr.isatty())
 
@@ -109,10 +124,13 @@ def run(
         )
     finally:
         bar.stop()
-    write_bytes(output / "catalog.json", catalog_json(results).encode("utf-8"))
-    write_bytes(output / "index.html", index_html(results).encode("utf-8"))
+    write_catalog(output, results)
     elapsed = time.perf_counter() - started
     summary = _summary(results, elapsed)
+    summary["grouping"] = {
+        "reports_of_several_files": [[str(p) for p in g] for g in groups if len(g) > 1],
+        "notes": notes,
+    }
     code = 1 if summary["failed"] or summary["packages_with_defects"] else 0
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))

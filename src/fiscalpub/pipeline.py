@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import time
 import traceback
 from collections import Counter
@@ -27,14 +26,12 @@ from typing import Any
 from fiscalpub import __version__
 
 MANIFEST = ".fiscalpub-run.json"
-REPORT_SUFFIXES = (".pdf", ".txt")
-# narrative / tables halves of one report: "<stem>-text.pdf" + "<stem>-tables.pdf"
-_HALVES = re.compile(r"^(?P<stem>.+?)[-_.](?P<half>text|narrative|tables|table|attachment)$", re.I)
+PROBES = ".fiscalpub-probes.json"  # which files make one report (fiscalpub.grouping)
 
 
 @dataclass
 class Result:
-    report: str  # the report's files, joined with "+"
+    report: str  # the report's files, joined with "+" (a label: never split again)
     key: str
     package: str | None = None  # slug
     status: str = "built"  # built | skipped | failed
@@ -47,37 +44,35 @@ class Result:
     summary: dict[str, Any] = field(default_factory=dict)  # for the catalog
 
 
-def find_reports(inputs: Iterable[Path]) -> list[list[Path]]:
-    """Report file groups: files, "a.pdf+b.pdf" arguments, folders (recursively);
-    a narrative file and a tables file with the same stem are one report."""
-    groups: list[list[Path]] = []
-    loose: list[Path] = []
-    for given in inputs:
-        text = str(given)
-        if "+" in text and not given.exists():
-            groups.append([Path(p) for p in text.split("+")])
-        elif given.is_dir():
-            loose += sorted(
-                p
-                for p in given.rglob("*")
-                if p.suffix.lower() in REPORT_SUFFIXES
-                and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(given).parts)
-            )
-        else:
-            loose.append(given)
-    pairs: dict[tuple[Path, str], list[Path]] = {}
-    for path in loose:
-        m = _HALVES.match(path.stem)
-        key = (path.parent, m.group("stem").lower()) if m else (path.parent, "\0" + path.name)
-        pairs.setdefault(key, []).append(path)
-    for files in pairs.values():
-        if len(files) == 2:
-            files.sort(key=lambda p: 1 if re.search(r"tables?|attachment", p.stem, re.I) else 0)
-            groups.append(files)
-        else:
-            groups += [[f] for f in files]
-    return sorted(groups, key=lambda g: [str(p) for p in g])
+def find_reports(
+    inputs: Iterable[Path], out: Path | None = None, jobs: int = 1
+) -> tuple[list[list[Path]], list[str]]:
+    """The reports among `inputs` (files, folders searched recursively) and notes on
+    how they were grouped: fiscalpub.grouping (explicit report.yaml, else a narrative
+    file and a tables file that agree).  With `out`, the probes are cached in
+    OUT/.fiscalpub-probes.json by the files' sha256, so a re-run parses nothing new."""
+    from fiscalpub.grouping import group_reports
+
+    cache: dict[str, dict[str, Any]] = {}
+    cache_file = out / PROBES if out is not None else None
+    if cache_file is not None:
+        try:
+            data = json.loads(cache_file.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and data.get("fiscalpub") == environment_key():
+                cache = dict(data.get("probes") or {})
+        except (OSError, ValueError):
+            cache = {}
+    before = len(cache)
+    planned = group_reports(inputs, cache, jobs=jobs)
+    if cache_file is not None and len(cache) != before:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(
+            {"fiscalpub": environment_key(), "probes": dict(sorted(cache.items()))},
+            ensure_ascii=False,
+            indent=0,
+        )
+        write_bytes(cache_file, (text + "\n").encode("utf-8"))
+    return planned.groups, planned.notes
 
 
 def _hash_files(paths: Iterable[Path]) -> str:

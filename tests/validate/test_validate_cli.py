@@ -489,13 +489,13 @@ def test_garbage_report_file_exits_1_with_a_clear_message(
 def test_two_file_report_and_canonical_json_validate(tmp_path: Path) -> None:
     text = corpus_path("pdf", "jiangsu-swbgt-2019-budget-text.pdf")
     tables = corpus_path("pdf", "jiangsu-swbgt-2019-budget-tables.pdf")
-    result = _run(f"{text}+{tables}", "--json")
+    result = _run("--part", text, "--part", tables, "--json")
     assert result.exit_code == 0, result.output
     (target,) = json.loads(result.stdout)["targets"]
     assert target["kind"] == "report" and target["defects"] == []
     # the general-budget share of 行政运行 is stated with rounding: both sides named
     assert any(f["code"] == "rounding" and "1297.83" in f["message"] for f in target["findings"])
-    missing = _run(f"{text}+{tmp_path / 'nope.pdf'}")
+    missing = _run("--part", text, "--part", tmp_path / "nope.pdf")
     assert missing.exit_code == 2 and "nope.pdf: no such file" in missing.stderr
     canonical = tmp_path / "report.json"
     canonical.write_text(parse_files([SEED004]).to_json(), encoding="utf-8")

@@ -114,19 +114,15 @@ def check_package(path: Path) -> Checked:
     return checked
 
 
-def report_files(path: Path) -> list[Path]:
-    """The files of one report: ``narrative.pdf+tables.pdf`` names two."""
-    return [Path(p) for p in str(path).split("+")]
-
-
-def check_report(path: Path) -> Checked:
-    """A report file (text, PDF, the canonical JSON of `fiscalpub parse`, or files
-    joined with "+") parsed: a report that does not parse is a defect."""
+def check_report(files: list[Path]) -> Checked:
+    """A report — a file (text, PDF, the canonical JSON of `fiscalpub parse`) or the
+    files of one report — parsed: a report that does not parse is a defect."""
     from fiscalpub.vocab.files import load_report
 
+    path = files[0] if len(files) == 1 else Path(" + ".join(str(p) for p in files))
     checked = Checked(path, "report")
     try:
-        checked.report = load_report(report_files(path))
+        checked.report = load_report(files)
     except (ValueError, KeyError, TypeError) as exc:  # a JSON file that is not a report
         checked.defects.append(
             Finding(
