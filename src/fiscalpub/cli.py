@@ -112,10 +112,13 @@ def parse(files: tuple[Path, ...], as_json: bool, output: Path | None) -> None:
         if len(files) > 1:
             raise click.UsageError("give one folder, or the files of one report")
         groups, _notes = report_groups(files, ())
+        if not groups:
+            click.echo(f"Error: {files[0]}: a folder without report files (.pdf, .txt)", err=True)
+            sys.exit(1)
         if len(groups) != 1:
             listed = "; ".join(" + ".join(p.name for p in g) for g in groups[:5])
             raise click.UsageError(
-                f"{files[0]} holds {len(groups)} reports ({listed or 'no .pdf or .txt file'}): "
+                f"{files[0]} holds {len(groups)} reports ({listed}): "
                 "parse one at a time, or list its files in report.yaml"
             )
         paths = groups[0]
