@@ -252,6 +252,13 @@ def test_part_files_are_one_report(tmp_path: Path) -> None:
     assert sorted(p.name for p in (package / "sources").iterdir()) == sorted(
         [SEED.name, "004_eedbb879cd069ff8.txt"]
     )
+    # a --part file inside a given folder is not a report of its own too
+    folder = tmp_path / "folder"
+    _copy(SEED, folder, "a.txt")
+    _copy(EXAMPLES / "000_bd253d31d99d6327.txt", folder, "b.txt")
+    again = _cli("build", folder, "--part", folder / "a.txt", "-o", tmp_path / "o3", "--no-charts")
+    assert again.exit_code == 0, again.stderr  # type: ignore[attr-defined]
+    assert len(list((tmp_path / "o3").iterdir())) == 2
     missing = _cli("build", "--part", SEED, "--part", tmp_path / "nope.pdf", "-o", tmp_path / "o2")
     assert missing.exit_code == 2 and "nope.pdf" in missing.stderr  # type: ignore[attr-defined]
 

@@ -62,7 +62,10 @@ def report_groups(
     except GroupingError as exc:
         raise click.UsageError(str(exc)) from None
     if parts:
-        groups.append(list(parts))
+        # a --part file found in a given folder too is part of its --part report only
+        claimed = {p.resolve() for p in parts}
+        rest = [[p for p in g if p.resolve() not in claimed] for g in groups]
+        groups = [g for g in rest if g] + [list(dict.fromkeys(parts))]
     return groups, notes
 
 
