@@ -153,7 +153,6 @@ def process(
         result.status = "failed"
         result.error = _one_line(exc)
         return result
-    meta = report.report
     severity = Counter(f.severity for f in [*report.findings, *findings])
     result.package = built.slug
     result.tables = sum(1 for t in report.tables if t.status == "printed") or len(
@@ -162,17 +161,7 @@ def process(
     result.numbers = len(report.line_items)
     result.findings = dict(sorted(severity.items()))
     result.defects = len(checked.defects)
-    result.summary = {
-        "department": meta.department,
-        "region": meta.region.name,
-        "year": meta.year,
-        "kind": meta.kind,
-        "title": package.descriptor.get("title"),
-        "iri": package.descriptor.get("id") or dataset_iri(base_iri or _placeholder(), built.slug),
-        "tables": {t.table: t.status for t in report.tables},
-        "totals": _totals(report),
-        "unplaced": sum(1 for li in report.line_items if li.placed_by == "unplaced"),
-    }
+    result.summary = report_summary(report, package.descriptor)
     return result
 
 
@@ -182,15 +171,61 @@ def _placeholder() -> str:
     return PLACEHOLDER_BASE
 
 
-def _totals(report: Any) -> dict[str, str]:
-    """The year's printed totals (table 01 grand totals), as printed with their unit."""
-    out = {}
-    for li in report.line_items:
-        if li.table == "income_expenditure_summary" and li.row in (
-            "grand_total_income",
-            "grand_total_expenditure",
-        ):
-            out[li.row] = f"{li.printed} {li.unit or ''}".strip()
+# The summary a catalog needs, saved in the manifest for skipped reports.  Bump the version
+# when its content changes: the catalog then recomputes an older saved summary from the
+# package on disk (fiscalpub.catalog.current_summary) rather than showing stale values.
+SUMMARY_VERSION = 2
+SUMMARY_TABLE = "income_expenditure_summary"
+GRAND_TOTALS = ("grand_total_income", "grand_total_expenditure")
+
+
+def report_summary(report: Any, descriptor: dict[str, Any]) -> dict[str, Any]:
+    """What the catalog shows of one report (small: it is kept in the manifest)."""
+    from fiscalpub.rdf.cube import dataset_iri
+
+    meta = report.report
+    return {
+        "summary_version": SUMMARY_VERSION,
+        "department": meta.department,
+        "region": meta.region.name,
+        "year": meta.year,
+        "kind": meta.kind,
+        # contract 1.1: department | unit | None (the title does not say)
+        "scope": getattr(meta, "scope", None),
+        "title": descriptor.get("title"),
+        "iri": descriptor.get("id") or dataset_iri(_placeholder(), descriptor["name"]),
+        "tables": {t.table: t.status for t in report.tables},
+        # where each found table's title is printed: [source index, page, printed title]
+        "table_at": {
+            t.table: [t.source, t.page, t.title] for t in report.tables if t.page is not None
+        },
+        "totals": _totals(report),
+        "unplaced": sum(1 for li in report.line_items if li.placed_by == "unplaced"),
+    }
+
+
+def _totals(report: Any) -> dict[str, dict[str, Any]]:
+    """收入总计 and 支出总计 of the summary table (表一), exactly as printed, with their unit
+    and their amount in 元: ``{"printed": "439.04", "unit": "万元", "amount": "4390400.00"}``.
+
+    The numbers placed in the row's amount column are the total; only when none is
+    placed do the row's unplaced numbers count.  When these are not one value (the
+    单位 template prints 合计, 基本支出 and 项目支出 on the 支出总计 line, which the
+    registry's one-column summary leaves unplaced), the total is ambiguous:
+    ``{"candidates": ["91016775.35 元", "22473997.81 元", …]}`` in printed order —
+    never a guess.  A row the report does not print is absent."""
+    from fiscalpub.model import money
+
+    out: dict[str, dict[str, Any]] = {}
+    for row in GRAND_TOTALS:
+        items = [li for li in report.line_items if li.table == SUMMARY_TABLE and li.row == row]
+        pool = [li for li in items if li.column is not None] or items
+        values = list(dict.fromkeys((li.printed, li.unit, money(li.amount)) for li in pool))
+        if len(values) == 1:
+            printed, unit, amount = values[0]
+            out[row] = {"printed": printed, "unit": unit, "amount": amount}
+        elif values:
+            out[row] = {"candidates": [f"{p} {u}" for p, u, _ in values]}
     return out
 
 
