@@ -432,7 +432,7 @@ def index_html(entries: list[Entry]) -> str:
 每个数字均为报告所印（精确到分），矛盾见各报告的发现 ·
 由 fiscalpub {_h(__version__)} 生成 · <a href="catalog.json">catalog.json</a> (DCAT)</p>
 <form id="filters" role="search" onsubmit="return false">
-<label>部门 <input id="f-dept" type="search" placeholder="部门名称、地区或文件名"></label>
+<label>部门 <input id="f-dept" type="search" placeholder="部门、地区或数据包名"></label>
 <label>年度 <select id="f-year"><option value="">全部</option>{options}</select></label>
 <label>类型 <select id="f-kind"><option value="">全部</option>{kind_options}</select></label>
 <span>显示 <output id="shown">{len(entries)} / {len(entries)}</output> 份</span>
@@ -495,7 +495,8 @@ def _index_row(e: Entry) -> str:
     links = "<br>".join(f'<a href="{_href(url)}">{_h(t)}</a>' for t, url, _ in _links(e))
     search = " ".join(
         str(x)
-        for x in (s.get("department"), s.get("region"), display_title(s), e.package, r.report)
+        # not the input path: the page is the same wherever the reports were read from
+        for x in (s.get("department"), s.get("region"), display_title(s), e.package)
     )
     scope_tip = "" if s.get("scope") else ' title="报告标题未说明部门或单位"'
     region = f"<br><small>{_h(s.get('region'))}</small>" if s.get("region") else ""
