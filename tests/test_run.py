@@ -43,10 +43,13 @@ def test_run_builds_what_build_builds_then_skips(reports: Path, tmp_path: Path) 
             if path.is_file():
                 rel = path.relative_to(committed.parent)
                 assert (built / rel).read_bytes() == path.read_bytes(), rel
-    # the committed catalog and RDF are what the README's main command writes
+    # the committed catalog, its report pages and RDF are what the README's main command writes
+    pages = sorted(p.name for p in (ROOT / "datapackages" / "reports").glob("*.html"))
+    assert sorted(p.name for p in (out / "reports").glob("*.html")) == pages
     for rel in (
         "catalog.json",
         "index.html",
+        *(f"reports/{name}" for name in pages),
         *(f"rdf/{p.name}" for p in (ROOT / "datapackages" / "rdf").glob("*.ttl")),
     ):
         assert (out / rel).read_bytes() == (ROOT / "datapackages" / rel).read_bytes(), rel
