@@ -465,9 +465,11 @@ COLUMNS = (
 def _index_row(e: Entry) -> str:
     r = e.result
     if not e.package:
+        error = r.error or ""
+        error = error.removeprefix(f"{r.report}: ")  # named once
         return (
             f"<tr class=failed><td colspan={len(COLUMNS)}>未能处理 {_h(r.report)}："
-            f"{_h(r.error)}</td></tr>"
+            f"{_h(error)}</td></tr>"
         )
     s = e.summary
     label = kind_label(s.get("kind"), s.get("scope"))
