@@ -1,13 +1,17 @@
 """Per-report charts (fiscalpub.charts): files per shipped package, Chinese glyphs really
 drawn (a missing glyph is an error here), exact 万元 labels, byte-reproducible output
-(also in another process with another PYTHONHASHSEED), and a clear error without a
-CJK font."""
+(also in another process with another PYTHONHASHSEED); the bundled font (Fiscalpub Sans
+SC, an OFL subset of Noto Sans CJK SC) used by default, its licence and coverage; a
+system font only for a character the subset lacks, and recorded; without any font the
+package is still built, without charts and with a `charts-skipped` warning."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import hashlib
+import io
 import json
 import os
 import re
@@ -22,7 +26,14 @@ from typing import Any
 import pytest
 
 from fiscalpub import charts as charts_mod
-from fiscalpub.charts import ChartFontMissing, charts, find_cjk_font
+from fiscalpub.charts import (
+    BUNDLED_FONT,
+    BUNDLED_FONT_NAME,
+    ChartFontMissing,
+    charts,
+    draw,
+    find_cjk_font,
+)
 from fiscalpub.errors import FiscalpubError
 from fiscalpub.rdf.cube import Package, read_package
 from tests.conftest import ROOT
@@ -112,7 +123,7 @@ def test_chinese_glyphs_are_drawn(rendered: dict[str, dict[str, bytes]]) -> None
     assert b"<text" not in svg
     # ... every character has a real glyph in the font (index 0 is .notdef: tofu) and
     # there is an outline per distinct character
-    font = FT2Font(str(find_cjk_font()))
+    font = FT2Font(str(BUNDLED_FONT))
     charmap = font.get_charmap()
     chars = {ch for t in texts for ch in t if not ch.isspace()}
     assert all(charmap.get(ord(ch), 0) != 0 for ch in chars), sorted(
@@ -173,10 +184,11 @@ def test_reproducible_across_processes_and_hash_seeds(
 ) -> None:
     script = (
         "import hashlib, json, sys; from pathlib import Path\n"
-        "from fiscalpub.charts import charts\n"
+        "from fiscalpub.charts import charts, draw\n"
         "from fiscalpub.rdf.cube import read_package\n"
         "out = charts(read_package(Path(sys.argv[1])))\n"
         "print(json.dumps({k: hashlib.sha256(v).hexdigest() for k, v in out.items()}))\n"
+        "print(json.dumps(draw(read_package(Path(sys.argv[1]))).font))\n"
     )
     seed = "4242" if os.environ.get("PYTHONHASHSEED") != "4242" else "17"
     done = subprocess.run(
@@ -188,7 +200,9 @@ def test_reproducible_across_processes_and_hash_seeds(
         timeout=120,
     )
     here = {k: hashlib.sha256(v).hexdigest() for k, v in rendered[ANYANG.name].items()}
-    assert json.loads(done.stdout) == here
+    hashes, font = done.stdout.splitlines()
+    assert json.loads(hashes) == here
+    assert json.loads(font) == BUNDLED_FONT_NAME
 
 
 def test_callers_rcparams_neither_leak_in_nor_are_changed(
@@ -247,14 +261,15 @@ def test_unplaced_and_lower_level_lines_are_ignored() -> None:
     assert [t for t in texts if t[0].isdigit()] == ["14.70", "406.91", "17.43"]
 
 
-def test_no_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(ChartFontMissing, match="apt-get install fonts-wqy-microhei"):
+def test_no_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    with pytest.raises(ChartFontMissing, match="apt-get install fonts-noto-cjk"):
         find_cjk_font(paths=[], families=[])
     with pytest.raises(ChartFontMissing, match="CJK font"):
         find_cjk_font(paths=["/nonexistent/font.ttc"], families=["No Such Font Family 123"])
+    monkeypatch.setattr(charts_mod, "BUNDLED_FONT", tmp_path / "gone.otf")
     monkeypatch.setattr(charts_mod, "FONT_PATHS", ())
     monkeypatch.setattr(charts_mod, "FONT_FAMILIES", ())
-    with pytest.raises(FiscalpubError, match="fonts-wqy-microhei"):
+    with pytest.raises(FiscalpubError, match=r"bundled font .* is missing.*reinstall fiscalpub"):
         charts(read_package(ANYANG))
     # a package with nothing to chart needs no font
     assert charts(read_package(YOUHAO)) == {}
@@ -269,3 +284,250 @@ def test_font_without_chinese_is_refused() -> None:
     assert "卫" in str(info.value)
     with pytest.raises(ChartFontMissing, match="no such font file"):
         charts(read_package(ANYANG), font=Path("/nonexistent/x.ttf"))
+
+
+# --- the bundled font, the fallback, and no font at all ---------------------------------
+
+RARE = "䶮"  # U+4DAE (刘䶮): CJK Extension A, not in GBK, so not in the bundled subset
+
+
+def _box_font(path: Path, chars: set[str], family: str) -> Path:
+    """A tiny TrueType font with a square glyph for each of `chars`: a stand-in for a
+    system CJK font (this machine and CI have none)."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    def box(size: int) -> Any:
+        pen = TTGlyphPen(None)
+        if size:
+            pen.moveTo((50, 0))
+            pen.lineTo((50, size))
+            pen.lineTo((size, size))
+            pen.lineTo((size, 0))
+            pen.closePath()
+        return pen.glyph()
+
+    codes = sorted({ord(c) for c in chars} | {ord(" "), 0x3000})
+    names = [".notdef", *(f"uni{c:04X}" for c in codes)]
+    fb = FontBuilder(1000, isTTF=True)
+    fb.setupGlyphOrder(names)
+    fb.setupCharacterMap({c: f"uni{c:04X}" for c in codes})
+    fb.setupGlyf({n: box(0 if n in ("uni0020", "uni3000") else 800) for n in names})
+    fb.setupHorizontalMetrics({n: (1000, 50) for n in names})
+    fb.setupHorizontalHeader(ascent=880, descent=-120)
+    fb.setupNameTable({"familyName": family, "styleName": "Regular"})
+    fb.setupOS2(sTypoAscender=880, sTypoDescender=-120, usWinAscent=880, usWinDescent=120)
+    fb.setupPost()
+    fb.save(str(path))
+    return path
+
+
+def _with_department(package: Package, department: str) -> Package:
+    meta = {**package.meta, "department": department}
+    return dataclasses.replace(package, descriptor={**package.descriptor, "fiscalpub": meta})
+
+
+def _chart_texts(package: Package) -> set[str]:
+    data = charts_mod.chart_data(package)
+    texts = [t for d in data for t in (d.title, d.footnote, *(b.label for b in d.bars))]
+    return {ch for t in [*texts, "0123456789.,-"] for ch in t if not ch.isspace()}
+
+
+def test_the_bundled_font_is_used_by_default(
+    monkeypatch: pytest.MonkeyPatch, rendered: dict[str, dict[str, bytes]]
+) -> None:
+    """Always the bundled font, whatever the machine has: no system font is even looked
+    for when it has every glyph (so the charts are the same bytes everywhere)."""
+
+    def no_lookup(*_: object) -> list[Path]:
+        pytest.fail("looked for a system font although the bundled one has every glyph")
+
+    monkeypatch.setattr(charts_mod, "system_fonts", no_lookup)
+    drawn = draw(read_package(ANYANG))
+    assert drawn.font == BUNDLED_FONT_NAME
+    assert drawn.files == rendered[ANYANG.name]
+    assert draw(read_package(YOUHAO)).font is None  # nothing to chart, no font
+
+
+def test_the_bundled_font_is_a_renamed_ofl_subset() -> None:
+    from fontTools.ttLib import TTFont
+
+    assert BUNDLED_FONT.is_file()
+    font = TTFont(str(BUNDLED_FONT), lazy=True)
+    names = {r.nameID: r.toUnicode() for r in font["name"].names}
+    assert names[1] == "Fiscalpub Sans SC" and names[6] == "FiscalpubSansSC-Regular"
+    # OFL: a Modified Version must not use the Reserved Font Name ('Source') nor claim to
+    # be the original
+    for name_id in (1, 3, 4, 6, 16, 17):
+        assert "Source" not in names.get(name_id, "")
+        assert "Noto" not in names.get(name_id, "")
+    assert font["CFF "].cff.fontNames == ["FiscalpubSansSC-Regular"]
+    assert "subset of Noto Sans CJK SC" in names[10]
+    assert "Adobe" in names[0] and "SIL Open Font License" in names[13]
+    assert names[14] == "http://scripts.sil.org/OFL"
+    licence = (BUNDLED_FONT.parent / "OFL.txt").read_text(encoding="utf-8")
+    assert "SIL OPEN FONT LICENSE Version 1.1 - 26 February 2007" in licence
+    assert "with Reserved Font Name 'Source'" in licence
+    assert "OTHER DEALINGS IN THE FONT SOFTWARE." in licence  # the full text
+    assert (BUNDLED_FONT.parent / "README.md").is_file()
+
+
+def test_the_bundled_font_covers_gbk_and_every_shipped_label() -> None:
+    """GB 2312 and GBK entirely, and every character of the registries and vocabulary
+    labels: after adding a label with a new character, rebuild the font with
+    tools/make_cjk_font.py."""
+    from matplotlib.ft2font import FT2Font
+
+    charmap = FT2Font(str(BUNDLED_FONT)).get_charmap()
+
+    def lacking(chars: set[str]) -> list[str]:
+        return sorted(c for c in chars if not c.isspace() and not charmap.get(ord(c)))
+
+    gbk = set()
+    for lead in range(0x81, 0xFF):
+        for trail in range(0x40, 0xFF):
+            with contextlib.suppress(UnicodeDecodeError):
+                gbk.add(bytes([lead, trail]).decode("gbk"))
+    assert len(gbk) > 21000
+    assert lacking(gbk) == []
+    data = ROOT / "src" / "fiscalpub" / "data"
+    shipped = [
+        *data.glob("*.yaml"),
+        *data.glob("curated/*.yaml"),
+        *data.glob("vocab/*.csv"),
+        ROOT / "src" / "fiscalpub" / "charts.py",
+    ]
+    for path in shipped:
+        text = path.read_text(encoding="utf-8")
+        assert lacking({c for c in text if c.isprintable()}) == [], path
+    assert lacking(set("—…“”‘’·（）：、，。　")) == []
+    assert charmap.get(ord(RARE)) is None  # the fallback test below relies on it
+
+
+def test_a_character_the_subset_lacks_falls_back_to_a_system_font_and_says_so(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    package = _with_department(read_package(ANYANG), f"安阳市{RARE}州区医疗保障局")
+    system = _box_font(tmp_path / "boxes.ttf", _chart_texts(package), "Box Fallback Sans")
+    monkeypatch.setattr(charts_mod, "FONT_PATHS", (str(tmp_path / "absent.ttc"), str(system)))
+    monkeypatch.setattr(charts_mod, "FONT_FAMILIES", ())
+    drawn = draw(package)
+    assert drawn.font == "Box Fallback Sans (system font boxes.ttf)"
+    assert set(drawn.files) == BOTH
+    assert f"安阳市{RARE}州区医疗保障局 2022年" in _comments(
+        drawn.files["charts/expenditure-by-function.svg"]
+    )
+    # the first system font that has every glyph, not merely the first one found
+    partial = _box_font(tmp_path / "partial.ttf", _chart_texts(package) - {RARE}, "Partial")
+    monkeypatch.setattr(charts_mod, "FONT_PATHS", (str(partial), str(system)))
+    assert draw(package).font == "Box Fallback Sans (system font boxes.ttf)"
+    # none has it: a clear error naming the character and what to install
+    monkeypatch.setattr(charts_mod, "FONT_PATHS", (str(partial),))
+    with pytest.raises(ChartFontMissing, match=f"no glyph for '{RARE}'.*fonts-noto-cjk"):
+        draw(package)
+
+
+@pytest.fixture
+def no_font(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A machine where the bundled font is gone (a broken install) and no system CJK
+    font is found."""
+    monkeypatch.setattr(charts_mod, "BUNDLED_FONT", tmp_path / "removed" / "font.otf")
+    monkeypatch.setattr(charts_mod, "FONT_PATHS", ())
+    monkeypatch.setattr(charts_mod, "FONT_FAMILIES", ())
+
+
+def _findings(files: dict[str, bytes]) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(files["findings.csv"].decode("utf-8"))))
+
+
+def test_the_package_records_the_bundled_font() -> None:
+    from fiscalpub.package.build import build_package
+    from fiscalpub.vocab.files import load_report
+
+    report = load_report([ANYANG / "canonical.json"])
+    built = build_package(report, with_charts=True)
+    descriptor = json.loads(built.files["datapackage.json"])
+    assert descriptor["fiscalpub"]["charts_font"] == BUNDLED_FONT_NAME
+    assert set(built.files) >= BOTH and built.notices == []
+    # no charts asked for: no font recorded
+    plain = json.loads(build_package(report).files["datapackage.json"])
+    assert "charts_font" not in plain["fiscalpub"]
+
+
+def test_the_package_records_a_fallback_font(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from fiscalpub.package.build import build_package
+    from fiscalpub.vocab.files import load_report
+
+    report = load_report([ANYANG / "canonical.json"])
+    report = dataclasses.replace(
+        report, report=dataclasses.replace(report.report, department=f"安阳市{RARE}州区医疗保障局")
+    )
+    package = _with_department(read_package(ANYANG), f"安阳市{RARE}州区医疗保障局")
+    system = _box_font(tmp_path / "boxes.ttf", _chart_texts(package), "Box Fallback Sans")
+    monkeypatch.setattr(charts_mod, "FONT_PATHS", (str(system),))
+    monkeypatch.setattr(charts_mod, "FONT_FAMILIES", ())
+    built = build_package(report, with_charts=True)
+    descriptor = json.loads(built.files["datapackage.json"])
+    assert descriptor["fiscalpub"]["charts_font"] == "Box Fallback Sans (system font boxes.ttf)"
+    assert set(built.files) >= BOTH
+    assert not [f for f in _findings(built.files) if f["code"] == "charts-skipped"]
+
+
+@pytest.mark.usefixtures("no_font")
+def test_without_any_font_the_package_is_built_without_charts(tmp_path: Path) -> None:
+    from fiscalpub.package.build import build_package, write_package
+    from fiscalpub.validate.defects import check_package
+    from fiscalpub.vocab.files import load_report
+
+    report = load_report([ANYANG / "canonical.json"])
+    built = build_package(report, with_charts=True)
+    assert not [k for k in built.files if k.startswith("charts/")]
+    descriptor = json.loads(built.files["datapackage.json"])
+    assert "charts_font" not in descriptor["fiscalpub"]
+    assert not [r for r in descriptor["resources"] if r["path"].startswith("charts/")]
+    (skipped,) = [f for f in _findings(built.files) if f["code"] == "charts-skipped"]
+    assert skipped["severity"] == "warning"
+    assert re.fullmatch(r"[0-9a-f]{16}", skipped["id"])
+    assert "the data are complete" in skipped["message"]
+    assert "bundled font" in skipped["message"] and "reinstall fiscalpub" in skipped["message"]
+    assert [(n.code, n.id) for n in built.notices] == [("charts-skipped", skipped["id"])]
+    # the same id on every build (a baseline can accept it)
+    assert _findings(build_package(report, with_charts=True).files) == _findings(built.files)
+    # everything else is what a build without charts writes
+    plain = build_package(report)
+    for name, content in plain.files.items():
+        if name not in ("findings.csv", "datapackage.json"):
+            assert built.files[name] == content, name
+    # and it is a valid package: the warning is a finding, not a defect
+    assert check_package(write_package(built, tmp_path / "out")).defects == []
+
+
+@pytest.mark.usefixtures("no_font")
+def test_build_and_run_succeed_without_any_font(tmp_path: Path) -> None:
+    from fiscalpub.cli import main
+    from tests.conftest import EXAMPLES, cli_runner
+
+    runner = cli_runner()
+    built = runner.invoke(
+        main, ["build", *map(str, sorted(EXAMPLES.glob("*.txt"))), "-o", str(tmp_path / "b")]
+    )
+    assert built.exit_code == 0, built.output
+    assert built.stderr.count(": charts-skipped: ") == 2  # the two reports with chart data
+    assert "Error" not in built.stderr
+    validated = runner.invoke(main, ["validate", str(tmp_path / "b"), "--json"])
+    assert validated.exit_code == 0, validated.output
+    assert "charts-skipped" not in validated.stdout
+    ran = runner.invoke(
+        main, ["run", str(EXAMPLES), "-o", str(tmp_path / "r"), "-j", "1", "--json"]
+    )
+    assert ran.exit_code == 0, ran.output
+    summary = json.loads(ran.stdout)
+    assert (summary["built"], summary["failed"], summary["packages_with_defects"]) == (3, 0, 0)
+    for out in (tmp_path / "b", tmp_path / "r"):
+        packages = sorted(p.parent for p in out.glob("*/datapackage.json"))
+        assert len(packages) == 3
+        skipped = [p.name for p in packages if "charts-skipped" in (p / "findings.csv").read_text()]
+        assert sorted(skipped) == sorted(n for n, files in EXPECTED_FILES.items() if files)
+        assert not list(out.glob("*/charts/*"))

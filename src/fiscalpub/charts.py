@@ -24,8 +24,17 @@ Chinese labels on a machine without a CJK font (a browser, a portal preview), an
 not depend on which font a viewer substitutes.  matplotlib writes each text as an XML
 comment before its outlines, so the labels stay greppable.
 
-Chinese needs a CJK font: the first of FONT_PATHS that exists, else the first of
-FONT_FAMILIES matplotlib can find; none → ChartFontMissing with the install line.
+The font is the one shipped inside the package, always: ``data/fonts/
+FiscalpubSansSC-Regular.otf`` ("Fiscalpub Sans SC", an OFL subset of Noto Sans CJK SC
+made by tools/make_cjk_font.py: GBK, CJK punctuation and every character of the
+registries and vocabulary labels), so the charts are the same bytes on every machine
+and need no system font.  Only when a label has a character the subset lacks (a rare
+character in a department name) is a system CJK font used: the first of FONT_PATHS,
+then of FONT_FAMILIES (via matplotlib), that has every glyph.  Which font drew the
+charts is returned (``Charts.font``) and recorded in the package (``fiscalpub.
+charts_font`` in datapackage.json).  No font with every glyph → ChartFontMissing, with
+the reason and an install hint; the package builder then skips the charts with a
+``charts-skipped`` warning (a chart never costs the data).
 """
 
 from __future__ import annotations
@@ -39,8 +48,11 @@ from pathlib import Path
 from fiscalpub.errors import FiscalpubError
 from fiscalpub.rdf.cube import Package
 
-# Debian's fonts-wqy-microhei first (1.6 MB package; what CI installs), then other
-# common CJK fonts by path (Debian/Ubuntu) and by family (any OS, via matplotlib).
+# the charts' font, shipped in the wheel (data/fonts/README.md, OFL.txt beside it)
+BUNDLED_FONT = Path(__file__).resolve().parent / "data" / "fonts" / "FiscalpubSansSC-Regular.otf"
+BUNDLED_FONT_NAME = "Fiscalpub Sans SC (bundled subset of Noto Sans CJK SC)"
+# fallbacks for a character the bundled subset lacks: common CJK fonts by path
+# (Debian/Ubuntu) and by family (any OS, via matplotlib), in this order
 FONT_PATHS: tuple[str, ...] = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",  # fonts-wqy-microhei
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",  # fonts-wqy-zenhei
@@ -58,9 +70,10 @@ FONT_FAMILIES: tuple[str, ...] = (
     "SimHei",
 )
 INSTALL_HINT = (
-    "install a CJK font, e.g. `apt-get install fonts-wqy-microhei` (Debian/Ubuntu), "
-    "or pass charts(..., font=PATH) with a .ttf/.otf/.ttc that has Simplified Chinese"
+    "install a CJK font that has them, e.g. `apt-get install fonts-noto-cjk` (Debian/Ubuntu), "
+    "or pass charts(..., font=PATH) with a .ttf/.otf/.ttc that has them"
 )
+REINSTALL_HINT = "reinstall fiscalpub (its wheel ships the charts' font)"
 
 WIDTH_IN = 10.0  # figure width (inches); the height grows with the number of bars
 DPI = 150
@@ -203,43 +216,117 @@ def chart_data(package: Package) -> list[ChartData]:
     return out
 
 
-def find_cjk_font(
+def system_fonts(
     paths: Sequence[str] | None = None, families: Sequence[str] | None = None
-) -> Path:
-    """The file of the first CJK font found: by path (default FONT_PATHS), then by family
-    name (default FONT_FAMILIES)."""
+) -> list[Path]:
+    """The system CJK font files found, in order: by path (default FONT_PATHS), then by
+    family name (default FONT_FAMILIES, via matplotlib); no duplicates."""
     paths = FONT_PATHS if paths is None else paths
     families = FONT_FAMILIES if families is None else families
-    for candidate in paths:
-        if Path(candidate).is_file():
-            return Path(candidate)
+    found = [Path(p) for p in paths if Path(p).is_file()]
     if families:
         from matplotlib import font_manager
 
         for family in families:
             try:
-                found = font_manager.findfont(
+                path = font_manager.findfont(
                     font_manager.FontProperties(family=family), fallback_to_default=False
                 )
             except ValueError:
                 continue
-            return Path(found)
+            found.append(Path(path))
+    return list(dict.fromkeys(found))
+
+
+def find_cjk_font(
+    paths: Sequence[str] | None = None, families: Sequence[str] | None = None
+) -> Path:
+    """The file of the first system CJK font found: by path (default FONT_PATHS), then by
+    family name (default FONT_FAMILIES)."""
+    found = system_fonts(paths, families)
+    if found:
+        return found[0]
     raise ChartFontMissing(
-        "no CJK font for the charts' Chinese labels: "
+        "no system CJK font: "
         + INSTALL_HINT
-        + f" (looked for files {list(paths)} and families {list(families)})"
+        + f" (looked for files {list(FONT_PATHS if paths is None else paths)} and families "
+        f"{list(FONT_FAMILIES if families is None else families)})"
     )
 
 
-def _check_glyphs(font: Path, texts: Sequence[str]) -> None:
-    """Refuse a font that would draw some label as empty boxes (tofu)."""
+@dataclass(frozen=True)
+class ChartFont:
+    path: Path
+    name: str  # as recorded in the package: fiscalpub.charts_font
+
+
+@dataclass(frozen=True)
+class Charts:
+    files: dict[str, bytes]  # path relative to the package -> bytes
+    font: str | None  # the font that drew them (ChartFont.name); None: nothing to chart
+
+
+def _needed(texts: Sequence[str]) -> set[str]:
+    return {ch for t in texts for ch in t if not ch.isspace()}
+
+
+def _missing(font: Path, needed: set[str]) -> list[str]:
+    """The characters of `needed` the font has no glyph for (it would draw tofu)."""
     from matplotlib.ft2font import FT2Font
 
     try:
         charmap = FT2Font(str(font)).get_charmap()
     except (OSError, RuntimeError, ValueError) as exc:
-        raise ChartFontMissing(f"{font}: cannot be read as a font ({exc}); {INSTALL_HINT}") from exc
-    missing = sorted({ch for t in texts for ch in t if not ch.isspace() and ord(ch) not in charmap})
+        raise ChartFontMissing(f"{font}: cannot be read as a font ({exc})") from exc
+    return sorted(ch for ch in needed if not charmap.get(ord(ch)))
+
+
+def _family(font: Path) -> str:
+    from matplotlib.ft2font import FT2Font
+
+    return str(FT2Font(str(font)).family_name) or font.stem
+
+
+def choose_font(texts: Sequence[str]) -> ChartFont:
+    """The bundled font when it has a glyph for every character of `texts`; else the
+    first system CJK font that has (system_fonts order); else ChartFontMissing saying
+    why and what to install."""
+    needed = _needed(texts)
+    if not BUNDLED_FONT.is_file():
+        why, hint = f"the bundled font {BUNDLED_FONT} is missing", REINSTALL_HINT
+    else:
+        try:
+            lacking = _missing(BUNDLED_FONT, needed)
+        except ChartFontMissing as exc:
+            lacking, why, hint = [], f"the bundled font is unreadable ({exc})", REINSTALL_HINT
+        else:
+            if not lacking:
+                return ChartFont(BUNDLED_FONT, BUNDLED_FONT_NAME)
+            why = f"the bundled font has no glyph for {''.join(lacking)!r}"
+            hint = INSTALL_HINT
+    candidates = system_fonts()
+    for path in candidates:
+        try:
+            if not _missing(path, needed):
+                return ChartFont(path, f"{_family(path)} (system font {path.name})")
+        except ChartFontMissing:
+            continue
+    found = (
+        "and no system CJK font has every glyph either (tried "
+        + ", ".join(str(p) for p in candidates)
+        + ")"
+        if candidates
+        else "and no system CJK font was found"
+    )
+    raise ChartFontMissing(f"no CJK font for the charts' Chinese labels: {why}, {found}; {hint}")
+
+
+def _check_glyphs(font: Path, texts: Sequence[str]) -> None:
+    """Refuse a font that would draw some label as empty boxes (tofu)."""
+    try:
+        missing = _missing(font, _needed(texts))
+    except ChartFontMissing as exc:
+        raise ChartFontMissing(f"{exc}; {INSTALL_HINT}") from exc
     if missing:
         raise ChartFontMissing(
             f"{font} has no glyph for {''.join(missing)!r} used in the charts: {INSTALL_HINT}"
@@ -306,24 +393,23 @@ def _draw(data: ChartData, font: Path) -> tuple[bytes, bytes]:
     return png.getvalue(), svg.getvalue()
 
 
-def charts(package: Package, *, font: Path | None = None) -> dict[str, bytes]:
-    """The package's charts, keyed by path relative to the package: PNG and SVG per chart
-    with data; {} when none has (no CJK font needed then).  `font`: a font file to use
-    instead of looking one up."""
+def draw(package: Package, *, font: Path | None = None) -> Charts:
+    """The package's charts and the font that drew them: PNG and SVG per chart with
+    data; no files (and no font needed) when none has.  `font`: a font file to use
+    instead of choosing one (choose_font: the bundled font, else a system font)."""
     data = chart_data(package)
     if not data:
-        return {}
-    font = font if font is not None else find_cjk_font()
-    if not font.is_file():
-        raise ChartFontMissing(f"{font}: no such font file; {INSTALL_HINT}")
-    _check_glyphs(
-        font,
-        [
-            t
-            for d in data
-            for t in (d.title, d.footnote, *(b.label for b in d.bars), "0123456789.,-")
-        ],
-    )
+        return Charts({}, None)
+    texts = [t for d in data for t in (d.title, d.footnote, *(b.label for b in d.bars))]
+    texts.append("0123456789.,-")
+    if font is None:
+        chosen = choose_font(texts)
+    else:
+        if not font.is_file():
+            raise ChartFontMissing(f"{font}: no such font file; {INSTALL_HINT}")
+        _check_glyphs(font, texts)
+        same = font.resolve() == BUNDLED_FONT.resolve()
+        chosen = ChartFont(font, BUNDLED_FONT_NAME if same else f"{_family(font)} ({font.name})")
 
     import matplotlib
 
@@ -335,7 +421,12 @@ def charts(package: Package, *, font: Path | None = None) -> dict[str, bytes]:
         matplotlib.rc("figure", dpi=DPI)
         matplotlib.rc("savefig", dpi=DPI, facecolor="white")
         for d in data:
-            png, svg = _draw(d, font)
+            png, svg = _draw(d, chosen.path)
             out[f"charts/{d.name}.png"] = png
             out[f"charts/{d.name}.svg"] = svg
-    return out
+    return Charts(out, chosen.name)
+
+
+def charts(package: Package, *, font: Path | None = None) -> dict[str, bytes]:
+    """The package's charts, keyed by path relative to the package (draw(...).files)."""
+    return draw(package, font=font).files

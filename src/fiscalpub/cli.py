@@ -259,7 +259,7 @@ def vocab_check(folder: Path, as_json: bool, strict: bool) -> None:
 @click.option(
     "--no-charts",
     is_flag=True,
-    help="No charts (they need a CJK font: apt-get install fonts-wqy-microhei).",
+    help="No charts (faster; they use the font shipped with fiscalpub, no system font needed).",
 )
 @base_option
 @config_option
@@ -320,10 +320,12 @@ def build(
                 source_files=[(p.name, p.read_bytes()) for p in group if p.is_file()],
                 with_charts=not no_charts,
             )
-        except FiscalpubError as exc:  # e.g. no CJK font for the charts
+        except FiscalpubError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
         path = write_package(built, output)
+        for notice in built.notices:  # e.g. charts skipped: the package is built all the same
+            click.echo(f"warning: {path}: {notice.code}: {notice.message}", err=True)
         if not quiet:
             click.echo(f"{path}", err=True)
 

@@ -85,13 +85,17 @@ def _hash_files(paths: Iterable[Path]) -> str:
 
 @lru_cache(maxsize=1)
 def environment_key() -> str:
-    """fiscalpub version + registry + vocabulary: what changes every package."""
+    """fiscalpub version + registry + vocabulary + the charts' font: what changes every
+    package."""
     digest = hashlib.sha256(__version__.encode())
     data = resources.files("fiscalpub") / "data"
     for name in ("tables.yaml", "facts.yaml", "classes.yaml", "cofog.csv"):
         item = data / name
         if item.is_file():
             digest.update(item.read_bytes())
+    font = data / "fonts" / "FiscalpubSansSC-Regular.otf"  # the charts' bytes depend on it
+    if font.is_file():
+        digest.update(hashlib.sha256(font.read_bytes()).digest())
     index = data / "vocab" / "codes.csv"
     if index.is_file():
         digest.update(index.read_bytes())
@@ -153,7 +157,7 @@ def process(
         result.status = "failed"
         result.error = _one_line(exc)
         return result
-    severity = Counter(f.severity for f in [*report.findings, *findings])
+    severity = Counter(f.severity for f in [*report.findings, *findings, *built.notices])
     result.package = built.slug
     result.tables = sum(1 for t in report.tables if t.status == "printed") or len(
         {li.table for li in report.line_items}

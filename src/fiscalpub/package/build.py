@@ -15,7 +15,7 @@ import json
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,8 @@ _PLAIN_NUMBER = re.compile(r"[-+]?[0-9][0-9,]*(\.[0-9]+)?")
 class Package:
     slug: str
     files: dict[str, bytes]  # relative path -> content
+    # findings of the build itself, also in findings.csv (charts-skipped), for the caller
+    notices: list[Finding] = field(default_factory=list)
 
 
 def _csv(header: list[str], rows: list[list[Any]], numeric: set[str] = frozenset()) -> bytes:  # type: ignore[assignment]
@@ -231,7 +233,6 @@ def build_package(
     slug = package_slug(meta)
     schemas = all_schemas()
     codes, unknown = codes_resource(report, index or shipped_index())
-    findings = report.findings + unknown + (extra_findings or [])
     files: dict[str, bytes] = {}
     fields = {name: [f["name"] for f in s["fields"]] for name, s in schemas.items()}
     numbers = {
@@ -242,6 +243,11 @@ def build_package(
         fields["line_items.schema.json"], line_item_rows(report), numbers["line_items.schema.json"]
     )
     files["codes.csv"] = _csv(fields["codes.schema.json"], codes)
+    # charts before findings.csv: a chart that cannot be drawn is a finding, not a failure
+    chart_resources, charts_font, notices = (
+        _charts(report, files, slug) if with_charts else ([], None, [])
+    )
+    findings = report.findings + unknown + (extra_findings or []) + notices
     files["facts.csv"] = _csv(
         fields["facts.schema.json"], fact_rows(report), numbers["facts.schema.json"]
     )
@@ -339,8 +345,7 @@ def build_package(
                     **_integrity(content),
                 }
             )
-    if with_charts:
-        resources += _charts(report, files, slug)
+    resources += chart_resources
     descriptor: dict[str, Any] = {
         "id": dataset_iri,
         "name": slug,
@@ -382,6 +387,7 @@ def build_package(
             "region": meta.region.name,
             "year": meta.year,
             "kind": meta.kind,
+            **({"charts_font": charts_font} if charts_font else {}),
         },
         "resources": resources,
     }
@@ -389,15 +395,19 @@ def build_package(
     files["datapackage.json"] = (
         json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
     ).encode("utf-8")
-    return Package(slug, files)
+    return Package(slug, files, notices)
 
 
 SOURCE_MEDIA = {".pdf": "application/pdf", ".txt": "text/plain", ".json": "application/json"}
 
 
-def _charts(report: Report, files: dict[str, bytes], slug: str) -> list[dict[str, Any]]:
-    """Charts of the package's own CSVs (fiscalpub.charts), added as resources."""
-    from fiscalpub.charts import charts
+def _charts(
+    report: Report, files: dict[str, bytes], slug: str
+) -> tuple[list[dict[str, Any]], str | None, list[Finding]]:
+    """Charts of the package's own CSVs (fiscalpub.charts), added to `files`: their
+    resources, the font that drew them, and a `charts-skipped` warning when they cannot
+    be drawn (no font with every glyph): the package is built without them."""
+    from fiscalpub.charts import ChartError, draw
     from fiscalpub.rdf.cube import Package as PackageView
 
     meta = report.report
@@ -416,8 +426,23 @@ def _charts(report: Report, files: dict[str, bytes], slug: str) -> list[dict[str
         _rows(files["codes.csv"]),
         files,
     )
+    try:
+        drawn = draw(view)
+    except ChartError as exc:
+        return (
+            [],
+            None,
+            [
+                Finding(
+                    "charts-skipped",
+                    "warning",
+                    f"图表未生成，数据完整 / charts skipped, the data are complete: {exc}",
+                    [Where()],
+                )
+            ],
+        )
     out = []
-    for rel, content in sorted(charts(view).items()):
+    for rel, content in sorted(drawn.files.items()):
         files[rel] = content
         suffix = Path(rel).suffix
         out.append(
@@ -434,7 +459,7 @@ def _charts(report: Report, files: dict[str, bytes], slug: str) -> list[dict[str
                 **_integrity(content),
             }
         )
-    return out
+    return out, drawn.font, []
 
 
 def _rows(data: bytes) -> list[dict[str, str]]:
