@@ -40,14 +40,14 @@ def ckan_env() -> tuple[str, str]:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
-    """With CI=true, a skipped `ckan` or `corpus` test is a failure: integration tests
-    must run in CI, never silently skip there."""
+    """With CI=true, a skipped `ckan`, `corpus` or `fresh_machine` test is a failure:
+    integration tests must run in CI, never silently skip there."""
     outcome = yield
     report = outcome.get_result()
     if (
         report.skipped
         and os.environ.get("CI", "").lower() == "true"
-        and any(item.get_closest_marker(m) for m in ("ckan", "corpus"))
+        and any(item.get_closest_marker(m) for m in ("ckan", "corpus", "fresh_machine"))
     ):
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, which must run it: {report.longrepr}"
