@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from fiscalpub import grouping
-from fiscalpub.grouping import GroupingError, narrative_amounts, read_sidecar
+from fiscalpub.grouping import Found, GroupingError, Probe, narrative_amounts, plan, read_sidecar
 from fiscalpub.pipeline import PROBES, find_reports
 from tests.conftest import EXAMPLES, cli_runner, corpus_path
 
@@ -119,16 +119,77 @@ def test_the_corpus_folder_holds_40_reports_in_47_files() -> None:
 
 
 @pytest.mark.corpus
-def test_an_unclear_match_is_not_grouped_but_said(tmp_path: Path) -> None:
+def test_the_same_bytes_twice_are_one_report_once(tmp_path: Path) -> None:
     folder = tmp_path / "r"
-    text = corpus_path("pdf", "jiangsu-zxbgt-2018-budget-text.pdf")
+    _copy(corpus_path("pdf", "jiangsu-zxbgt-2018-budget-text.pdf"), folder, "n.pdf")
     tables = corpus_path("pdf", "jiangsu-zxbgt-2018-budget-tables.pdf")
-    _copy(text, folder, "n.pdf")
     _copy(tables, folder, "t1.pdf")
-    _copy(tables, folder, "t2.pdf")  # the same tables twice: which one is it?
+    _copy(tables, folder, "t2.pdf")
     groups, notes = find_reports([folder])
-    assert _names(groups) == [["n.pdf"], ["t1.pdf"], ["t2.pdf"]]
-    assert len(notes) == 1 and "n.pdf" in notes[0] and "report.yaml" in notes[0]
+    assert _names(groups) == [["n.pdf", "t1.pdf"]]
+    assert len(notes) == 1 and "t2.pdf: the same bytes as" in notes[0]
+
+
+# amounts in 元 of a made-up report: grand total, then parts that are not whole 万元
+TOTAL, PARTS = "12345678.90", ("2345678.12", "345678.34", "45678.56", "30000.00")
+
+
+def _probe(role: str, digest: str, numbers: tuple[str, ...] = (), **meta: object) -> Probe:
+    key = "totals" if role == "tables" else "amounts"
+    return Probe(digest, role, **{"kind": "budget", key: numbers, **meta})  # type: ignore[arg-type]
+
+
+def _plan(probes: dict[str, Probe]) -> tuple[list[list[str]], list[str]]:
+    paths = {Path("/r") / name: pr for name, pr in probes.items()}
+    planned = plan(Found([], sorted(paths)), paths)
+    return _names(planned.groups), planned.notes
+
+
+def test_pairing_needs_the_grand_total_and_more_shared_amounts() -> None:
+    tables = _probe("tables", "t", (TOTAL, *PARTS), department="某局")
+    full = _probe("narrative", "n", (TOTAL, *PARTS), department="某局", year=2026)
+    assert _plan({"n.pdf": full, "t.pdf": tables})[0] == [["n.pdf", "t.pdf"]]
+    # the grand total not printed (e.g. last year's narrative): not one report
+    no_total = _probe("narrative", "n", PARTS, department="某局", year=2026)
+    assert _plan({"n.pdf": no_total, "t.pdf": tables})[0] == [["n.pdf"], ["t.pdf"]]
+    # the total and round amounts only (they recur in every report): not enough
+    round_only = _probe("narrative", "n", (TOTAL, "30000.00", "100000.00"), year=2026)
+    assert _plan({"n.pdf": round_only, "t.pdf": tables})[0] == [["n.pdf"], ["t.pdf"]]
+    # 0.01 万元 is the narrative's rounding: 1234.57 万元 for 12345678.90 元
+    rounded = _probe("narrative", "n", ("12345700.00", "23456800.00", *PARTS[:3]))
+    tables2 = _probe("tables", "t", ("23456789.00", "12345678.90", *PARTS))
+    assert _plan({"n.pdf": rounded, "t.pdf": tables2})[0] == [["n.pdf", "t.pdf"]]
+
+
+@pytest.mark.parametrize(
+    "conflict",
+    [{"year": 2025}, {"scope": "unit"}, {"kind": "final"}],
+    ids=["year", "scope", "kind"],
+)
+def test_what_the_files_say_must_not_conflict(conflict: dict[str, object]) -> None:
+    tables = _probe("tables", "t", (TOTAL, *PARTS), year=2026, scope="department")
+    narrative = _probe("narrative", "n", (TOTAL, *PARTS), **{"year": 2026, **conflict})
+    assert _plan({"n.pdf": narrative, "t.pdf": tables})[0] == [["n.pdf"], ["t.pdf"]]
+
+
+def test_an_unclear_match_is_not_grouped_but_said() -> None:
+    tables = _probe("tables", "t1", (TOTAL, *PARTS))
+    tables_again = _probe("tables", "t2", (TOTAL, *PARTS))  # other bytes, the same amounts
+    narrative = _probe("narrative", "n", (TOTAL, *PARTS))
+    groups, notes = _plan({"n.pdf": narrative, "t1.pdf": tables, "t2.pdf": tables_again})
+    assert groups == [["n.pdf"], ["t1.pdf"], ["t2.pdf"]]
+    assert len(notes) == 1 and "n.pdf: could be one report with any of" in notes[0]
+    assert "report.yaml" in notes[0]
+
+
+def test_without_amounts_in_the_tables_the_names_decide() -> None:
+    tables = _probe("tables", "t", (), department="中共某市委办公厅", year=2026)
+    same = _probe("narrative", "n", (TOTAL,), department="某市委办公厅", year=2026)
+    other = _probe("narrative", "n", (TOTAL,), department="某市委办公厅", year=2025)
+    assert _plan({"n.pdf": same, "t.pdf": tables})[0] == [["n.pdf", "t.pdf"]]
+    assert _plan({"n.pdf": other, "t.pdf": tables})[0] == [["n.pdf"], ["t.pdf"]]
+    unnamed = _probe("tables", "t", (), year=2026)
+    assert _plan({"n.pdf": same, "t.pdf": unnamed})[0] == [["n.pdf"], ["t.pdf"]]
 
 
 @pytest.mark.corpus
@@ -298,3 +359,120 @@ def test_parse_refuses_a_folder_of_several_reports(renamed: Path) -> None:
     result = _cli("parse", renamed)
     assert result.exit_code == 2  # type: ignore[attr-defined]
     assert "holds 6 reports" in result.stderr  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------ one file, one report
+
+
+def test_the_order_of_the_arguments_does_not_matter(tmp_path: Path) -> None:
+    folder = tmp_path / "r"
+    a = _copy(SEED, folder, "a.txt")
+    _copy(EXAMPLES / "004_eedbb879cd069ff8.txt", folder, "b.txt")
+    (folder / "report.yaml").write_text("files: [a.txt, b.txt]\n", encoding="utf-8")
+    expected = [["a.txt", "b.txt"]]
+    for args in ([a, folder], [folder, a], [folder, folder], [folder, folder / ".." / "r"]):
+        groups, _ = find_reports(args)
+        assert _names(groups) == expected, args
+
+
+def test_a_file_named_by_two_report_yaml_is_an_error(tmp_path: Path) -> None:
+    folder = tmp_path / "r"
+    _copy(SEED, folder / "sub", "three.txt")
+    (folder / "report.yaml").write_text("files: [sub/three.txt]\n", encoding="utf-8")
+    (folder / "sub" / "report.yaml").write_text("files: [three.txt]\n", encoding="utf-8")
+    with pytest.raises(GroupingError, match="named by both"):
+        find_reports([folder])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["files: ['one\\0.txt']\n", f"files: [{'x' * 300}.txt]\n", "files: [loop.txt]\n"],
+    ids=["nul", "long-name", "link-loop"],
+)
+def test_unnamable_files_in_report_yaml_are_a_one_line_error(tmp_path: Path, text: str) -> None:
+    folder = tmp_path / "r"
+    _copy(SEED, folder, "one.txt")
+    os.symlink(folder / "loop.txt", folder / "loop.txt")
+    (folder / "report.yaml").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = _cli("run", folder, "-o", out)
+    assert result.exit_code == 2, result.output  # type: ignore[attr-defined]
+    assert "Traceback" not in result.output  # type: ignore[attr-defined]
+    lines = result.stderr.strip().splitlines()  # type: ignore[attr-defined]
+    assert lines[-1].startswith("Error:") and sum("Error" in line for line in lines) == 1
+    assert not out.exists()
+
+
+def test_part_files_twice_or_with_one_name(tmp_path: Path) -> None:
+    one = _copy(SEED, tmp_path / "a", "one.txt")
+    other = _copy(EXAMPLES / "004_eedbb879cd069ff8.txt", tmp_path / "b", "one.txt")
+    result = _cli("build", "--part", one, "--part", other, "-o", tmp_path / "o")
+    assert result.exit_code == 2 and "two files named one.txt" in result.stderr  # type: ignore[attr-defined]
+    assert not (tmp_path / "o").exists()
+    same = _cli(
+        "build", "--part", one, "--part", tmp_path / "b" / ".." / "a" / "one.txt",
+        "-o", tmp_path / "o", "--no-charts", "--quiet",
+    )  # fmt: skip
+    assert same.exit_code == 0, same.stderr  # type: ignore[attr-defined]
+    (package,) = (tmp_path / "o").iterdir()
+    assert [p.name for p in (package / "sources").iterdir()] == ["one.txt"]
+
+
+def test_two_reports_with_one_package_name_both_fail(tmp_path: Path) -> None:
+    folder = tmp_path / "r"
+    _copy(SEED, folder, "a.txt")
+    # the same report with other bytes (a blank line more): same department, year, kind
+    (folder / "b.txt").write_bytes(SEED.read_bytes() + b"\n")
+    out = tmp_path / "out"
+    result = _cli("run", folder, "-o", out, "--no-charts", "--json", "-j", "1")
+    summary = json.loads(result.stdout)  # type: ignore[attr-defined]
+    assert result.exit_code == 1 and summary["failed"] == 2  # type: ignore[attr-defined]
+    assert all("makes the package" in f["error"] for f in summary["failures"])
+    assert not list(out.glob("*/datapackage.json"))
+    assert not list((out / "rdf").glob("*.ttl"))
+
+
+def test_a_broken_probe_cache_is_probed_again(tmp_path: Path) -> None:
+    folder = tmp_path / "r"
+    _copy(SEED, folder, "a.txt")
+    _copy(EXAMPLES / "004_eedbb879cd069ff8.txt", folder, "b.txt")
+    out = tmp_path / "out"
+    out.mkdir()
+    first, _ = find_reports([folder], out)
+    cache = json.loads((out / PROBES).read_text(encoding="utf-8"))
+    for broken in (
+        {**cache, "probes": [1, 2]},
+        {**cache, "probes": {k: {**v, "totals": ["abc"]} for k, v in cache["probes"].items()}},
+        {**cache, "probes": {k: {"role": 3} for k in cache["probes"]}},
+        "not json",
+    ):
+        text = broken if isinstance(broken, str) else json.dumps(broken)
+        (out / PROBES).write_text(text, encoding="utf-8")
+        assert find_reports([folder], out)[0] == first
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "r"
+    _copy(SEED, folder, "a.txt")
+    _copy(EXAMPLES / "004_eedbb879cd069ff8.txt", folder, "b.txt")
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    result = _cli("run", folder, "-o", blocker / "out")
+    assert result.exit_code == 1, result.output  # type: ignore[attr-defined]
+    assert result.stderr.startswith("Error:") and "Traceback" not in result.stderr  # type: ignore[attr-defined]
+    assert len(result.stderr.strip().splitlines()) == 1  # type: ignore[attr-defined]
+
+
+def test_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
+    folder = tmp_path / "r"
+    folder.mkdir()
+    _copy(SEED, folder, "ok.txt")
+    bad = os.fsdecode(bytes(folder) + b"/\xff\xfe.txt")
+    shutil.copy(SEED, bad)
+    _copy(EXAMPLES / "004_eedbb879cd069ff8.txt", folder, "b.txt")
+    groups, notes = find_reports([folder])
+    assert _names(groups) == [["b.txt"], ["ok.txt"]]
+    assert any("not valid UTF-8" in n for n in notes)
+    result = _cli("build", Path(bad), "-o", tmp_path / "o")
+    assert result.exit_code == 2 and "not valid UTF-8" in result.stderr  # type: ignore[attr-defined]
+    assert not (tmp_path / "o").exists()

@@ -111,7 +111,9 @@ def parse(files: tuple[Path, ...], as_json: bool, output: Path | None) -> None:
     if any(p.is_dir() for p in files):
         if len(files) > 1:
             raise click.UsageError("give one folder, or the files of one report")
-        groups, _notes = report_groups(files, ())
+        groups, notes = report_groups(files, ())
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
         if not groups:
             click.echo(f"Error: {files[0]}: a folder without report files (.pdf, .txt)", err=True)
             sys.exit(1)
@@ -277,9 +279,9 @@ def build(
     """Build one Frictionless Data Package per report.
 
     A REPORT is a file (text, PDF, or the canonical JSON of `fiscalpub parse`) or a
-    folder of reports, in which a report published as two files (narrative and
-    tables) is found by its contents or listed in a report.yaml (see `fiscalpub run
-    --help`).  The --part files together are one report.  Each package folder is
+    folder of report files (.pdf, .txt), in which a report published as two files
+    (narrative and tables) is found by its contents or listed in a report.yaml (see
+    `fiscalpub run --help`).  The --part files together are one report.  Each package folder is
     named by a stable slug (pinyin of region and department, year, kind, a hash of
     the department name) and is written all or nothing.
 
@@ -301,7 +303,7 @@ def build(
         raise click.UsageError("give REPORT files or folders, or --part files")
     groups, notes = report_groups(reports, parts)
     if not groups:
-        raise click.UsageError("no reports (.pdf, .txt, .json) found in the given folders")
+        raise click.UsageError("no reports (.pdf, .txt) found in the given folders")
     for note in notes:
         click.echo(f"note: {note}", err=True)
     for group in groups:

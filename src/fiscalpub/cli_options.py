@@ -57,15 +57,33 @@ def report_groups(
     for path in (*paths, *parts):
         if not path.exists():
             raise click.UsageError(f"{path}: no such file or folder")
+    unique = list({p.resolve(): p for p in reversed(parts)}.values())[::-1]
+    names = [p.name for p in unique]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise click.UsageError(
+            f"--part: two files named {twice[0]}: a package keeps its sources by name"
+        )
     try:
         groups, notes = find_reports(paths, out, jobs) if paths else ([], [])
     except GroupingError as exc:
         raise click.UsageError(str(exc)) from None
-    if parts:
+    except OSError as exc:  # the probe cache in OUT
+        raise click.ClickException(f"{out}: cannot write ({exc.strerror or exc})") from None
+    if unique:
         # a --part file found in a given folder too is part of its --part report only
-        claimed = {p.resolve() for p in parts}
-        rest = [[p for p in g if p.resolve() not in claimed] for g in groups]
-        groups = [g for g in rest if g] + [list(dict.fromkeys(parts))]
+        claimed = {p.resolve() for p in unique}
+        rest = []
+        for group in groups:
+            kept = [p for p in group if p.resolve() not in claimed]
+            if kept and len(kept) < len(group):
+                notes.append(
+                    f"{' + '.join(p.name for p in group)}: grouped in {group[0].parent}, but "
+                    f"--part takes {', '.join(p.name for p in group if p not in kept)}"
+                )
+            if kept:
+                rest.append(kept)
+        groups = [*rest, unique]
     return groups, notes
 
 

@@ -87,6 +87,11 @@ def run(
       fiscalpub run reports/ -o out -j 4 --base-iri https://data.example.gov.cn/fiscal/
       fiscalpub run reports/ -o out --publish --push http://127.0.0.1:7878/store
 
+    \b
+    report.yaml (in a folder of reports; names relative to it):
+      files: [附件1.pdf, 附件2.pdf]            # one report
+      reports: [[a.pdf, b.pdf], [c.pdf]]      # or several
+
     Exit codes: 0 every report built and valid, 1 a report failed or has package
     defects (or publishing failed), 2 usage error.
     """
@@ -102,6 +107,11 @@ def run(
     if not groups:
         raise click.UsageError("no reports (.pdf, .txt) found in " + ", ".join(map(str, inputs)))
     if not as_json:
+        for group in groups:
+            if len(group) > 1:
+                click.echo(
+                    f"one report of {len(group)} files: {' + '.join(map(str, group))}", err=True
+                )
         for note in notes:
             click.echo(f"note: {note}", err=True)
     started = time.perf_counter()

@@ -7,29 +7,34 @@ File names are not trusted (they are whatever the downloader chose); the files' 
 1. **Explicit**: a ``report.yaml`` in a folder lists the files of its reports, relative to
    that folder (``files: [a.pdf, b.pdf]`` for one report, or ``reports: [[a.pdf, b.pdf],
    [c.pdf]]``).  Files it names are grouped as it says and take part in nothing else.
-2. **By content**: every other file is parsed alone (a *probe*: department, year, kind,
-   scope, whether it has tables with numbers and whether it has narrative facts).  A file
-   with tables and no narrative (a *tables file*) and a file with narrative and no tables
-   (a *narrative file*) in the same folder are one report when
-   - nothing they say conflicts: same kind; year, scope (部门/单位) equal where both say;
-   - and something confirms it: the narrative prints the tables' grand total (收入总计 /
-     支出总计 of the summary table, or the 合计 of the income or expenditure table) within
-     0.01 万元, or both name the same department (equal, or one name contains the other) and
-     the same year;
-   - and the match is unique both ways.  When a file could belong to several, nothing is
-     grouped and a note says so (list the files in ``report.yaml``): never a guess.
-3. Every other file is a report on its own, and so is a file given by itself (not in a
-   folder): several files of one report are given together explicitly (``--part``).
+2. **By content**: every other file of a folder with two or more files is parsed alone (a
+   *probe*: department, year, kind, scope, whether it has tables with numbers and whether
+   it has narrative facts, and the amounts it prints).  A file with tables and no
+   narrative (a *tables file*) and a file with narrative and no tables (a *narrative
+   file*) of the same folder are one report when
+   - nothing they say conflicts: kind, year and scope (部门/单位) equal where both say;
+   - the numbers confirm it: the narrative prints the tables' largest amount (their grand
+     total, 收入总计/支出总计) and at least MIN_SHARED more of their amounts that are not
+     whole 万元 (round amounts recur in every report), each within 0.01 万元 — or, when
+     the tables have no amount to compare, both name the same department and year;
+   - and the match is clear both ways: the best partner has at least twice the evidence
+     of the next one.  Otherwise nothing is grouped and a note says so: never a guess.
+3. Every other file is a report on its own.  A file given by itself (not found in a
+   given folder) is a report on its own without being probed; the files of one report
+   are given together explicitly with ``--part``.
 
 A path is always a path: nothing but the given files, and the files inside the given
-folders, is ever part of a report (``report.yaml`` may only name files of its own folder,
-and a symbolic link that leads outside the given folder is ignored with a note).
+folders, is ever part of a report (``report.yaml`` may only name report files inside its
+own folder; a symbolic link that leads outside the given folder is left out with a note).
+One file is part of one report only, and a file whose bytes equal another's is left out
+with a note (it would be the same report twice).
 """
 
 from __future__ import annotations
 
 import bisect
 import hashlib
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -43,17 +48,19 @@ REPORT_SUFFIXES = (".pdf", ".txt")
 SIDECAR = "report.yaml"
 # a 万元 narrative against a table: one unit of its last printed place (CONTRACT tolerance)
 TOLERANCE = Decimal("100")  # 元 = 0.01 万元
-_UNIT = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
+WAN = Decimal(10000)
+_UNIT = {"元": Decimal(1), "万元": WAN, "亿元": Decimal(100000000)}
 # an amount with its unit, the whole token: 10,150.48万元 / 1，234.56 元 (after NFKC)
 _AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(亿元|万元|元)")
 # amounts that say something about a report: 1 万元 and more (small ones recur everywhere)
-MIN_AMOUNT = Decimal(10000)
-# a narrative and a tables file share at least this many distinct amounts to be one report
+MIN_AMOUNT = WAN
+# besides the grand total, this many shared amounts that are not whole 万元
 MIN_SHARED = 3
 
 
 class GroupingError(FiscalpubError):
-    """A report.yaml that cannot be followed (bad YAML, a missing or outside file)."""
+    """A report.yaml or an input that cannot be followed (bad YAML, a missing, outside or
+    unnamable file)."""
 
 
 @dataclass(frozen=True)
@@ -74,13 +81,30 @@ class Probe:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Probe:
-        return cls(
+        """A cached probe; ValueError/TypeError when the entry is not one."""
+        probe = cls(
             **{
                 **d,
-                "totals": tuple(d.get("totals") or ()),
-                "amounts": tuple(d.get("amounts") or ()),
+                "totals": tuple(str(x) for x in d.get("totals") or ()),
+                "amounts": tuple(str(x) for x in d.get("amounts") or ()),
             }
         )
+        try:
+            for x in (*probe.totals, *probe.amounts):
+                Decimal(x)
+        except InvalidOperation:
+            raise ValueError("not a decimal amount") from None
+        if not isinstance(probe.sha256, str) or probe.role not in _ROLES.values():
+            raise ValueError("not a probe")
+        return probe
+
+
+_ROLES = {
+    (True, True): "whole",
+    (True, False): "tables",
+    (False, True): "narrative",
+    (False, False): "none",
+}
 
 
 @dataclass
@@ -102,14 +126,10 @@ def narrative_amounts(text: str) -> list[Decimal]:
     from fiscalpub.parse.normalize import nfkc
 
     flat = "".join(nfkc(text).split())
-    out = []
-    for m in _AMOUNT.finditer(flat):
-        try:
-            value = Decimal(m.group(1).replace(",", "") + (m.group(2) or ""))
-        except InvalidOperation:  # pragma: no cover - the pattern admits only digits
-            continue
-        out.append(value * _UNIT[m.group(3)])
-    return out
+    return [
+        Decimal(m.group(1).replace(",", "") + (m.group(2) or "")) * _UNIT[m.group(3)]
+        for m in _AMOUNT.finditer(flat)
+    ]
 
 
 def probe(path: Path) -> Probe:
@@ -117,20 +137,13 @@ def probe(path: Path) -> Probe:
     from fiscalpub.parse.report import build_report
     from fiscalpub.read import read_document
 
-    digest = sha256_file(path)
     try:
+        digest = sha256_file(path)
         doc = read_document(str(path))
         report = build_report([doc])
-    except FiscalpubError:
-        return Probe(digest, "unreadable")
-    has_tables = bool(report.line_items)
-    has_narrative = bool(report.facts)
-    role = {
-        (True, True): "whole",
-        (True, False): "tables",
-        (False, True): "narrative",
-        (False, False): "none",
-    }[(has_tables, has_narrative)]
+    except (FiscalpubError, OSError):
+        return Probe("", "unreadable")
+    role = _ROLES[(bool(report.line_items), bool(report.facts))]
     meta = report.report
     totals: set[Decimal] = set()
     amounts: set[Decimal] = set()
@@ -162,39 +175,68 @@ class Found:
 
 
 def find_files(inputs: Iterable[Path]) -> Found:
-    """The report files of the inputs: a file given by itself is a report; folders are
-    searched recursively (hidden files and folders left out), report.yaml sidecars
-    followed, the other files left to group by content."""
+    """The report files of the inputs: folders are searched recursively (hidden files and
+    folders left out), report.yaml sidecars followed, the other files left to group by
+    content; a file given by itself and not inside a given folder is a report.  Every
+    file is part of one report at most, whatever the order of the inputs."""
     found = Found([], [])
+    given = list(dict.fromkeys(inputs))
+    folders = [g for g in given if g.is_dir()]
+    roots = list(dict.fromkeys(g.resolve() for g in folders))
     seen: set[Path] = set()
-    for given in inputs:
-        if given.is_dir():
-            root = given.resolve()
-            claimed: set[Path] = set()
-            for sidecar in sorted(given.rglob(SIDECAR)):
-                if _hidden(sidecar, given):
-                    continue
-                for group in read_sidecar(sidecar, root):
-                    found.explicit.append(group)
-                    claimed.update(p.resolve() for p in group)
-            for path in sorted(given.rglob("*")):
-                if (
-                    path.suffix.lower() not in REPORT_SUFFIXES
-                    or _hidden(path, given)
-                    or not path.is_file()
-                ):
-                    continue
+    named: dict[Path, Path] = {}  # file -> the report.yaml naming it
+    for folder in folders:
+        root = folder.resolve()
+        if root in seen or any(root != r and root.is_relative_to(r) for r in roots):
+            continue  # given twice, or inside another given folder
+        seen.add(root)
+        for sidecar in sorted(folder.rglob(SIDECAR)):
+            if _hidden(sidecar, folder):
+                continue
+            for group in read_sidecar(sidecar, root):
+                for path in group:
+                    real = path.resolve()
+                    if real in named:
+                        raise GroupingError(
+                            f"{path}: named by both {named[real]} and {sidecar}: a file is "
+                            "part of one report"
+                        )
+                    named[real] = sidecar
+                found.explicit.append(group)
+        for path in sorted(folder.rglob("*")):
+            if (
+                path.suffix.lower() not in REPORT_SUFFIXES
+                or _hidden(path, folder)
+                or not path.is_file()
+            ):
+                continue
+            try:
                 real = path.resolve()
-                if not real.is_relative_to(root):
-                    found.notes.append(f"{path}: a link to a file outside {given}: left out")
-                    continue
-                if real in claimed or real in seen:
-                    continue
-                seen.add(real)
-                found.loose.append(path)
-        elif given.resolve() not in seen:
-            seen.add(given.resolve())
-            found.explicit.append([given])
+            except (OSError, RuntimeError):
+                found.notes.append(f"{_shown(path)}: cannot be resolved: left out")
+                continue
+            if not real.is_relative_to(root):
+                found.notes.append(f"{_shown(path)}: a link to a file outside {folder}: left out")
+                continue
+            if not _utf8(path):
+                found.notes.append(
+                    f"{_shown(path)}: the file name is not valid UTF-8 (rename it): left out"
+                )
+                continue
+            if real in named or real in seen:
+                continue
+            seen.add(real)
+            found.loose.append(path)
+    for path in given:
+        if path.is_dir():
+            continue
+        real = path.resolve()
+        if real in seen or real in named:
+            continue  # found in a given folder: grouped with it
+        if not _utf8(path):
+            raise GroupingError(f"{_shown(path)}: the file name is not valid UTF-8: rename it")
+        seen.add(real)
+        found.explicit.append([path])
     return found
 
 
@@ -202,9 +244,22 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
+def _utf8(path: Path) -> bool:
+    try:
+        os.fsencode(path.name).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _shown(path: Path) -> str:
+    """A path for a message, whatever bytes its name has."""
+    return os.fsencode(str(path)).decode("utf-8", "replace")
+
+
 def read_sidecar(sidecar: Path, root: Path) -> list[list[Path]]:
     """The groups a report.yaml lists: ``files: [...]`` (one report) or ``reports: [[...],
-    ...]``; paths relative to its folder, inside the given folder `root`."""
+    ...]``; report files (.pdf, .txt) inside its folder, inside the given folder `root`."""
     import yaml
 
     try:
@@ -222,19 +277,26 @@ def read_sidecar(sidecar: Path, root: Path) -> list[list[Path]]:
         )
     groups: list[list[Path]] = []
     named: set[Path] = set()
+    home = sidecar.parent.resolve()
     for entry in lists:
         if not isinstance(entry, list) or not entry or not all(isinstance(n, str) for n in entry):
             raise GroupingError(f"{sidecar}: each report is a non-empty list of file names")
         group = []
         for name in entry:
             path = sidecar.parent / name
-            real = path.resolve()
-            if Path(name).is_absolute() or not real.is_relative_to(sidecar.parent.resolve()):
+            try:
+                real = path.resolve()
+                is_file = path.is_file()
+            except (OSError, RuntimeError, ValueError) as exc:
+                raise GroupingError(f"{sidecar}: {name!r}: {_first_line(exc)}") from None
+            if Path(name).is_absolute() or not real.is_relative_to(home):
                 raise GroupingError(f"{sidecar}: {name}: not a file of this folder")
             if not real.is_relative_to(root):
                 raise GroupingError(f"{sidecar}: {name}: leads outside {root}")
-            if not path.is_file():
+            if not is_file:
                 raise GroupingError(f"{sidecar}: {name}: no such file")
+            if path.suffix.lower() not in REPORT_SUFFIXES:
+                raise GroupingError(f"{sidecar}: {name}: not a report file (.pdf, .txt)")
             if real in named:
                 raise GroupingError(f"{sidecar}: {name}: named twice")
             named.add(real)
@@ -256,12 +318,26 @@ def plan(found: Found, probes: dict[Path, Probe]) -> Plan:
     agree (module docstring), every other file alone."""
     result = Plan(list(found.explicit), list(found.notes))
     by_folder: dict[Path, list[Path]] = {}
+    first_of: dict[str, Path] = {}
     for path in found.loose:
+        digest = probes[path].sha256 if path in probes else None
+        if digest and digest in first_of:
+            result.notes.append(
+                f"{path}: the same bytes as {first_of[digest]}: left out (one report once)"
+            )
+            continue
+        if digest:
+            first_of[digest] = path
         by_folder.setdefault(path.parent, []).append(path)
+    numbers = {p: _Numbers(pr) for p, pr in probes.items() if pr.role in ("tables", "narrative")}
     for files in by_folder.values():
         tabs = [p for p in files if p in probes and probes[p].role == "tables"]
         narrs = [p for p in files if p in probes and probes[p].role == "narrative"]
-        score = {(t, n): _evidence(probes[t], probes[n]) for t in tabs for n in narrs}
+        score = {
+            (t, n): _evidence(probes[t], probes[n], numbers[t], numbers[n])
+            for t in tabs
+            for n in narrs
+        }
         best_n = {t: _best(t, [(n, score[t, n]) for n in narrs], result.notes) for t in tabs}
         best_t = {n: _best(n, [(t, score[t, n]) for t in tabs], result.notes) for n in narrs}
         paired: set[Path] = set()
@@ -274,24 +350,43 @@ def plan(found: Found, probes: dict[Path, Probe]) -> Plan:
     return result
 
 
-def _evidence(t: Probe, n: Probe) -> int:
+class _Numbers:
+    """A probe's amounts as sorted Decimals (computed once per file, not per pair)."""
+
+    def __init__(self, probe: Probe) -> None:
+        self.values = sorted(Decimal(x) for x in (probe.totals or probe.amounts))
+        self.top = self.values[-1] if self.values else None
+
+    def has(self, amount: Decimal) -> bool:
+        i = bisect.bisect_left(self.values, amount - TOLERANCE)
+        return i < len(self.values) and self.values[i] <= amount + TOLERANCE
+
+
+def _evidence(t: Probe, n: Probe, tn: _Numbers, nn: _Numbers) -> int:
     """How strongly a tables file and a narrative file are one report: 0 when anything
-    they say conflicts or nothing confirms it; else the amounts they share, plus
-    MIN_SHARED when both name the same department and year (module docstring)."""
+    they say conflicts or the numbers do not confirm it (module docstring)."""
     for a, b in ((t.kind, n.kind), (t.year, n.year), (t.scope, n.scope)):
         if a is not None and b is not None and a != b:
             return 0
-    shared = shared_amounts(t, n)
-    same = bool(
-        t.department
-        and n.department
-        and (t.department in n.department or n.department in t.department)
-        and t.year is not None
-        and t.year == n.year
-    )
-    if shared < MIN_SHARED and not same:
-        return 0
-    return shared + (MIN_SHARED if same else 0)
+    if tn.top is None:  # no amount in the tables: the names alone
+        same = bool(
+            t.department
+            and n.department
+            and (t.department in n.department or n.department in t.department)
+            and t.year is not None
+            and t.year == n.year
+        )
+        return 1 if same else 0
+    if not nn.has(tn.top):
+        return 0  # the narrative does not print the tables' grand total
+    shared = shared_amounts(tn, nn)
+    return shared if shared >= MIN_SHARED else 0
+
+
+def shared_amounts(tn: _Numbers, nn: _Numbers) -> int:
+    """How many distinct amounts of the narrative that are not whole 万元 are amounts of
+    the tables (within the tolerance: the narrative rounds to 0.01 万元)."""
+    return sum(1 for a in nn.values if a % WAN and tn.has(a))
 
 
 def _best(path: Path, scored: list[tuple[Path, int]], notes: list[str]) -> Path | None:
@@ -304,24 +399,10 @@ def _best(path: Path, scored: list[tuple[Path, int]], notes: list[str]) -> Path 
         return ranked[0][1]
     names = ", ".join(f"{p.name} ({s})" for s, p in ranked)
     notes.append(
-        f"{path}: no file clearly goes with it (amounts shared with {names}): left a "
-        f"report on its own; if files belong together, list them in {SIDECAR}"
+        f"{path}: could be one report with any of {names} (amounts shared): not grouped; "
+        f"list the files of each report in {SIDECAR}"
     )
     return None
-
-
-def shared_amounts(t: Probe, n: Probe) -> int:
-    """How many distinct amounts of the narrative are amounts of the tables (within the
-    tolerance: the narrative rounds to 0.01 万元)."""
-    if not t.totals or not n.amounts:
-        return 0
-    table = sorted(Decimal(x) for x in t.totals)
-    shared = 0
-    for amount in (Decimal(a) for a in n.amounts):
-        i = bisect.bisect_left(table, amount - TOLERANCE)
-        if i < len(table) and table[i] <= amount + TOLERANCE:
-            shared += 1
-    return shared
 
 
 def probe_all(
@@ -341,12 +422,12 @@ def probe_all(
         except OSError:
             continue  # unreadable: the report fails later with its own message
         hit = cache.get(digest)
-        if hit is not None:
+        if isinstance(hit, dict):
             try:
                 out[path] = Probe.from_dict(hit)
                 continue
-            except TypeError:
-                pass  # an older cache entry: probe again
+            except (TypeError, ValueError):
+                pass  # not a probe of this version: probe again
         todo.append(path)
     if jobs > 1 and len(todo) > 1:
         from concurrent.futures import ProcessPoolExecutor
@@ -362,7 +443,8 @@ def probe_all(
             if progress:
                 progress(path)
     for path in todo:
-        cache[out[path].sha256] = out[path].to_dict()
+        if out[path].sha256:
+            cache[out[path].sha256] = out[path].to_dict()
     return out
 
 
@@ -373,8 +455,7 @@ def group_reports(
     jobs: int = 1,
     progress: Callable[[Path], None] | None = None,
 ) -> Plan:
-    """The reports among `inputs` (files and folders): see the module docstring.  A file
-    given by itself is a report without being probed."""
+    """The reports among `inputs` (files and folders): see the module docstring."""
     found = find_files(inputs)
     # a file alone in its folder is a report by itself; the others are probed
     folders: dict[Path, int] = {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import time
 import traceback
 from collections import Counter
@@ -58,8 +59,9 @@ def find_reports(
     if cache_file is not None:
         try:
             data = json.loads(cache_file.read_text(encoding="utf-8"))
-            if isinstance(data, dict) and data.get("fiscalpub") == environment_key():
-                cache = dict(data.get("probes") or {})
+            probes = data.get("probes") if isinstance(data, dict) else None
+            if isinstance(probes, dict) and data.get("fiscalpub") == environment_key():
+                cache = probes  # entries that are not probes are probed again
         except (OSError, ValueError):
             cache = {}
     before = len(cache)
@@ -159,9 +161,8 @@ def process(
         return result
     severity = Counter(f.severity for f in [*report.findings, *findings, *built.notices])
     result.package = built.slug
-    result.tables = sum(1 for t in report.tables if t.status == "printed") or len(
-        {li.table for li in report.line_items}
-    )
+    # tables printed in the report (with numbers, or declared empty)
+    result.tables = sum(1 for t in report.tables if t.status in ("present", "declared_empty"))
     result.numbers = len(report.line_items)
     result.findings = dict(sorted(severity.items()))
     result.defects = len(checked.defects)
@@ -247,9 +248,15 @@ def write_bytes(path: Path, data: bytes) -> None:
     """Replace a file atomically, and not at all when its bytes are already these."""
     if path.is_file() and path.read_bytes() == data:
         return
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    # a name of its own (two runs on one folder never share a temporary file); opened like
+    # any new file, so the umask gives it the usual permissions
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        with tmp.open("xb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def read_manifest(out: Path) -> dict[str, dict[str, Any]]:
@@ -318,5 +325,29 @@ def run(
             if progress:
                 progress(result)
     results.sort(key=lambda r: r.report)
+    _refuse_shared_names(results, out)
     write_manifest(out, results)
     return results
+
+
+def _refuse_shared_names(results: list[Result], out: Path) -> None:
+    """Two reports that make one package name (same department, year, kind and scope as
+    read) would overwrite each other: neither is kept, both fail saying so."""
+    import shutil
+
+    by_name: dict[str, list[Result]] = {}
+    for r in results:
+        if r.package and r.status != "failed":
+            by_name.setdefault(r.package, []).append(r)
+    for name, same in by_name.items():
+        if len(same) < 2:
+            continue
+        shutil.rmtree(out / name, ignore_errors=True)
+        (out / "rdf" / f"{name}.ttl").unlink(missing_ok=True)
+        for r in same:
+            others = ", ".join(o.report for o in same if o is not r)
+            r.status, r.package = "failed", None
+            r.error = (
+                f"makes the package {name} that {others} makes too (same department, year, "
+                "kind and scope as read): neither is written; check them with fiscalpub parse"
+            )
