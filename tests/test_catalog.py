@@ -294,6 +294,13 @@ def test_run_writes_an_offline_catalog_whose_links_resolve(examples: Path, tmp_p
     for path in (index, out / "catalog.json", *pages):
         assert path.stat().st_mode & 0o777 == 0o644, path
     assert (out / "reports").stat().st_mode & 0o777 == 0o755
+    # and so do the packages and the RDF the catalog links to (mkdtemp made them 0700)
+    for package in (p for p in out.iterdir() if _is_package(p)):
+        for path in (package, *package.rglob("*")):
+            want = 0o755 if path.is_dir() else 0o644
+            assert path.stat().st_mode & 0o777 == want, path
+    for path in (out / "rdf").iterdir():
+        assert path.stat().st_mode & 0o777 == 0o644, path
 
 
 def _is_package(path: Path) -> bool:

@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fiscalpub import __version__
+from fiscalpub.model import kind_label
 from fiscalpub.pipeline import SUMMARY_VERSION, Result, report_summary, write_bytes
 
 CONTEXT = {
@@ -31,8 +32,6 @@ CONTEXT = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 REPORTS = "reports"  # per-report pages: OUT/reports/<package>.html
-KIND_ZH = {"final": "决算", "budget": "预算"}
-SCOPE_ZH = {"department": "部门", "unit": "单位"}
 STATUS_ZH = {
     "present": "已印，有数",
     "declared_empty": "已印，注明为空",
@@ -88,15 +87,6 @@ class Entry:
 
 
 # --- labels -----------------------------------------------------------------------
-
-
-def kind_label(kind: Any, scope: Any) -> str:
-    """部门预算 / 单位预算 / 部门决算 / 单位决算; 预算 / 决算 when the title does not say
-    which (scope None: never guessed)."""
-    base = KIND_ZH.get(str(kind))
-    if base is None:
-        return "报告"
-    return SCOPE_ZH.get(str(scope), "") + base
 
 
 def display_title(s: dict[str, Any]) -> str:

@@ -43,6 +43,19 @@ class Staff:
     retired: int | None = None
 
 
+KIND_ZH = {"final": "决算", "budget": "预算"}
+SCOPE_ZH = {"department": "部门", "unit": "单位"}
+
+
+def kind_label(kind: object, scope: object) -> str:
+    """部门预算 / 单位预算 / 部门决算 / 单位决算; 预算 / 决算 when the title does not say
+    which (scope None: never guessed); 报告 when the kind is unknown."""
+    base = KIND_ZH.get(str(kind))
+    if base is None:
+        return "报告"
+    return SCOPE_ZH.get(str(scope), "") + base
+
+
 @dataclass
 class ReportMeta:
     department: str | None

@@ -16,7 +16,7 @@ from fiscalpub.model import LineItem
 from fiscalpub.package.build import build_package, write_package
 from fiscalpub.package.schemas import all_schemas
 from fiscalpub.vocab.index import CodeIndex
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, corpus_path
 
 PACKAGES = ROOT / "datapackages"
 COMMITTED = sorted(p for p in PACKAGES.iterdir() if (p / "datapackage.json").exists())
@@ -114,7 +114,9 @@ def test_descriptor_says_what_and_where_from(package: Path) -> None:
 
     d = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
     meta = d["fiscalpub"]
-    kind_zh = {"final": "部门决算", "budget": "部门预算"}[meta["kind"]]
+    # 部门/单位 only where the report's title says (report.scope); the seeds print none
+    scope_zh = {"department": "部门", "unit": "单位", None: ""}[meta["scope"]]
+    kind_zh = scope_zh + {"final": "决算", "budget": "预算"}[meta["kind"]]
     assert d["title"] == f"{meta['department']}{meta['year']}年度{kind_zh}"
     assert {kind_zh, meta["department"], str(meta["year"])} <= set(d["keywords"])
     # sources: the file name and the sha256 of the example it was built from, and the
@@ -162,3 +164,19 @@ def test_licence_is_the_publishers_when_given(tmp_path: Path) -> None:
     assert json.loads(descriptor.read_text("utf-8"))["licenses"] == [
         {"name": "CC-BY-4.0", "title": "CC-BY-4.0"}
     ]
+
+
+@pytest.mark.corpus
+def test_a_unit_budget_is_titled_as_one() -> None:
+    from fiscalpub.api import parse_files
+    from fiscalpub.package.build import build_package
+
+    for name, kind in (
+        ("shanghai-putuo-qfb-2025-unit-budget.pdf", "单位预算"),
+        ("shanghai-putuo-qfb-2025-budget.pdf", "部门预算"),
+    ):
+        report = parse_files([corpus_path("pdf", name)])
+        built = build_package(report, with_charts=False)
+        d = json.loads(built.files["datapackage.json"])
+        assert d["title"] == f"上海市普陀区人民政府办公室2025年度{kind}"
+        assert kind in d["keywords"] and d["fiscalpub"]["scope"] == report.report.scope

@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from fiscalpub import __version__
-from fiscalpub.model import SCHEMA_VERSION, Finding, Report, Where
+from fiscalpub.model import SCHEMA_VERSION, Finding, Report, Where, kind_label
 from fiscalpub.package.schemas import all_schemas
 from fiscalpub.package.slug import package_slug
 from fiscalpub.vocab.build import concept_iri
@@ -31,7 +32,6 @@ UNKNOWN_LICENCE = {
     "name": "unknown",
     "title": "Licence not stated by the publisher (源文件未声明许可); the publisher's terms apply",
 }
-KIND_ZH = {"final": "部门决算", "budget": "部门预算"}
 PHASE = {"final": "executed", "budget": "approved"}
 LEVEL = {3: "类", 5: "款", 7: "项"}
 _PLAIN_NUMBER = re.compile(r"[-+]?[0-9][0-9,]*(\.[0-9]+)?")
@@ -326,7 +326,7 @@ def build_package(
             **_integrity(files["canonical.json"]),
         }
     )
-    kind = KIND_ZH.get(meta.kind or "", "报告")
+    kind = kind_label(meta.kind, meta.scope)
     originals: dict[str, str] = {}  # sha256 -> path in the package
     for name, content in source_files or []:
         digest = hashlib.sha256(content).hexdigest()
@@ -387,6 +387,7 @@ def build_package(
             "region": meta.region.name,
             "year": meta.year,
             "kind": meta.kind,
+            "scope": meta.scope,
             **({"charts_font": charts_font} if charts_font else {}),
         },
         "resources": resources,
@@ -486,12 +487,21 @@ def _resource(
     }
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_package(package: Package, out: Path) -> Path:
     """Write all or nothing: the package folder appears only when complete."""
     target = out / package.slug
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{package.slug}.", dir=out))
     try:
+        # mkdtemp makes a private (0700) folder: the package gets a folder's usual
+        # permissions instead, so a web server or another user can read what it links
+        tmp.chmod(0o777 & ~_umask())
         for rel, content in sorted(package.files.items()):
             path = tmp / rel
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from fiscalpub import __version__, registry
+from fiscalpub.model import kind_label
 from fiscalpub.package.slug import organisation_slug
 from fiscalpub.rdf.cube import Package, cube, package_iri, serialise
 from fiscalpub.rdf.terms import DSD
@@ -42,7 +43,6 @@ LICENCES = {
     "PDDL-1.0": "odc-pddl",
     "OGL-UK-3.0": "uk-ogl",
 }
-KIND_ZH = {"final": "决算", "budget": "预算"}
 # the narrative facts the notes quote, in this order
 NOTE_FACTS = (
     "total_income",
@@ -92,7 +92,7 @@ def notes(package: Package) -> str:
     """Readable Chinese notes from the package's facts and counts."""
     meta = package.meta
     year = meta.get("year")
-    kind = KIND_ZH.get(str(meta.get("kind")), "报告")
+    kind = kind_label(meta.get("kind"), meta.get("scope"))
     facts = _read_csv(package.files.get("facts.csv", b""))
     quoted: list[str] = []
     for indicator in NOTE_FACTS:
@@ -114,7 +114,7 @@ def notes(package: Package) -> str:
     tables = sorted({li["table"] for li in items})
     findings = _read_csv(package.files.get("findings.csv", b""))
     errors = sum(1 for f in findings if f["severity"] == "error")
-    parts = [f"{meta.get('department')}{year}年度部门{kind}（{meta.get('region') or ''}）。"]
+    parts = [f"{meta.get('department')}{year}年度{kind}（{meta.get('region') or ''}）。"]
     if quoted:
         parts.append("情况说明所述：" + "；".join(quoted) + "。")
     parts.append(
@@ -204,7 +204,7 @@ def desired(package: Package, base: str, org: str | None = None) -> Desired:
         "fiscalpub_version": __version__,
     }
     tags = sorted(
-        {_tag(t) for t in (f"部门{KIND_ZH.get(str(meta['kind']), '')}", str(year))}
+        {_tag(t) for t in (kind_label(meta["kind"], meta.get("scope")), str(year))}
         | set(_class_tags(package))
     )
     fields: dict[str, Any] = {
