@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLES, ROOT, cli_runner
+from tests.conftest import EXAMPLES, ROOT, cli_runner, corpus_path
 
 
 def _run(*args: str | Path) -> tuple[int, dict[str, object], str]:
@@ -182,3 +182,15 @@ def test_run_publishes_and_pushes(reports: Path, tmp_path: Path) -> None:
             graphs = int(json.load(answer)["results"]["bindings"][0]["n"]["value"])
         assert graphs == 4  # three datasets and the shared vocabulary graph
     assert token not in result.stdout + result.stderr
+
+
+@pytest.mark.corpus
+def test_a_report_that_fails_after_its_package_was_written_leaves_none(tmp_path: Path) -> None:
+    # the template's department is 上海市XX局: the package is built, its RDF refused
+    folder = tmp_path / "r"
+    folder.mkdir()
+    shutil.copy(corpus_path("pdf", "template-2024-final.pdf"), folder)
+    out = tmp_path / "out"
+    code, summary, _ = _run(folder, "-o", out, "--no-charts")
+    assert code == 1 and summary["failed"] == 1, summary
+    assert not list(out.glob("*/datapackage.json"))

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import secrets
+import shutil
 import time
 import traceback
 from collections import Counter
@@ -125,6 +126,7 @@ def process(
 
     result = Result("+".join(str(p) for p in group), key)
     clock = time.perf_counter()
+    written: Path | None = None
 
     def lap(stage: str) -> None:
         nonlocal clock
@@ -145,7 +147,7 @@ def process(
             source_files=[(p.name, p.read_bytes()) for p in group],
             with_charts=charts,
         )
-        path = write_package(built, Path(out))
+        path = written = write_package(built, Path(out))
         lap("package")
         checked = check_package(path)
         lap("validate")
@@ -158,6 +160,8 @@ def process(
     except Exception as exc:  # one bad report never stops the batch
         result.status = "failed"
         result.error = _one_line(exc)
+        if written is not None:  # a failed report leaves no package behind
+            shutil.rmtree(written, ignore_errors=True)
         return result
     severity = Counter(f.severity for f in [*report.findings, *findings, *built.notices])
     result.package = built.slug
@@ -333,8 +337,6 @@ def run(
 def _refuse_shared_names(results: list[Result], out: Path) -> None:
     """Two reports that make one package name (same department, year, kind and scope as
     read) would overwrite each other: neither is kept, both fail saying so."""
-    import shutil
-
     by_name: dict[str, list[Result]] = {}
     for r in results:
         if r.package and r.status != "failed":
