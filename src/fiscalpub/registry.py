@@ -168,3 +168,23 @@ def class_by_name() -> dict[str, dict[str, str]]:
 @lru_cache(maxsize=1)
 def indicators() -> dict[str, str]:
     return dict(_load("facts.yaml")["indicators"])
+
+
+@lru_cache(maxsize=1)
+def fact_cells() -> dict[str, tuple[str, str, str]]:
+    """Narrative indicator -> the table cell it speaks about (facts.yaml `cells`)."""
+    cells = _load("facts.yaml").get("cells") or {}
+    return {ind: (str(c[0]), str(c[1]), str(c[2])) for ind, c in cells.items()}
+
+
+@lru_cache(maxsize=1)
+def lexicon_phrases() -> dict[str, str]:
+    """The narrative's phrases -> indicator ids ("+"-joined), facts.yaml `lexicon`."""
+    return dict((_load("facts.yaml").get("lexicon") or {}).get("phrases") or {})
+
+
+@lru_cache(maxsize=1)
+def lexicon_sections() -> dict[str, dict[str, str]]:
+    """Per section (gov_fund …): plain words -> indicator ids, facts.yaml `lexicon`."""
+    sections = (_load("facts.yaml").get("lexicon") or {}).get("sections") or {}
+    return {name: dict(words) for name, words in sections.items()}

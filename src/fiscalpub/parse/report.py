@@ -32,42 +32,11 @@ from fiscalpub.parse.rows import split_rows
 from fiscalpub.parse.tables import Region as TableRegion
 from fiscalpub.parse.tables import cut_regions, mentions_attachment
 from fiscalpub.read.document import Document
-from fiscalpub.registry import tables
+from fiscalpub.registry import fact_cells, tables
 
-# narrative indicator -> (table, row key, column) it speaks about
-FACT_CELLS: dict[str, tuple[str, str, str]] = {
-    "total_income": ("income", "#total", "total"),
-    "fiscal_appropriation_income": ("income", "#total", "fiscal_appropriation"),
-    "superior_subsidy_income": ("income", "#total", "superior_subsidy"),
-    "business_income": ("income", "#total", "business"),
-    "operating_income": ("income", "#total", "operating"),
-    "subsidiary_remittance_income": ("income", "#total", "subsidiary_remittance"),
-    "other_income": ("income", "#total", "other"),
-    "total_expenditure": ("expenditure", "#total", "total"),
-    "basic_expenditure": ("expenditure", "#total", "basic"),
-    "project_expenditure": ("expenditure", "#total", "project"),
-    "remit_superior_expenditure": ("expenditure", "#total", "remit_superior"),
-    "operating_expenditure": ("expenditure", "#total", "operating"),
-    "subsidiary_subsidy_expenditure": ("expenditure", "#total", "subsidiary_subsidy"),
-    "gpb_expenditure": ("gpb_expenditure", "#total", "total"),
-    "gpb_basic_expenditure": ("gpb_expenditure", "#total", "basic"),
-    "gpb_project_expenditure": ("gpb_expenditure", "#total", "project"),
-    "gov_fund_income": ("gov_fund", "#total", "income"),
-    "gov_fund_expenditure": ("gov_fund", "#total", "expenditure_total"),
-    "gov_fund_basic_expenditure": ("gov_fund", "#total", "basic"),
-    "gov_fund_project_expenditure": ("gov_fund", "#total", "project"),
-    "state_capital_expenditure": ("state_capital", "#total", "total"),
-}
-for _part in (
-    "total",
-    "overseas",
-    "vehicles",
-    "vehicle_purchase",
-    "vehicle_operation",
-    "reception",
-):
-    for _phase in ("budget", "actual"):
-        FACT_CELLS[f"three_public_{_part}_{_phase}"] = ("three_public", "", f"{_phase}_{_part}")
+# narrative indicator -> (table, row key, column) it speaks about: registry data
+# (facts.yaml `cells`), shared with validate
+FACT_CELLS: dict[str, tuple[str, str, str]] = fact_cells()
 # components of the 三公 total named without the word 三公 in the narrative
 _THREE_PUBLIC = re.compile(r"^three_public_(\w+?)$")
 

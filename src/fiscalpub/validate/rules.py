@@ -16,8 +16,7 @@ from decimal import Decimal
 
 from fiscalpub.model import Fact, Finding, LineItem, Report, Where, money
 from fiscalpub.parse.normalize import to_yuan
-from fiscalpub.parse.report import FACT_CELLS
-from fiscalpub.registry import TableSpec, tables, variant
+from fiscalpub.registry import TableSpec, fact_cells, tables, variant
 
 ROUNDING = "rounding"
 
@@ -257,9 +256,9 @@ def narrative_table(rule: Rule, ix: Index) -> Iterator[Finding]:
     for f in ix.report.facts:
         if f.amount is None or f.phase != phase or (f.period and year and f.period != year):
             continue
-        if f.indicator in FACT_CELLS:
+        if f.indicator in fact_cells():
             cells = []
-            for tid, key, col in [FACT_CELLS[f.indicator], *ALSO_CELLS.get(f.indicator, [])]:
+            for tid, key, col in [fact_cells()[f.indicator], *ALSO_CELLS.get(f.indicator, [])]:
                 rows = ix.rows.get(tid, {})
                 found = [r[col] for k, r in rows.items() if col in r and (not key or k == key)]
                 cells += found if len(found) == 1 else []
