@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import lru_cache
 
 from fiscalpub.model import Fact
+from fiscalpub.numbers import TEXT_NUMBER, read_exact
 from fiscalpub.parse.normalize import nfkc, to_yuan
 from fiscalpub.read.document import Document, Line
 
@@ -102,8 +102,9 @@ _SECTION_SUBJECTS = {
     },
 }
 
+# the number is a whole token (fiscalpub.numbers): never the tail of "10,150.48万元"
 _NUM = re.compile(
-    r"(\d+(?:\.\d+)?)(万元|元|%|辆|人次|人|个|(?<=为\d)(?=[,，。;；])|(?<=为\d\.\d\d)(?=[,，。;；]))"
+    TEXT_NUMBER + r"(万元|元|%|辆|人次|人|个|(?<=为\d)(?=[,，。;；])|(?<=为\d\.\d\d)(?=[,，。;；]))"
 )
 # a name followed by its level marker; names may hold parentheses: 党委办公厅(室)…(款)
 _PATH_PART = re.compile(r"((?:[^()\d、.,，。;；:：]|\((?!(?:类|款|项)\))[^()]*\))+?)\((类|款|项)\)")
@@ -441,7 +442,7 @@ def _facts_for(
 ) -> list[Fact]:
     if len(number.split(".")[0]) > 13:
         return []  # not an amount: a run of digits (an id, a phone number)
-    value = Decimal(number)
+    number, value = read_exact(number)  # "10,150.48" -> "10150.48"
 
     clause = re.split(r"[,，]", context)[-1]
     years = re.findall(r"(20\d\d)年", clause)
