@@ -43,15 +43,16 @@ from pathlib import Path
 from typing import Any
 
 from fiscalpub.errors import FiscalpubError
+from fiscalpub.numbers import find_numbers, to_yuan
+from fiscalpub.text import nfkc
 
 REPORT_SUFFIXES = (".pdf", ".txt")
 SIDECAR = "report.yaml"
 # a 万元 narrative against a table: one unit of its last printed place (CONTRACT tolerance)
 TOLERANCE = Decimal("100")  # 元 = 0.01 万元
 WAN = Decimal(10000)
-_UNIT = {"元": Decimal(1), "万元": WAN, "亿元": Decimal(100000000)}
-# an amount with its unit, the whole token: 10,150.48万元 / 1，234.56 元 (after NFKC)
-_AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(亿元|万元|元)")
+# the unit after an amount: 10,150.48万元 / 1，234.56 元 (after NFKC, whitespace removed)
+_UNIT_AFTER = re.compile(r"亿元|万元|元")
 # amounts that say something about a report: 1 万元 and more (small ones recur everywhere)
 MIN_AMOUNT = WAN
 # besides the grand total, this many shared amounts that are not whole 万元
@@ -122,14 +123,15 @@ def sha256_file(path: Path) -> str:
 
 
 def narrative_amounts(text: str) -> list[Decimal]:
-    """Every amount printed with its unit (元/万元/亿元), in 元, thousands separators read."""
-    from fiscalpub.parse.normalize import nfkc
-
+    """Every amount printed with its unit (元/万元/亿元), in 元: the whole numeric tokens of
+    fiscalpub.numbers (thousands separators read, never a fragment) followed by a unit."""
     flat = "".join(nfkc(text).split())
-    return [
-        Decimal(m.group(1).replace(",", "") + (m.group(2) or "")) * _UNIT[m.group(3)]
-        for m in _AMOUNT.finditer(flat)
-    ]
+    out: list[Decimal] = []
+    for m in find_numbers(flat):
+        unit = _UNIT_AFTER.match(flat, m.end)
+        if m.reading.value is not None and not m.reading.percent and unit:
+            out.append(to_yuan(m.reading.value, unit.group()))
+    return out
 
 
 def probe(path: Path) -> Probe:

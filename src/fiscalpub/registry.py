@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from fiscalpub.errors import RegistryError
-from fiscalpub.parse.normalize import squash
+from fiscalpub.text import squash
 
 
 def _load(name: str) -> Any:

@@ -13,7 +13,7 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
-from fiscalpub.parse.normalize import _UNIT_FACTOR
+from fiscalpub.numbers import UNIT_FACTOR
 from fiscalpub.rdf.checks import shacl
 from fiscalpub.rdf.cube import cube, read_package, serialise
 from tests.conftest import ROOT
@@ -156,4 +156,4 @@ def test_shape_enumerations_follow_the_schema() -> None:
     schema = json.loads((ROOT / "schemas" / "line_items.schema.json").read_text("utf-8"))
     placed = next(f for f in schema["fields"] if f["name"] == "placed_by")
     assert lists[FP + "placedBy"] == set(placed["constraints"]["enum"]) - {"unplaced"}
-    assert lists[FP + "printedUnit"] == set(_UNIT_FACTOR)
+    assert lists[FP + "printedUnit"] == set(UNIT_FACTOR)

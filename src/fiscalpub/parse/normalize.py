@@ -1,62 +1,49 @@
-"""Normalisation of the traps seen in real extractions (DOMAIN.md "Traps").
+"""Normalisation of the traps seen in real extractions (DOMAIN.md "Traps"), for parse.
 
 Everything here is a pure function on strings; the original text is kept by
-the callers for display and provenance.
+the callers for display and provenance.  The text helpers live in ``fiscalpub.text`` and
+the number reader in ``fiscalpub.numbers`` (low in the tree, shared with the registries,
+the vocabulary and validate); they are re-exported here for the parse stages.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from decimal import Decimal
 
-# CJK radicals that NFKC does not fold (the Kangxi block U+2F00–U+2FD5 it does fold)
-_EXTRA_MAP = {"⺠": "民", "⻓": "长", "⻔": "门", "⻜": "飞", "⻢": "马", "⻋": "车", "⻅": "见"}
-_EXTRA = str.maketrans(_EXTRA_MAP)
-_EXTRA_CHARS = frozenset(_EXTRA_MAP)
+from fiscalpub.numbers import UNIT_FACTOR, read_number, to_yuan
+from fiscalpub.text import find_unit, nfkc, squash
 
-_NOISE = [
-    re.compile(r"\[bookmark:[^\]]*\]"),  # WPS / Word bookmarks
-    re.compile(r"_Toc\d+(_WPSOffice_Level\d)?"),
+__all__ = [
+    "INT_RE",
+    "UNIT_FACTOR",
+    "find_unit",
+    "is_number",
+    "join_broken_numbers",
+    "nfkc",
+    "parse_number",
+    "squash",
+    "to_yuan",
+    "tokens",
 ]
 
-NUMBER_RE = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 INT_RE = re.compile(r"^\d+$")
 
 
-@lru_cache(maxsize=65536)
-def nfkc(text: str) -> str:
-    """NFKC plus the radicals NFKC leaves alone; strips word-processor noise."""
-    if text.isascii():
-        return text
-    text = unicodedata.normalize("NFKC", text)
-    if _EXTRA_CHARS.intersection(text):
-        text = text.translate(_EXTRA)
-    if "_Toc" in text or "bookmark" in text:
-        for pattern in _NOISE:
-            text = pattern.sub("", text)
-    return text
-
-
-def squash(text: str) -> str:
-    """NFKC and remove all whitespace: the form used to match titles, labels and names."""
-    return "".join(nfkc(text).split())
-
-
 def is_number(token: str) -> bool:
-    return bool(NUMBER_RE.match(token))
+    """The token is an amount: one exact number, not a percentage (fiscalpub.numbers);
+    blank markers and unreadable tokens are not."""
+    reading = read_number(token)
+    return reading.kind == "number" and not reading.percent
 
 
 def parse_number(token: str) -> tuple[Decimal, str, int]:
-    """A printed number -> (value, printed form without separators, decimals printed)."""
-    printed = token.replace(",", "").replace("−", "-")
-    try:
-        value = Decimal(printed)
-    except InvalidOperation:
-        raise ValueError(f"not a number: {token!r}") from None
-    decimals = len(printed.split(".", 1)[1]) if "." in printed else 0
-    return value, printed, decimals
+    """A printed amount -> (value, printed form without separators, decimals printed);
+    "(0.43)" -> (-0.43, "-0.43", 2)."""
+    reading = read_number(token)
+    if reading.value is None or reading.percent:
+        raise ValueError(f"not an amount: {token!r}")
+    return reading.value, reading.printed, reading.decimals
 
 
 _SPLIT_GLUED = re.compile(r"(?<=\d)(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])(?=\d)")
@@ -72,7 +59,8 @@ def tokens(line: str) -> list[str]:
 
 
 def join_broken_numbers(toks: list[str]) -> list[str]:
-    """Join numbers broken by spaces: "82." "13" -> "82.13"; "532" ".02" -> "532.02"."""
+    """Join numbers broken by spaces: "82." "13" -> "82.13"; "532" ".02" -> "532.02".
+    The joined token is read as a whole by fiscalpub.numbers."""
     out: list[str] = []
     for tok in toks:
         if out and _broken(out[-1], tok):
@@ -83,26 +71,8 @@ def join_broken_numbers(toks: list[str]) -> list[str]:
 
 
 def _broken(left: str, right: str) -> bool:
-    dangling_point = re.fullmatch(r"\d+\.", left) and re.fullmatch(r"\d+", right)
-    leading_point = re.fullmatch(r"\d+", left) and re.fullmatch(r"\.\d+", right)
+    """Two pieces of one number: "82." "13", "532" ".02", also signed, grouped or in
+    parentheses ("(1,082." "13)")."""
+    dangling_point = re.fullmatch(r"[-−(]?[\d,]*\d\.", left) and re.fullmatch(r"\d+\)?", right)
+    leading_point = re.fullmatch(r"[-−(]?[\d,]*\d", left) and re.fullmatch(r"\.\d+\)?", right)
     return bool(dangling_point or leading_point)
-
-
-def to_yuan(value: Decimal, unit: str) -> Decimal:
-    """Money in 元 from a value printed in `unit` (万元 or 元)."""
-    try:
-        return value * _UNIT_FACTOR[unit]
-    except KeyError:
-        raise ValueError(f"unknown money unit {unit!r}") from None
-
-
-_UNIT_FACTOR = {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}
-
-
-_UNIT_RE = re.compile(r"(?:金额)?单位[:：]\s*(万元|元|亿元|千元)")
-
-
-def find_unit(text: str) -> str | None:
-    """The money unit printed near a title ("单位：万元", "金额单位：元")."""
-    m = _UNIT_RE.search(nfkc(text))
-    return m.group(1) if m else None

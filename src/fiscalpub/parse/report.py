@@ -19,6 +19,7 @@ from fiscalpub.model import (
     TableInfo,
     Where,
 )
+from fiscalpub.numbers import UNREADABLE, find_numbers
 from fiscalpub.parse import narrative
 from fiscalpub.parse.normalize import nfkc, squash, to_yuan
 from fiscalpub.parse.placement import (
@@ -28,7 +29,7 @@ from fiscalpub.parse.placement import (
     TablePlacement,
     solve,
 )
-from fiscalpub.parse.rows import split_rows
+from fiscalpub.parse.rows import split_rows, unreadable_tokens
 from fiscalpub.parse.tables import Region as TableRegion
 from fiscalpub.parse.tables import cut_regions, mentions_attachment
 from fiscalpub.read.document import Document
@@ -58,6 +59,7 @@ def build_report(docs: list[Document]) -> Report:
     facts: list[Fact] = []
     for d in docs:
         facts.extend(narrative.extract_facts(d, meta.year, meta.kind))
+        findings.extend(_unreadable_in_narrative(d))
     _fix_three_public_phases(facts)
 
     infos: list[TableInfo] = []
@@ -75,6 +77,8 @@ def build_report(docs: list[Document]) -> Report:
         status = _status(region)
         unit = region.unit or _report_unit(regions)
         rows = split_rows(region) if region.has_numbers else []
+        if region.has_numbers:
+            findings.extend(_unreadable_in_table(region, tid))
         decimals = (
             2 if unit == "万元" else max((n.decimals for r in rows for n in r.nums), default=2)
         )
@@ -128,6 +132,31 @@ def build_report(docs: list[Document]) -> Report:
     items = _line_items(placements, region_of, meta.kind, findings)
     _resolve_paths(facts, items, meta.year, findings)
     return Report(report=meta, tables=infos, line_items=items, facts=facts, findings=findings)
+
+
+def _unreadable(token: str, where: Where, part: str) -> Finding:
+    return Finding(
+        code=UNREADABLE,
+        severity="warning",
+        message=f"{part}: {token!r} cannot be read as one exact number; no amount is kept",
+        where=[where],
+    )
+
+
+def _unreadable_in_table(region: TableRegion, tid: str) -> list[Finding]:
+    """A cell token that looks like a number and is none ("1.2E+3", "12.3.4"): never
+    guessed, never dropped silently (fiscalpub.numbers)."""
+    return [_unreadable(t.text, _where(t.line, tid), tid) for t in unreadable_tokens(region)]
+
+
+def _unreadable_in_narrative(doc: Document) -> list[Finding]:
+    """A number of the 情况说明 that cannot be read exactly ("1.2E+3万元", "12.3.4万元")."""
+    text = narrative.narrative_text(doc)
+    return [
+        _unreadable(m.reading.printed, _where(text.lines[m.start]), "情况说明")
+        for m in find_numbers(text.chars)
+        if m.reading.kind == "unreadable"
+    ]
 
 
 def _looks_like_report(text: str) -> bool:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from fiscalpub.numbers import read_number
 from fiscalpub.parse.normalize import (
     INT_RE,
     is_number,
@@ -66,6 +67,9 @@ _ELLIPSIS = re.compile(r"^[.…。·]{2,}$")
 _NOTE = re.compile(r"^(注[:：]|说明[:：]|备注)")
 # title-block words that may share a line with the body: "公开 07 表", "部门：…", "单位：万元"
 _HEADER_NOISE = re.compile(r"公开\s*\d+\s*表|部门[:：]\s*\S+|(?:金额)?单位[:：]\s*\S+")
+# a page number alone on its line inside a table that runs over pages: "-22-", "— 24—",
+# "- 30 -", "第3页"; not a row's number (a bare "22" may be a cell: it is handled per row)
+_FOLIO = re.compile(r"[-—–]\d{1,3}[-—–]|第\d{1,3}页(?:共\d+页)?")
 
 
 def _is_name(tok: str) -> bool:
@@ -84,6 +88,8 @@ def body_tokens(region: Region) -> list[Tok]:
         s = squash(line.text)
         if _NOTE.match(s):
             break
+        if _FOLIO.fullmatch(s):
+            continue
         toks = join_broken_numbers(tokens(_HEADER_NOISE.sub(" ", nfkc(line.text))))
         if not toks:
             continue
@@ -98,6 +104,12 @@ def body_tokens(region: Region) -> list[Tok]:
         for n, tok in enumerate(toks):
             out.append(Tok(text=tok, line=line, first=n == 0, alone=len(toks) == 1))
     return out
+
+
+def unreadable_tokens(region: Region) -> list[Tok]:
+    """Tokens of the table body that look like numbers but cannot be read exactly
+    (E-notation "1.2E+3", "12.3.4", "1,2345.6"): no amount, a number-unreadable finding."""
+    return [t for t in body_tokens(region) if read_number(t.text).kind == "unreadable"]
 
 
 def _ordinal_line(toks: list[str]) -> bool:

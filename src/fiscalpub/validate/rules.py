@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from fiscalpub.model import Fact, Finding, LineItem, Report, Where, money
-from fiscalpub.parse.normalize import to_yuan
+from fiscalpub.numbers import to_yuan
 from fiscalpub.registry import TableSpec, fact_cells, tables, variant
 
 ROUNDING = "rounding"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from fiscalpub.parse.normalize import squash
+from fiscalpub.text import squash
 
 FIELDS = ["classification", "era", "year", "code", "label"]
 

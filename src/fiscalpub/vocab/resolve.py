@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fiscalpub.parse.normalize import squash
 from fiscalpub.registry import classes
+from fiscalpub.text import squash
 from fiscalpub.vocab.index import CodeIndex
 
 Names = dict[str, set[str]]  # code -> printed names (squashed)
