@@ -37,6 +37,9 @@ def test_word_processor_bookmarks_are_removed() -> None:
         (["82.", "13", "万元"], ["82.13", "万元"]),
         (["532", ".02"], ["532.02"]),
         (["1", "370.58"], ["1", "370.58"]),
+        (["(", "0.43", ")"], ["(0.43)"]),
+        (["(1,082.", "13)"], ["(1,082.13)"]),
+        (["(", "一", ")"], ["(", "一", ")"]),
     ],
 )
 def test_numbers_broken_by_spaces_rejoin(toks: list[str], joined: list[str]) -> None:

@@ -103,3 +103,15 @@ def test_blank_markers_are_no_line_item(
     report, _ = reprinted
     assert not [li for li in report.line_items if li.code == code]
     assert not [f for f in report.findings if marker in f.message and "unreadable" in f.code]
+
+
+def test_a_grid_cell_joins_a_number_printed_in_pieces() -> None:
+    """A PDF cell whose words are "(" "0.43" ")" holds the amount -0.43, not 0.43."""
+    from fiscalpub.parse.grid import Cell
+    from fiscalpub.parse.normalize import parse_number
+    from fiscalpub.read.document import Line, Word
+
+    line = Line(text="（ 0.43 ）", number=7, page=1)
+    words = [Word("（", 10, 14, 0, 9), Word("0.43", 16, 30, 0, 9), Word("）", 32, 36, 0, 9)]
+    cell = Cell(0, 40, [(w, line) for w in words])
+    assert [parse_number(w.text)[1] for w, _ in cell.numbers()] == ["-0.43"]

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from fiscalpub.parse.normalize import is_number, nfkc, squash
+from fiscalpub.parse.normalize import is_number, join_broken_numbers, nfkc, squash
 from fiscalpub.parse.rows import Num, RawRow, match_side_row, num_from
 from fiscalpub.parse.tables import Region
 from fiscalpub.read.document import Line, Page, Rule, Word
@@ -48,7 +48,23 @@ class Cell:
         return (self.x0 + self.x1) / 2
 
     def numbers(self) -> list[tuple[Word, Line]]:
-        return [(w, ln) for w, ln in self.words if is_number(nfkc(w.text))]
+        return [(w, ln) for w, ln in _joined(self.words) if is_number(nfkc(w.text))]
+
+
+def _joined(words: list[tuple[Word, Line]]) -> list[tuple[Word, Line]]:
+    """Words of one cell with the pieces of a number printed apart on a line joined (the
+    rules of normalize.join_broken_numbers): "(" "0.43" ")" -> "(0.43)", "82." "13" -> "82.13"."""
+    out: list[tuple[Word, Line]] = []
+    for w, ln in words:
+        if out and out[-1][1] is ln:
+            p = out[-1][0]
+            left, right = nfkc(p.text), nfkc(w.text)
+            if join_broken_numbers([left, right]) == [left + right]:
+                box = (min(p.x0, w.x0), max(p.x1, w.x1), min(p.top, w.top), max(p.bottom, w.bottom))
+                out[-1] = (Word(p.text + w.text, *box), ln)
+                continue
+        out.append((w, ln))
+    return out
 
 
 @dataclass

@@ -72,7 +72,12 @@ def join_broken_numbers(toks: list[str]) -> list[str]:
 
 def _broken(left: str, right: str) -> bool:
     """Two pieces of one number: "82." "13", "532" ".02", also signed, grouped or in
-    parentheses ("(1,082." "13)")."""
+    parentheses ("(1,082." "13)"); a parenthesised amount printed with spaces inside:
+    "(" "0.43" ")" -> "(0.43)" (a negative amount, not 0.43)."""
+    if left == "(" and re.fullmatch(r"[\d,.]*\d[\d,.]*\)?", right):
+        return True
+    if re.fullmatch(r"\([\d,.]*\d[\d,.]*", left) and right == ")":
+        return True
     dangling_point = re.fullmatch(r"[-−(]?[\d,]*\d\.", left) and re.fullmatch(r"\d+\)?", right)
     leading_point = re.fullmatch(r"[-−(]?[\d,]*\d", left) and re.fullmatch(r"\.\d+\)?", right)
     return bool(dangling_point or leading_point)
