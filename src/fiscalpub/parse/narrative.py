@@ -11,104 +11,32 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 
 from fiscalpub.model import Fact
-from fiscalpub.numbers import TEXT_NUMBER, read_exact
+from fiscalpub.numbers import TEXT_NUMBER, read_number
 from fiscalpub.parse.normalize import nfkc, to_yuan
 from fiscalpub.read.document import Document, Line
+from fiscalpub.registry import lexicon_phrases, lexicon_sections
 
-# subject keywords -> indicator; longest first at match time
-SUBJECTS: dict[str, str] = {
-    "收、支总计": "total_income+total_expenditure",
-    "收支总计": "total_income+total_expenditure",
-    "收支总额": "total_income+total_expenditure",
-    "收入支出总计": "total_income+total_expenditure",
-    "收入预算总计": "total_income",
-    "支出预算总计": "total_expenditure",
-    "财政拨款收入预算总计": "fiscal_appropriation_income",
-    "财政拨款收、支总预算": "fiscal_appropriation_income+fiscal_appropriation_expenditure",
-    "财政拨款收支总预算": "fiscal_appropriation_income+fiscal_appropriation_expenditure",
-    "收入、支出预算总计": "total_income+total_expenditure",
-    "收、支预算总计": "total_income+total_expenditure",
-    "收支预算总计": "total_income+total_expenditure",
-    "一般公共预算收入": "gpb_income",
-    "财政拨款收入支出总计": "fiscal_appropriation_income+fiscal_appropriation_expenditure",
-    "财政拨款收、支总计": "fiscal_appropriation_income+fiscal_appropriation_expenditure",
-    "财政拨款收支总计": "fiscal_appropriation_income+fiscal_appropriation_expenditure",
-    "收入总计": "total_income",
-    "总收入": "total_income",
-    "收入合计": "total_income",
-    "本年收入": "total_income",
-    "支出总计": "total_expenditure",
-    "总支出": "total_expenditure",
-    "支出合计": "total_expenditure",
-    "本年支出": "total_expenditure",
-    "财政拨款收入总计": "fiscal_appropriation_income",
-    "财政拨款收入": "fiscal_appropriation_income",
-    "财政拨款支出": "fiscal_appropriation_expenditure",
-    "上级补助收入": "superior_subsidy_income",
-    "事业收入": "business_income",
-    "经营收入": "operating_income",
-    "附属单位上缴收入": "subsidiary_remittance_income",
-    "其他收入": "other_income",
-    "年初结转和结余": "opening_balance",
-    "年末结转和结余": "closing_balance",
-    "基本支出": "basic_expenditure",
-    "项目支出": "project_expenditure",
-    "上缴上级支出": "remit_superior_expenditure",
-    "经营支出": "operating_expenditure",
-    "对附属单位补助支出": "subsidiary_subsidy_expenditure",
-    "一般公共预算财政拨款收入": "gpb_income",
-    "一般公共预算财政拨款支出": "gpb_expenditure",
-    "一般公共预算财政拨款基本支出": "gpb_basic_expenditure",
-    "财政拨款基本支出": "gpb_basic_expenditure",
-    "一般公共预算财政拨款项目支出": "gpb_project_expenditure",
-    "人员经费": "personnel_expenditure",
-    "公用经费": "public_expenditure",
-    "公用支出": "public_expenditure",
-    "政府性基金预算财政拨款收入": "gov_fund_income",
-    "政府性基金预算财政拨款本年收入": "gov_fund_income",
-    "政府性基金预算财政拨款支出": "gov_fund_expenditure",
-    "政府性基金预算财政拨款本年支出": "gov_fund_expenditure",
-    "国有资本经营预算财政拨款支出": "state_capital_expenditure",
-    "三公": "three_public_total",
-    "因公出国(境)": "three_public_overseas",
-    "因公出国": "three_public_overseas",
-    "公务用车购置及运行": "three_public_vehicles",
-    "公务用车购置费及运行": "three_public_vehicles",
-    "公务用车购置": "three_public_vehicle_purchase",
-    "公务用车运行": "three_public_vehicle_operation",
-    "公务接待": "three_public_reception",
-    "会议费": "meeting_expenditure",
-    "培训费": "training_expenditure",
-    "机关运行经费": "office_operating_expenditure",
-    "政府采购支出总额": "procurement_total",
-    "政府采购总额": "procurement_total",
-    "政府采购支出": "procurement_total",
-    "政府采购": "procurement_total",
-}
+# subject phrases -> indicator(s): registry data (facts.yaml `lexicon`); longest first
+SUBJECTS: dict[str, str] = lexicon_phrases()
 _SUBJECT_RE = re.compile("|".join(re.escape(k) for k in sorted(SUBJECTS, key=len, reverse=True)))
 
 # inside a section about one fund, plain words mean that fund's figures
-_SECTION_SUBJECTS = {
-    "gov_fund": {
-        "收入": "gov_fund_income",
-        "本年收入": "gov_fund_income",
-        "支出": "gov_fund_expenditure",
-        "本年支出": "gov_fund_expenditure",
-        "基本支出": "gov_fund_basic_expenditure",
-        "项目支出": "gov_fund_project_expenditure",
-    },
-}
+_SECTION_SUBJECTS = lexicon_sections()
 
 # the number is a whole token (fiscalpub.numbers): never the tail of "10,150.48万元"
 _NUM = re.compile(
-    TEXT_NUMBER + r"(万元|元|%|辆|人次|人|个|(?<=为\d)(?=[,，。;；])|(?<=为\d\.\d\d)(?=[,，。;；]))"
+    TEXT_NUMBER
+    + r"(万元|元|%|辆|台\(套\)|台|人次|人|个|(?<=为\d)(?=[,，。;；])|(?<=为\d\.\d\d)(?=[,，。;；]))"
 )
 # a name followed by its level marker; names may hold parentheses: 党委办公厅(室)…(款)
 _PATH_PART = re.compile(r"((?:[^()\d、.,，。;；:：]|\((?!(?:类|款|项)\))[^()]*\))+?)\((类|款|项)\)")
 _HEADING = re.compile(r"^[一二三四五六七八九十]+、")
+# a numbered item ("1.“…”科目", "12、…") starts a statement of its own ("1.5万元" does not)
+_ITEM = re.compile(r"^\d{1,2}[.、](?!\d)")
 _FOLIO = re.compile(r"[-—]?\d{1,3}[-—]?|第\d{1,3}页(共\d+页)?")
 _CHANGE = re.compile(r"(增加|减少|增长|下降|降低|上升|增|减)")
 # "主要是减少医疗救助专项资金支出69.70万元": amounts after a reason word explain a
@@ -136,8 +64,33 @@ def _performance_last(gap: str) -> bool:
 
 _DECREASE = ("减少", "下降", "降低", "减")
 _SENTENCE_END = "。;；!！"
-_START = re.compile(r"(第[三四]部分.{0,20}情况说明|部门决算情况说明|部门预算情况说明|情况说明$)")
+_START = re.compile(
+    r"(第[三四]部分.{0,20}情况说明|部门决算情况说明|部门预算情况说明|情况说明$|预算编制说明$)"
+)
 _END = re.compile(r"(第[四五]部分|名词解释)")
+# one project's own description after the department's narrative (Shanghai: "…项目经费情况
+# 说明"): its amounts are the project's, not the department's
+_PROJECT_END = re.compile(r"项目(经费)?情况说明$")
+# a function line named in quotes: “一般公共服务支出-政府办公厅（室）及相关机构事务-行政运行”科目
+_QUOTED_PATH = re.compile(r"[“\"]([^”\"。;；]{2,120})[”\"]科目")
+# a list of economic items after a head amount: "人员经费706.71万元，主要包括：基本工资…"
+_LIST_MARK = re.compile(
+    r"^[,，;；]?(主要包括|具体包括|其中包括|包括|主要有|主要用于|明细如下|具体(为|是|如下))[:：]"
+)
+_LIST_HEADS = frozenset(
+    {
+        "personnel_expenditure",
+        "public_expenditure",
+        "basic_expenditure",
+        "gpb_basic_expenditure",
+        "office_operating_expenditure",
+    }
+)
+# a part of a level, not the level: "（含外宾接待支出0.00万元）", "其中：国内公务接待…"
+_PART = re.compile(r"^(其中[:：]?)?(含|包含|包括)(?![)）])")  # not "100万元（含）以上"
+_QUALIFIED = re.compile(r"(国内|外宾|外事|境外|国外|港澳台)(公务)?接待")
+# a change stated right before its number, with or without a comparison word
+_CHANGE_HERE = re.compile(r"(增加|减少|增长|下降|降低|上升|(?<!新)增|减)了?$")
 
 
 @dataclass
@@ -154,19 +107,36 @@ def narrative_text(doc: Document) -> _Text:
         return _Text(chars="", lines=[])
     chars: list[str] = []
     owners: list[Line] = []
+    running = _running_lines(all_lines)
     for line in all_lines[start:]:
         s = re.sub(r"\s+", "", nfkc(line.text))
-        if _END.match(s):
+        if _END.match(s) or (_PROJECT_END.search(s) and len(s) < 60):
             break
-        if _FOLIO.fullmatch(s):
-            continue  # a page number between two halves of a sentence
-        if _HEADING.match(s) and chars and chars[-1] not in _SENTENCE_END:
+        if _FOLIO.fullmatch(s) or s in running:
+            continue  # a page number or running header between two halves of a sentence
+        if (_HEADING.match(s) or _ITEM.match(s)) and chars and chars[-1] not in _SENTENCE_END:
             chars.append("。")  # a heading ends the previous sentence
             owners.append(line)
         for ch in s:
             chars.append(ch)
             owners.append(line)
     return _Text(chars="".join(chars), lines=owners)
+
+
+def _running_lines(lines: list[Line]) -> set[str]:
+    """Running headers and footers: a page's first or last line that is the same text on
+    at least 3 pages ("无锡市商务局2026年度部门预算公开"), which may stand between the two
+    halves of a sentence ("6.31万" … "元")."""
+    edges: dict[int, list[str]] = {}
+    for line in lines:
+        edges.setdefault(line.page, []).append(line.text)
+    pages: dict[str, set[int]] = {}
+    for page, texts in edges.items():
+        for text in {texts[0], texts[-1]}:
+            squashed = re.sub(r"\s+", "", nfkc(text))
+            if squashed and not re.search(r"[。;；]$", squashed):
+                pages.setdefault(squashed, set()).add(page)
+    return {text for text, seen in pages.items() if len(seen) >= 3}
 
 
 def _narrative_start(squashed: list[str]) -> int | None:
@@ -176,7 +146,8 @@ def _narrative_start(squashed: list[str]) -> int | None:
     heads = [
         i
         for i, s in enumerate(squashed)
-        if s.startswith("第三部分") or (re.search(r"部门(决|预)算情况说明$", s) and len(s) < 30)
+        if s.startswith("第三部分")
+        or (re.search(r"部门(决|预)算情况说明$|(部门|单位)预算编制说明$", s) and len(s) < 30)
     ]
     if heads:
         return heads[-1]
@@ -199,6 +170,7 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
     last_money_subject: str | None = None
     prev_subject: str | None = None
     heading_class: list[str] = []
+    list_head: str | None = None  # a head amount whose economic items follow (主要包括：…)
     prev_end = 0
     for m in _NUM.finditer(s):
         begin = m.start()
@@ -210,6 +182,12 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
             sentence_start = prev_end + cut + 1
             subject = "function_line" if path else None
             last_money_subject = None
+            list_head = None
+            # "（一）因公出国（境）费用。2026年预算数17.1万元": a short heading sentence
+            # without a number names the subject of the sentence after it
+            titled = _titled_subject(gap[:cut])
+            if titled:
+                subject = titled
         heading = _last_heading(s, prev_end, begin)
         if heading is not None:
             section = _section_of(heading)
@@ -218,16 +196,66 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
         if _performance_last(s[prev_end:begin]):
             section = "performance"
         if section == "performance":
+            # a budget's 绩效目标 section: how many projects and how much money have
+            # targets; a 决算's lists projects' own evaluations (not the department's)
+            if kind == "budget":
+                facts.extend(
+                    _performance_fact(m, s, sentence_start, text.lines[begin], year)
+                )
             prev_end = m.end()
             continue
         context = s[max(sentence_start, prev_end) : begin]
         if begin > 0 and s[begin - 1] in "0123456789.":
             prev_end = m.end()
             continue
-        new_path = _path(s[prev_end:begin], heading_class)
+        if list_head is not None and m.group(2) in ("万元", "元"):
+            # an item of the list after a head amount: its own economic line, never the head
+            name = _item_name(s[prev_end:begin])
+            prev_end = m.end()
+            if name:
+                facts.extend(
+                    _facts_for(
+                        m.group(1),
+                        m.group(2),
+                        context,
+                        "economic_line",
+                        [name],
+                        None,
+                        year,
+                        _sentence(s, sentence_start, m.end()),
+                        text.lines[begin],
+                        default_phase,
+                        s[sentence_start:begin],
+                    )
+                )
+            continue
+        quoted = _QUOTED_PATH.search(s[prev_end:begin])
+        new_path = _path(s[prev_end:begin], heading_class) or (
+            _split_quoted(quoted.group(1)) if quoted else None
+        )
         if new_path:
             path, subject = new_path, "function_line"
-        found = _subject(context, section, path=bool(path) and not _SUBJECT_RE.search(context))
+        # "主要用于…基本支出和项目支出": what a line is used for names no subject
+        context = _USE.sub("", context)
+        if not new_path and not _SUBJECT_RE.search(context):
+            named = _class_named(context)
+            if named:
+                new_path, path, subject = [named], [named], "function_line"
+        found = (
+            None  # “类-款-项”科目: the quoted line is the subject, whatever came before
+            if quoted and new_path and not _path(s[prev_end:begin], [])
+            else _subject(context, section, path=bool(path) and not _SUBJECT_RE.search(context))
+        )
+        if re.search(r"(平均|人均|每辆|每人|每次|每台)[^,，;；]{0,6}$", context):
+            found = ""  # "平均每辆2.71万元": a per-unit average, not the level
+        elif found is None and not new_path and m.group(2) in ("万元", "元") and _names_other(
+            context
+        ):
+            found = ""  # "事业单位经营服务收入0万元": a line no indicator stands for, not the
+            # subject of the figures before it
+        if found == "":  # a figure of no indicator (one category's share …): no fact
+            prev_end = m.end()
+            continue
         if found in ("total_income", "total_expenditure") and _names_summary_line(context):
             found, subject = None, None  # "财政专户管理资金收入预算总计0万元": that line's total
         if found and section == "fiscal":
@@ -246,9 +274,20 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
             subject = (
                 prev_subject  # "支出决算比上年减少…" continues the previous sentence's subject
             )
+        clause = re.split(r"[,，;；(（:：、]", context)[-1]
+        if not new_path and (_QUALIFIED.search(clause) or (_PART.search(clause) and not found)):
+            # "（含外宾接待支出0.00万元）": a part of the level before it, not the level
+            prev_end = m.end()
+            continue
         line = text.lines[begin]
         sentence = _sentence(s, sentence_start, m.end())
         prev_end = m.end()
+        if (
+            subject in _LIST_HEADS
+            and unit in ("万元", "元")
+            and _LIST_MARK.match(_until_number(s, m.end()))
+        ):
+            list_head = subject
         facts.extend(
             _facts_for(
                 number,
@@ -262,6 +301,8 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
                 line,
                 default_phase,
                 s[sentence_start:begin],
+                _held_year(s, begin),
+                _share_head(s, begin),
             )
         )
         if unit in ("万元", "元") and subject and not _CHANGE.search(context):
@@ -288,6 +329,151 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
             )
         )
     return facts
+
+
+def _read(token: str) -> tuple[str, Decimal]:
+    """A narrative number (a whole token, fiscalpub.numbers): its printed form and value."""
+    reading = read_number(token)
+    if reading.value is None:  # the pattern admits only readable numbers
+        raise ValueError(f"not a number: {token!r}")
+    return reading.printed, reading.value
+
+
+_USE = re.compile(r"主要用于[^,，;；。]*")
+_OTHER_LINE = re.compile(r"[\u4e00-\u9fff]{2,}(收入|支出|经费|资金)$")
+_PHASE_WORDS = re.compile(r"(年初|调整|全年)?(预算|决算)(数)?(为|是)?$|执行数(为|是)?$")
+
+
+def _names_other(context: str) -> bool:
+    """The clause before a number names a money line of its own ("事业单位经营服务收入",
+    "单位预留机动经费") that no indicator stands for: the number is not the subject's."""
+    clause = re.split(r"[,，;；:：、。]", context)[-1]
+    clause = _PHASE_WORDS.sub("", clause)
+    clause = re.sub(r"^((20\d\d)?年度?|本年度?|全年|当年|上年|本部门|本单位|其中)+", "", clause)
+    return bool(_OTHER_LINE.search(clause)) and not _CHANGE.search(clause) and "占" not in clause
+
+
+def _class_named(context: str) -> str | None:
+    """A 功能分类 类 named alone before its amount, without (类): "按功能分类支出划分为一般
+    公共服务支出10685.56万元" — the curated 类 names (classes.yaml), exactly."""
+    from fiscalpub.registry import class_by_name
+
+    clause = re.split(r"[,，;；:：为]", context)[-1]
+    return clause if clause in class_by_name()["function"] else None
+
+
+def _titled_subject(text: str) -> str | None:
+    """The subject of the last sentence of `text` when it is a short numbered heading
+    ("（一）因公出国（境）费用", "（三）公务用车购置和运行维护费") that names one."""
+    last = re.split(f"[{_SENTENCE_END}]", text)[-1]
+    m = re.fullmatch(r"(?:其中[:：]?)?[(（][一二三四五六七八九十]+[)）](.{2,20})", last)
+    if not m:
+        return None
+    hits = list(_SUBJECT_RE.finditer(m.group(1)))
+    return SUBJECTS[hits[-1].group()] if len(hits) == 1 else None
+
+
+_HEAD_MARK = re.compile(r"其中|主要用于以下方面|以下方面|(?<=[算计额出])中[,，:：]")
+
+
+def _share_head(s: str, at: int) -> str | None:
+    """The subject named before "其中" earlier in the same 。-sentence: what the parts
+    listed after it are shares of."""
+    start = s.rfind("。", 0, at) + 1
+    found = list(_HEAD_MARK.finditer(s, start, at))
+    if not found:
+        # "…其中：按功能分类…占比6.73%。按经济分类划分为基本支出…，占比75.99%": the list
+        # of parts goes on in the next sentence
+        before = s.rfind("。", 0, max(0, start - 1)) + 1
+        found = list(_HEAD_MARK.finditer(s, before, start))
+        if not found or _HEAD_MARK.search(s, start, at) or "占" not in s[found[-1].end() : start]:
+            return None
+        start = before
+    cut = found[-1].start()
+    if not _SUBJECT_RE.search(s, start, cut) and not s[start:cut].strip("，,:："):
+        # "…合计X万元，包括…。其中：本年一般公共预算收入…，占100%": the previous sentence's
+        before = s.rfind("。", 0, max(0, start - 1)) + 1
+        first = _SUBJECT_RE.search(s, before, start)
+        return _single(SUBJECTS[first.group()]) if first else None
+    head = _subject(s[start:cut], None)  # (the 三公 total before 财政拨款支出决算中…)
+    return _single(head) if head else None
+
+
+def _held_year(s: str, at: int) -> int | None:
+    """The year of "截至2024年8月31日" earlier in the same 。-sentence: what is held then."""
+    m = re.search(r"截[至止](20\d\d)年[^。]*$", s[max(0, at - 400) : at])
+    return int(m.group(1)) if m else None
+
+
+def _until_number(s: str, start: int) -> str:
+    """The text after a number up to the next digit (where a list marker would stand)."""
+    m = re.compile(r"\d").search(s, start)
+    return s[start : m.start() if m else len(s)]
+
+
+def _item_name(gap: str) -> str | None:
+    """The name of a list item: the words after the last separator, without 为/是."""
+    name = re.split(r"[、,，;；:：]", gap)[-1]
+    name = re.sub(r"^(和|及|以及|另有|还有)|(支出)?(为|是|共|合计)$", "", name)
+    if not name or re.search(r"\d|%|增|减|比|较|占", name) or len(name) > 30:
+        return None
+    return name
+
+
+def _split_quoted(text: str) -> list[str] | None:
+    """“类-款-项”: the names of a function line, as printed."""
+    parts = [p for p in re.split(r"[-－—–]", text) if p]
+    return parts if 1 <= len(parts) <= 3 else None
+
+
+_PROJECTS = re.compile(r"项目(共)?(\d+)个$|(\d+)个项目$")
+_FUNDS = re.compile(r"涉及.{0,8}(资金|金额)(合计|共计|共|总额)?(为)?$")
+
+
+def _performance_fact(
+    m: re.Match[str], s: str, sentence_start: int, line: Line, year: int | None
+) -> list[Fact]:
+    """绩效目标 of a budget: "编报绩效目标的项目11个，涉及项目预算资金6626万元"."""
+    before = s[sentence_start : m.start()]
+    clause = re.split(r"[,，;；]", before)[-1]
+    number, unit = m.group(1), m.group(2)
+    after = s[m.end() : m.end() + 2]
+    projects = re.search(r"项目(共|合计)?$", clause) or after == "项目"
+    if unit == "个" and projects and "绩效" in s[sentence_start : m.end() + 20]:
+        indicator, value, amount = "performance_projects", number, None
+    elif (
+        unit in ("万元", "元")
+        and _FUNDS.search(clause)
+        and "绩效" in before
+        and re.search(r"\d+个(项目)?", before)  # the money of the projects just counted
+    ):
+        indicator, value, amount = "performance_funds", None, to_yuan(_read(number)[1], unit)
+    elif (
+        unit == "%"
+        and re.search(r"比例(为|是)?$", clause)
+        and re.search(r"\d+个(项目)?.{0,20}涉及.{0,8}(资金|金额)", before)
+    ):
+        indicator, value, amount = "performance_funds_share", number, None
+    else:
+        return []
+    return [
+        Fact(
+            indicator=indicator,
+            amount=amount,
+            value=None if value is None else _read(value)[1],
+            unit=unit,
+            printed=_read(number)[0],
+            phase="budget",
+            period=year,
+            path=None,
+            code=None,
+            base=None,
+            text=_sentence(s, sentence_start, m.end()),
+            source=line.source,
+            page=line.page,
+            line=line.number,
+        )
+    ]
 
 
 # lines of the summary table (registry) that are one source among others: a "总计"
@@ -333,10 +519,19 @@ def _section_of(heading: str) -> str | None:
         return "fiscal"
     if "国有资本" in heading:
         return "state_capital"
+    if "政府采购" in heading:
+        return "procurement"
     return None
 
 
+_BALANCES = ("opening_balance", "closing_balance")
+# subjects that narrow another one named in the same clause, most specific first
+_NARROWER = ("procurement_small_micro", "procurement_sme")
+
+
 def _subject(context: str, section: str | None, path: bool = False) -> str | None:
+    """The indicator(s) the words before a number name; None when they name none (the
+    sentence's subject carries on); "" when they name a figure no indicator stands for."""
     if "占" in context:
         context = context[: context.rfind("占")]
     hits = list(_SUBJECT_RE.finditer(context))
@@ -348,6 +543,20 @@ def _subject(context: str, section: str | None, path: bool = False) -> str | Non
         return SUBJECTS[three[-1].group()]
     if path:
         return None
+    # "上年结转结余的一般公共预算收入": one source of the balance, no indicator of its own
+    if any(
+        SUBJECTS[h.group()] in _BALANCES and context[h.end() : h.end() + 1] == "的" for h in hits
+    ):
+        return ""
+    # a narrower subject named in the clause wins over the wider one after it:
+    # "面向中小企业预留政府采购项目预算金额" is the SME share, not the procurement total
+    clause = re.split(r"[,，;；:：]", context)[-1]
+    narrow = [h for h in hits if h.start() >= len(context) - len(clause)]
+    for indicator in _NARROWER:
+        if any(SUBJECTS[h.group()] == indicator for h in narrow):
+            if re.search(r"(货物|工程|服务)(采购|支出)", clause):
+                return ""  # "货物采购授予中小企业合同金额占货物支出金额的0%": one category's
+            return indicator
     if section in _SECTION_SUBJECTS:
         table = _SECTION_SUBJECTS[section]
         for word in sorted(table, key=len, reverse=True):
@@ -360,9 +569,16 @@ def _subject(context: str, section: str | None, path: bool = False) -> str | Non
                     return table[word]
     if hits:
         return SUBJECTS[hits[-1].group()]
-    if section is None and re.search(r"(本部门|本单位|部门)收入$", context):
-        return "total_income"
-    if section is None and re.search(r"(本部门|本单位|部门)支出$", context):
+    clause_start = re.split(r"[,，;；:：、。]", context)[-1]
+    if section is None and re.match(r"收入(较|比|与)", clause_start):
+        return "total_income"  # "收入较去年减少1316.82万元"
+    if section is None and re.match(r"支出(较|比|与)", clause_start):
+        return "total_expenditure"
+    if section is None and re.search(r"((本部门|本单位|部门)收入|收入预算)(为|是)?$", context):
+        return "total_income"  # "…办公室收入预算9,101.68万元" (a budget's total)
+    if section is None and re.search(
+        r"((本部门|本单位|部门)支出|(^|年|年度|本部门|本单位)支出预算)(数)?(为|是)?$", context
+    ):
         return "total_expenditure"
     return None
 
@@ -377,7 +593,7 @@ def _path(context: str, heading_class: list[str]) -> list[str] | None:
     names = [
         (
             re.sub(
-                r"^(其中|主要用于以下方面|分别是|具体情况如下|[(][一二三四五六七八九十]+[)])",
+                r"^(其中|主要用于以下方面|分别是|具体情况如下|[(][一二三四五六七八九十\d]+[)]|\d+[.、])",
                 "",
                 p[0],
             ),
@@ -385,6 +601,7 @@ def _path(context: str, heading_class: list[str]) -> list[str] | None:
         )
         for p in parts
     ]
+    names = [(n.strip("“”\"'「」‘’"), level) for n, level in names]  # “…（项）”: the quotes
     names = [(n, level) for n, level in names if n]
     classes = [i for i, (_, level) in enumerate(names) if level == "类"]
     if classes:
@@ -399,7 +616,11 @@ def _path(context: str, heading_class: list[str]) -> list[str] | None:
 
 
 def _phase(context: str, default: str) -> str:
-    context = re.sub(r"一般公共预算|政府性基金预算|国有资本经营预算|预算单位|部门预算", "", context)
+    context = re.sub(
+        r"一般公共预算|政府性基金预算|国有资本经营预算|预算单位|部门预算|单位预算|实际发生",
+        "",
+        context,
+    )
     found = re.findall(r"调整预算|全年预算|预算|决算|执行数|实际", context)
     if not found:
         return default
@@ -439,14 +660,18 @@ def _facts_for(
     line: Line,
     default_phase: str,
     before: str,
+    held_year: int | None = None,
+    share_head: str | None = None,
 ) -> list[Fact]:
     if len(number.split(".")[0]) > 13:
         return []  # not an amount: a run of digits (an id, a phone number)
-    number, value = read_exact(number)  # "10,150.48" -> "10150.48"
+    number, value = _read(number)  # "10,150.48" -> "10150.48"
 
     clause = re.split(r"[,，]", context)[-1]
     years = re.findall(r"(20\d\d)年", clause)
     period = int(years[-1]) if years and year and abs(int(years[-1]) - year) <= 1 else year
+    if not years and year and re.search(r"(去年|上年)(年初)?(预算|决算|执行)?数?(为|是)?$", clause):
+        period = year - 1  # "（去年预算数为0万元，…）": last year's figure
 
     def fact(indicator: str, **kw: object) -> Fact:
         base = dict(
@@ -457,7 +682,7 @@ def _facts_for(
             printed=number,
             phase=kw.pop("phase", _phase(context, default_phase)),
             period=period,
-            path=path if subject == "function_line" else None,
+            path=path if subject in ("function_line", "economic_line") else None,
             code=None,
             base=None,
             text=sentence,
@@ -470,18 +695,41 @@ def _facts_for(
 
     if unit in ("辆",):
         if re.search(r"(车辆|保有量|用车)", context) and re.search(r"(共有|保有量)", context):
-            return [fact("vehicles", value=value, phase="actual")]
+            # held at a date: "截至2024年8月31日，…共有车辆0辆" is 2024's count
+            return [fact("vehicles", value=value, phase="actual", period=held_year or period)]
+        if re.search(r"购置车辆$", context):
+            return [fact("assets_vehicles_purchase", value=value, phase="budget")]
+        return []
+    if unit == "台" and re.search(r"车辆$", context) and re.search(r"(共有|保有量)", context):
+        return [fact("vehicles", value=value, phase="actual", period=held_year or period)]
+    if unit.startswith("台"):
+        # equipment held ("截至…，单价100万元以上设备0台"); equipment to buy has no indicator
+        clause_before = re.split(r"[。;；]", before)[-1]
+        if (
+            re.search(r"设备(\(不含车辆\))?$", context)
+            and re.search(r"(单价|单位价值)100万元(\(含\))?以上(的)?设备(\(不含车辆\))?$", before)
+            and not re.search(r"购置|新增|配备|配置", clause_before)
+        ):
+            return [
+                fact("assets_equipment", value=value, phase="actual", period=held_year or period)
+            ]
         return []
     if unit in ("人", "人次", "个"):
         return []
     if subject is None:
         return []
     # a change: a change word right before the number, a comparison earlier in its sentence
-    change = _CHANGE.search(context) and re.search(r"(相比|比|较|同比)", before)
+    # ("公务接待费支出决算减少0.15万元": a change even without 比/较 — never the level)
+    change = (_CHANGE.search(context) and re.search(r"(相比|比|较|同比)", before)) or (
+        _CHANGE_HERE.search(context)
+    )
     if unit == "%":
         sign = -1 if any(w in context for w in _DECREASE) else 1
         if "完成" in context and ("预算" in context or "计划" in context):
-            return [fact(f"{_single(subject)}_rate", value=value, unit="%")]
+            # a completion rate: the actual measured against the budget (base: which one)
+            against = "adjusted_budget" if re.search(r"调整预算|全年预算", context) else "budget"
+            rate = f"{_single(subject)}_rate"
+            return [fact(rate, value=value, unit="%", phase="actual", base=against)]
         if change and _CHANGE.search(context):
             return [
                 fact(
@@ -500,7 +748,7 @@ def _facts_for(
                     f"{_single(subject)}_share",
                     value=value,
                     unit="%",
-                    base=_share_base(context, sentence),
+                    base=_share_base(context, sentence, share_head),
                 )
             ]
         return []
@@ -527,13 +775,15 @@ def _single(subject: str) -> str:
     return subject.split("+")[0]
 
 
-def _share_base(context: str, sentence: str) -> str | None:
+def _share_base(context: str, sentence: str, head: str | None = None) -> str | None:
     m = re.search(r"占(.{1,20}?)的?$", context)
     if m:
         sub = _subject(m.group(1), None)
         if sub:
             return _single(sub)
-    if re.search(r"占$", context):
+    if re.search(r"占(比)?$", context) and head:
+        return head  # "支出合计X万元，其中：…；项目支出Z万元，占B%": a share of the head
+    if re.search(r"占(比)?$", context):
         first = _SUBJECT_RE.search(sentence)
         if first:
             return _single(SUBJECTS[first.group()])

@@ -459,6 +459,11 @@ def _fix_three_public_phases(facts: list[Fact]) -> None:
     suffix: three_public_reception_budget, three_public_overseas_budget_share,
     three_public_total_actual_rate (a completion rate is the actual's)."""
     for f in facts:
+        if f.base and f.base.startswith("three_public_") and not re.search(
+            r"_(budget|actual)$", f.base
+        ):
+            # a share of the 三公 total is of the total of its own phase
+            f.base += "_budget" if f.phase in ("budget", "adjusted_budget") else "_actual"
         m = _THREE_PUBLIC.match(f.indicator)
         if not m or re.search(r"_(budget|actual)(_|$)", f.indicator):
             continue
@@ -615,15 +620,22 @@ def _resolve_paths(
 ) -> None:
     """Codes for the function lines the narrative names by 类/款/项 path."""
     from fiscalpub.vocab.index import shipped_index
-    from fiscalpub.vocab.resolve import resolve
+    from fiscalpub.vocab.resolve import resolve, resolve_item
 
     own: dict[str, set[str]] = {}
+    own_economic: dict[str, set[str]] = {}
     for li in items:
         if li.code and li.item and li.classification == "function":
             own.setdefault(li.code, set()).add(squash(li.item))
+        if li.code and li.item and li.classification == "economic":
+            own_economic.setdefault(li.code, set()).add(squash(li.item))
     index = shipped_index()
     reported: set[tuple[str, ...]] = set()
     for f in facts:
+        if f.indicator.startswith("economic_line") and f.path:
+            # a listed economic item: its code when exactly one code has its name
+            f.code = resolve_item(f.path[0], own_economic, year, index).code
+            continue
         if not (f.indicator.startswith("function_line") and f.path):
             continue
         found = resolve(f.path, own, year, index)

@@ -69,3 +69,26 @@ def resolve(path: list[str], own: Names, year: int | None, index: CodeIndex) -> 
 
 def _squashed(names: Names) -> Names:
     return {code: {squash(n) for n in ns} for code, ns in names.items()}
+
+
+def resolve_item(name: str, own: Names, year: int | None, index: CodeIndex) -> Resolution:
+    """An economic item named alone in the narrative ("基本工资248.93万元" in a list under
+    人员经费): the one economic code whose printed name is exactly this name — in the
+    report's own tables first, then the edition of its year, then the nearest other
+    year.  Several codes of one name (or none) leave it unresolved: never a guess."""
+    wanted = squash(name)
+
+    def one(names: Names) -> str | None:
+        found = sorted(c for c, labels in names.items() if wanted in labels)
+        return found[0] if len(found) == 1 else None
+
+    code = one(own) if own else None
+    if code:
+        return Resolution(code, None, "own-tables")
+    years = index.years("economic")
+    order = sorted(years, key=lambda y: (y != year, abs(y - (year or y)), -y))
+    for y in order:
+        code = one(_squashed(index.codes("economic", y)))
+        if code:
+            return Resolution(code, y, "edition" if y == year else "other-year")
+    return Resolution(None)

@@ -1,0 +1,142 @@
+"""Precise narrative facts (issue 13 part 2): a fact the text does not state for its
+indicator is a defect.  Each case is a sentence shape met in real reports; the facts it
+must give are written out in full (indicator, printed, phase, period, path, base)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fiscalpub.parse.narrative import extract_facts
+from fiscalpub.read.text import read_text
+
+
+def _facts(tmp_path: Path, body: str, year: int = 2021, kind: str = "final") -> list[tuple]:
+    text = f"第三部分 {year}年度部门决算情况说明\n{body}\n第四部分 名词解释\n"
+    path = tmp_path / "report.txt"
+    path.write_text(text, encoding="utf-8")
+    return [
+        (
+            f.indicator,
+            f.printed if f.printed is not None else None,
+            f.phase,
+            f.period,
+            tuple(f.path or ()),
+            f.base,
+            str(f.amount) if f.amount is not None else (str(f.value) if f.value is not None else None),
+        )
+        for f in extract_facts(read_text(path), year, kind)
+    ]  # fmt: skip
+
+
+def test_an_enumeration_gives_the_head_its_indicator_and_each_item_its_own(
+    tmp_path: Path,
+) -> None:
+    facts = _facts(
+        tmp_path,
+        "六、一般公共预算财政拨款基本支出决算情况说明\n"
+        "（一）人员经费706.71万元，主要包括：基本工资248.93万元、津贴补贴144.65万元。\n"
+        "（二）公用经费113.09万元，主要包括：公务接待费0.52万元、劳务费1.08万元。",
+    )
+    assert [f[:5] for f in facts] == [
+        ("personnel_expenditure", "706.71", "actual", 2021, ()),
+        ("economic_line", "248.93", "actual", 2021, ("基本工资",)),
+        ("economic_line", "144.65", "actual", 2021, ("津贴补贴",)),
+        ("public_expenditure", "113.09", "actual", 2021, ()),
+        ("economic_line", "0.52", "actual", 2021, ("公务接待费",)),  # not 三公 reception
+        ("economic_line", "1.08", "actual", 2021, ("劳务费",)),
+    ]
+
+
+def test_procurement_total_components_and_sme_amounts_are_separate(tmp_path: Path) -> None:
+    facts = _facts(
+        tmp_path,
+        "十一、政府采购支出情况说明\n"
+        "本年度政府采购支出总额34万元，其中：政府采购货物支出0万元、政府采购工程支出4万元、"
+        "政府采购服务支出30万元。授予中小企业合同金额20万元，占政府采购支出总额的58.82%，"
+        "其中：授予小微企业合同金额10万元，占授予中小企业合同金额的50%；"
+        "货物采购授予中小企业合同金额占货物支出金额的0%。",
+    )
+    assert [(f[0], f[1], f[5]) for f in facts] == [
+        ("procurement_total", "34", None),
+        ("procurement_goods", "0", None),
+        ("procurement_works", "4", None),
+        ("procurement_services", "30", None),
+        ("procurement_sme", "20", None),
+        ("procurement_sme_share", "58.82", "procurement_total"),
+        ("procurement_small_micro", "10", None),
+        ("procurement_small_micro_share", "50", "procurement_sme"),
+        # one category's share of SMEs has no indicator: no fact, never the SME share
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # a change right before its number, without 比/较: the change, never the level
+        (
+            "本年度公务接待费支出决算减少0.15万元。",
+            [("three_public_reception_change", "0.15", "-1500.00")],
+        ),
+        # a part of the level: no fact (and never the level's indicator)
+        (
+            "本年度公务接待费支出决算1.58万元（含外宾接待支出0.00万元）。",
+            [("three_public_reception", "1.58", "15800.00")],
+        ),
+        (
+            "本年度公务接待费支出决算1.58万元。其中：国内公务接待支出1.58万元。",
+            [("three_public_reception", "1.58", "15800.00")],
+        ),
+        # a per-unit average is not the level
+        (
+            "全年公务用车运行维护费支出40.61万元，平均每辆2.71万元。",
+            [("three_public_vehicle_operation", "40.61", "406100.00")],
+        ),
+        # a thousands separator is part of the number
+        (
+            "本年度收入、支出决算总计10,150.48万元。",
+            [
+                ("total_income", "10150.48", "101504800.00"),
+                ("total_expenditure", "10150.48", "101504800.00"),
+            ],
+        ),
+    ],
+)
+def test_changes_parts_and_averages_are_not_levels(
+    tmp_path: Path, sentence: str, expected: list[tuple[str, str, str]]
+) -> None:
+    facts = _facts(tmp_path, "七、其他情况说明\n" + sentence)
+    got = [(f[0].replace("_actual", ""), f[1], f[6]) for f in facts]
+    assert got == expected
+
+
+def test_budget_narratives_item_by_item(tmp_path: Path) -> None:
+    """Shanghai's 预算编制说明: a function line per item, this year's budget, last year's
+    execution, the change in percent with its base year."""
+    text = (
+        "2024年部门预算编制说明\n"
+        "财政拨款支出主要内容如下：\n"
+        "1.“一般公共服务支出（类）统计信息事务（款）专项普查活动（项）”25.77万元，主要用于专项普查活动。"
+        "2023年当年预算执行数为60.13万元，2024年预算安排25.77万元，比2023年预算执行数减少57.14%。\n"
+        "2.“住房保障支出-住房改革支出-住房公积金”科目174.14万元，主要用于住房公积金。\n"
+    )
+    path = tmp_path / "budget.txt"
+    path.write_text(text, encoding="utf-8")
+    facts = extract_facts(read_text(path), 2024, "budget")
+    got = [(f.indicator, f.printed, f.phase, f.period, tuple(f.path or ()), f.base) for f in facts]
+    line = ("一般公共服务支出", "统计信息事务", "专项普查活动")
+    assert got == [
+        ("function_line", "25.77", "budget", 2024, line, None),
+        ("function_line", "60.13", "actual", 2023, line, None),
+        ("function_line", "25.77", "budget", 2024, line, None),
+        ("function_line_change_pct", "57.14", "budget", 2024, line, "2023"),
+        (
+            "function_line",
+            "174.14",
+            "budget",
+            2024,
+            ("住房保障支出", "住房改革支出", "住房公积金"),
+            None,
+        ),
+    ]
