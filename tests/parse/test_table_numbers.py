@@ -115,3 +115,19 @@ def test_a_grid_cell_joins_a_number_printed_in_pieces() -> None:
     words = [Word("（", 10, 14, 0, 9), Word("0.43", 16, 30, 0, 9), Word("）", 32, 36, 0, 9)]
     cell = Cell(0, 40, [(w, line) for w in words])
     assert [parse_number(w.text)[1] for w, _ in cell.numbers()] == ["-0.43"]
+
+
+@pytest.mark.corpus
+def test_an_unreadable_number_of_the_narrative_is_a_finding(tmp_path: Path) -> None:
+    """'1.2E+3万元' in the 情况说明: no fact, a number-unreadable finding at its line; the
+    spaced numbers of a table printed inside the text are not one broken number."""
+    lines = corpus_path("seeds", SEED).read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("2021年度总收入381.52万元"))
+    lines.insert(at + 1, "其中测试支出1.2E+3万元，")
+    lines.insert(at + 2, "项目 180.61 180.03 180.03 10 100.00%")
+    path = tmp_path / SEED
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = parse_files([path])
+    found = [f for f in report.findings if f.code == "number-unreadable"]
+    assert [(f.where[0].line, "1.2E+3" in f.message) for f in found] == [(at + 2, True)]
+    assert not [f for f in report.facts if f.line == at + 2]

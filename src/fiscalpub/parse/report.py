@@ -32,7 +32,7 @@ from fiscalpub.parse.placement import (
 from fiscalpub.parse.rows import split_rows, unreadable_tokens
 from fiscalpub.parse.tables import Region as TableRegion
 from fiscalpub.parse.tables import cut_regions, mentions_attachment
-from fiscalpub.read.document import Document
+from fiscalpub.read.document import Document, Line
 from fiscalpub.registry import fact_cells, tables
 
 # narrative indicator -> (table, row key, column) it speaks about: registry data
@@ -150,11 +150,24 @@ def _unreadable_in_table(region: TableRegion, tid: str) -> list[Finding]:
 
 
 def _unreadable_in_narrative(doc: Document) -> list[Finding]:
-    """A number of the 情况说明 that cannot be read exactly ("1.2E+3万元", "12.3.4万元")."""
-    text = narrative.narrative_text(doc)
+    """A number of the 情况说明 that cannot be read exactly ("1.2E+3万元", "12.3.4万元").
+
+    The text is read as the narrative reads it, lines joined and whitespace removed
+    ("532 .02万元", a number the PDF broke at its point, is 532.02) — except that
+    whitespace between two digits separates two numbers ("180.61 180.03": a table's row
+    inside the text), so that is not one broken number."""
+    owners = narrative.narrative_text(doc).lines
+    chars: list[str] = []
+    at: list[Line] = []
+    for i, line in enumerate(owners):
+        if i and owners[i - 1] is line:
+            continue
+        text = re.sub(r"\s+", "", re.sub(r"(?<=\d)\s+(?=\d)", "\0", nfkc(line.text)))
+        chars.append(text.replace("\0", " "))
+        at.extend([line] * len(text))
     return [
-        _unreadable(m.reading.printed, _where(text.lines[m.start]), "情况说明")
-        for m in find_numbers(text.chars)
+        _unreadable(m.reading.printed, _where(at[m.start]), "情况说明")
+        for m in find_numbers("".join(chars))
         if m.reading.kind == "unreadable"
     ]
 
