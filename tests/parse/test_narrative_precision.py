@@ -24,7 +24,7 @@ def _facts(tmp_path: Path, body: str, year: int = 2021, kind: str = "final") -> 
             f.period,
             tuple(f.path or ()),
             f.base,
-            str(f.amount) if f.amount is not None else (str(f.value) if f.value is not None else None),
+            str(f.amount if f.amount is not None else f.value),
         )
         for f in extract_facts(read_text(path), year, kind)
     ]  # fmt: skip
@@ -140,3 +140,45 @@ def test_budget_narratives_item_by_item(tmp_path: Path) -> None:
             None,
         ),
     ]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # plain 收入/支出 with a change is the total's change, not the last line named before
+        (
+            "2025年本单位收入预算100.00万元，其中，上年结转0.00万元。收入较去年减少10.00万元。",
+            [("total_income", "100.00"), ("opening_balance", "0.00"),
+             ("total_income_change", "10.00")],
+        ),
+        # ... unless the sentence before spoke of one expenditure line
+        (
+            "十、机关运行经费支出情况说明\n本年度机关运行经费支出决算113.09万元。"
+            "支出决算比上年减少21.52万元。",
+            [("office_operating_expenditure", "113.09"),
+             ("office_operating_expenditure_change", "21.52")],
+        ),
+        # a line no indicator stands for, even with a change: no fact
+        (
+            "2026年本部门委托业务费财政拨款预算为5,434.44万元，比上年预算减少935.91万元。",
+            [],
+        ),
+        (
+            "1.收入预算减少976.9万元，其中一般公共预算收入减少1,154.73万元，"
+            "使用非财政拨款结余减少28万元。",
+            [("total_income_change", "976.9"), ("gpb_income_change", "1154.73")],
+        ),
+        # what follows a parenthesis is about the line before it
+        (
+            "公务用车购置及运行维护费6.54万元（公务用车购置费0万元；公务用车运行维护费6.54万元）"
+            "比上年减少14.85万元。",
+            [("three_public_vehicles", "6.54"), ("three_public_vehicle_purchase", "0"),
+             ("three_public_vehicle_operation", "6.54"),
+             ("three_public_vehicles_change", "14.85")],
+        ),
+    ],
+)  # fmt: skip
+def test_whose_change_it_is(tmp_path: Path, body: str, expected: list[tuple[str, str]]) -> None:
+    facts = _facts(tmp_path, body, year=2025, kind="budget")
+    got = [(f[0].replace("_budget", ""), f[1]) for f in facts]
+    assert got == expected

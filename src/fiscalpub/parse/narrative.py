@@ -41,7 +41,9 @@ _FOLIO = re.compile(r"[-—]?\d{1,3}[-—]?|第\d{1,3}页(共\d+页)?")
 _CHANGE = re.compile(r"(增加|减少|增长|下降|降低|上升|增|减)")
 # "主要是减少医疗救助专项资金支出69.70万元": amounts after a reason word explain a
 # change; they are not the sentence's subject
-_REASON = re.compile(r"主要(原因)?(是|为|系|由于)|原因(主要)?(是|为)|由于")
+_REASON = re.compile(
+    r"主要(原因)?(是|为|系|由于)|原因(主要)?(是|为)|由于|项目变动|(^|[,，;；:：])[一二三四五六七八九十]是"
+)
 # "十三、预算绩效情况说明", "（三）项目绩效自评结果": project evaluations, whose
 # amounts are projects' (共涉及资金…), not the department's totals
 _PERFORMANCE = re.compile(
@@ -171,6 +173,7 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
     prev_subject: str | None = None
     heading_class: list[str] = []
     list_head: str | None = None  # a head amount whose economic items follow (主要包括：…)
+    outer: str | None = None  # the subject before an open "（": what follows its "）" is about
     prev_end = 0
     for m in _NUM.finditer(s):
         begin = m.start()
@@ -205,6 +208,12 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
             prev_end = m.end()
             continue
         context = s[max(sentence_start, prev_end) : begin]
+        if "(" in gap and gap.rfind("(") > gap.rfind(")"):
+            outer = subject  # "公务用车购置及运行维护费6.54万元（公务用车购置费…"
+        elif ")" in gap and outer and not _SUBJECT_RE.search(gap[gap.rfind(")") :]):
+            # "…）比上年减少14.85万元": the change of the line before the parenthesis
+            subject, last_money_subject, path = outer, outer, None
+            outer = None
         if begin > 0 and s[begin - 1] in "0123456789.":
             prev_end = m.end()
             continue
@@ -253,6 +262,12 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
         ):
             found = ""  # "事业单位经营服务收入0万元": a line no indicator stands for, not the
             # subject of the figures before it
+        generic = _generic_total(context) if found is None and section is None else None
+        if generic:
+            side = "_expenditure" if generic == "total_expenditure" else "_income"
+            line = (prev_subject or "").split("+")[-1]
+            if not (line.endswith(side) and not line.startswith("total")):
+                found = generic  # else "支出决算比上年减少…" goes on with 机关运行经费
         if found == "":  # a figure of no indicator (one category's share …): no fact
             prev_end = m.end()
             continue
@@ -340,17 +355,33 @@ def _read(token: str) -> tuple[str, Decimal]:
 
 
 _USE = re.compile(r"主要用于[^,，;；。]*")
-_OTHER_LINE = re.compile(r"[\u4e00-\u9fff]{2,}(收入|支出|经费|资金)$")
+_OTHER_LINE = re.compile(r"[\u4e00-\u9fff]{2,}(收入|支出|经费|资金|费|结余|拨款)$")
 _PHASE_WORDS = re.compile(r"(年初|调整|全年)?(预算|决算)(数)?(为|是)?$|执行数(为|是)?$")
+
+
+_GENERIC = re.compile(r"(收入|支出)(预算|决算)?(总额|总计|合计)?(较|比|与|减少|增加|下降|增长)")
+
+
+def _generic_total(context: str) -> str | None:
+    """A clause that starts with plain 收入/支出 and a change ("收入较去年减少…", "1.收入预算
+    减少976.9万元"): the report's total, unless the sentence before spoke of one line."""
+    clause = re.split(r"[,，;；:：、。]", context)[-1]
+    clause = re.sub(r"^(\d+[.、]|[(（][一二三四五六七八九十\d]+[)）])", "", clause)
+    m = _GENERIC.match(clause)
+    if not m:
+        return None
+    return "total_income" if m.group(1) == "收入" else "total_expenditure"
 
 
 def _names_other(context: str) -> bool:
     """The clause before a number names a money line of its own ("事业单位经营服务收入",
     "单位预留机动经费") that no indicator stands for: the number is not the subject's."""
     clause = re.split(r"[,，;；:：、。]", context)[-1]
+    # the name before a change ("使用非财政拨款结余减少28万元"), without phase words
+    clause = re.split(r"(比|较|与|同比)?(增加|减少|增长|下降|降低|上升)", clause)[0]
     clause = _PHASE_WORDS.sub("", clause)
     clause = re.sub(r"^((20\d\d)?年度?|本年度?|全年|当年|上年|本部门|本单位|其中)+", "", clause)
-    return bool(_OTHER_LINE.search(clause)) and not _CHANGE.search(clause) and "占" not in clause
+    return bool(_OTHER_LINE.search(clause)) and "占" not in clause
 
 
 def _class_named(context: str) -> str | None:
@@ -569,15 +600,10 @@ def _subject(context: str, section: str | None, path: bool = False) -> str | Non
                     return table[word]
     if hits:
         return SUBJECTS[hits[-1].group()]
-    clause_start = re.split(r"[,，;；:：、。]", context)[-1]
-    if section is None and re.match(r"收入(较|比|与)", clause_start):
-        return "total_income"  # "收入较去年减少1316.82万元"
-    if section is None and re.match(r"支出(较|比|与)", clause_start):
-        return "total_expenditure"
     if section is None and re.search(r"((本部门|本单位|部门)收入|收入预算)(为|是)?$", context):
         return "total_income"  # "…办公室收入预算9,101.68万元" (a budget's total)
     if section is None and re.search(
-        r"((本部门|本单位|部门)支出|(^|年|年度|本部门|本单位)支出预算)(数)?(为|是)?$", context
+        r"((本部门|本单位|部门)支出|(^|年|年度|本部门|本单位|安排)支出预算)(数)?(为|是)?$", context
     ):
         return "total_expenditure"
     return None
