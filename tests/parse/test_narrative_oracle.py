@@ -79,9 +79,7 @@ def _compare(path: Path) -> tuple[list[Key], list[tuple[Key, str]]]:
     extra = [
         (_parsed_key(f), f"p{f.page}: {f.text[:60]}")
         for f in facts
-        if extra_keys[_parsed_key(f)] > 0
-        and f.indicator in indicators
-        and (f.page in pages)
+        if extra_keys[_parsed_key(f)] > 0 and f.indicator in indicators and (f.page in pages)
     ]
     return missing, extra
 
@@ -101,9 +99,7 @@ def test_the_core_indicators_are_found(oracle: Path) -> None:
     data = _oracle(oracle)
     facts = _report(data)
     for indicator, printed in (data.get("core") or {}).items():
-        values = {
-            _parsed_key(f)[1] for f in facts if f.indicator == indicator
-        }
+        values = {_parsed_key(f)[1] for f in facts if f.indicator == indicator}
         assert Decimal(str(printed)).normalize() in values or (
             Decimal(str(printed)) == 0 and Decimal(0) in values
         ), (indicator, printed, values)

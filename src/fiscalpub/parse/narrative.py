@@ -202,9 +202,7 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
             # a budget's 绩效目标 section: how many projects and how much money have
             # targets; a 决算's lists projects' own evaluations (not the department's)
             if kind == "budget":
-                facts.extend(
-                    _performance_fact(m, s, sentence_start, text.lines[begin], year)
-                )
+                facts.extend(_performance_fact(m, s, sentence_start, text.lines[begin], year))
             prev_end = m.end()
             continue
         context = s[max(sentence_start, prev_end) : begin]
@@ -257,8 +255,11 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
         )
         if re.search(r"(平均|人均|每辆|每人|每次|每台)[^,，;；]{0,6}$", context):
             found = ""  # "平均每辆2.71万元": a per-unit average, not the level
-        elif found is None and not new_path and m.group(2) in ("万元", "元") and _names_other(
-            context
+        elif (
+            found is None
+            and not new_path
+            and m.group(2) in ("万元", "元")
+            and _names_other(context)
         ):
             found = ""  # "事业单位经营服务收入0万元": a line no indicator stands for, not the
             # subject of the figures before it

@@ -472,8 +472,10 @@ def _fix_three_public_phases(facts: list[Fact]) -> None:
     suffix: three_public_reception_budget, three_public_overseas_budget_share,
     three_public_total_actual_rate (a completion rate is the actual's)."""
     for f in facts:
-        if f.base and f.base.startswith("three_public_") and not re.search(
-            r"_(budget|actual)$", f.base
+        if (
+            f.base
+            and f.base.startswith("three_public_")
+            and not re.search(r"_(budget|actual)$", f.base)
         ):
             # a share of the 三公 total is of the total of its own phase
             f.base += "_budget" if f.phase in ("budget", "adjusted_budget") else "_actual"
