@@ -20,7 +20,7 @@ from fiscalpub.cli_options import (
     report_groups,
 )
 from fiscalpub.errors import FiscalpubError
-from fiscalpub.model import Finding, Report
+from fiscalpub.model import Finding, Report, kind_label
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -44,7 +44,8 @@ def _summary(report: Report) -> str:
     meta = report.report
     out = [
         f"{meta.department or '(department unknown)'} · {meta.year or '?'} · "
-        f"{'部门决算 final accounts' if meta.kind == 'final' else '部门预算 budget'}",
+        f"{kind_label(meta.kind, meta.scope)} "
+        f"{'final accounts' if meta.kind == 'final' else 'budget'}",
         "",
         f"{'table':<28} {'status':<18} {'unit':<5} {'numbers':>7} {'unplaced':>8}",
     ]
