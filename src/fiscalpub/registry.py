@@ -188,3 +188,9 @@ def lexicon_sections() -> dict[str, dict[str, str]]:
     """Per section (gov_fund …): plain words -> indicator ids, facts.yaml `lexicon`."""
     sections = (_load("facts.yaml").get("lexicon") or {}).get("sections") or {}
     return {name: dict(words) for name, words in sections.items()}
+
+
+@lru_cache(maxsize=1)
+def lexicon_ignored() -> tuple[str, ...]:
+    """Phrases naming lines no indicator stands for (facts.yaml `lexicon.ignore`)."""
+    return tuple((_load("facts.yaml").get("lexicon") or {}).get("ignore") or ())

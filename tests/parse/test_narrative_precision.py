@@ -182,3 +182,62 @@ def test_whose_change_it_is(tmp_path: Path, body: str, expected: list[tuple[str,
     facts = _facts(tmp_path, body, year=2025, kind="budget")
     got = [(f[0].replace("_budget", ""), f[1]) for f in facts]
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # basic/project parts of the general budget's expenditure are the fund's
+        (
+            "2026年一般公共预算财政拨款支出100.00万元，比2025年增加10.00万元。"
+            "其中：基本支出60.00万元，项目支出40.00万元。",
+            [("gpb_expenditure", "100.00"), ("gpb_expenditure_change", "10.00"),
+             ("gpb_basic_expenditure", "60.00"), ("gpb_project_expenditure", "40.00")],
+        ),
+        # one fund's part of procurement, with its components: no fact
+        (
+            "政府采购预算总额100万元，其中一般公共预算拨款政府采购50万元，货物10万元、服务40万元。",
+            [("procurement_total", "100")],
+        ),
+        # a line no indicator stands for (lexicon.ignore), and its change
+        (
+            "包括在职人员经费94.73万元、公用经费37.84万元。",
+            [("public_expenditure", "37.84")],
+        ),
+        # a reason's figures are not changes of the subject
+        (
+            "本年度会议费预算10万元，比上年增加1万元，主要原因是按规定压减10%。",
+            [("meeting_expenditure", "10"), ("meeting_expenditure_change", "1")],
+        ),
+        # "相比变化0万元" is a change, not a level
+        (
+            "其中：一般公共预算财政拨款收入1668.14万元，比上年决算数相比变化0万元。",
+            [("gpb_income", "1668.14"), ("gpb_income_change", "0")],
+        ),
+        # the items of a 类 list are parts: the sentence after speaks of the whole
+        (
+            "（二）支出预算：2026年年初预算数100万元。按支出功能分类，包括教育支出40万元，"
+            "住房保障支出60万元。比2025年减少5万元。",
+            [("total_expenditure", "100"), ("function_line", "40"), ("function_line", "60")],
+        ),
+    ],
+)  # fmt: skip
+def test_parts_reasons_and_lines_of_no_indicator(
+    tmp_path: Path, body: str, expected: list[tuple[str, str]]
+) -> None:
+    facts = _facts(tmp_path, body, year=2026, kind="budget")
+    assert [(f[0], f[1]) for f in facts] == expected
+
+
+def test_holdings_are_of_the_date_printed(tmp_path: Path) -> None:
+    facts = _facts(
+        tmp_path,
+        "六、国有资产占有使用情况\n截至上年底，本部门共有车辆4辆。"
+        "单价100万元（含）以上的设备5台（套）。2026年预算安排购置单价100万元以上设备1台（套）。",
+        year=2026,
+        kind="budget",
+    )
+    assert [(f[0], f[1], f[3]) for f in facts] == [
+        ("vehicles", "4", 2025),
+        ("assets_equipment", "5", 2025),  # held; the equipment to buy has no indicator
+    ]

@@ -18,10 +18,10 @@ from fiscalpub.model import Fact
 from fiscalpub.numbers import TEXT_NUMBER, read_number
 from fiscalpub.parse.normalize import nfkc, to_yuan
 from fiscalpub.read.document import Document, Line
-from fiscalpub.registry import lexicon_phrases, lexicon_sections
+from fiscalpub.registry import lexicon_ignored, lexicon_phrases, lexicon_sections
 
 # subject phrases -> indicator(s): registry data (facts.yaml `lexicon`); longest first
-SUBJECTS: dict[str, str] = lexicon_phrases()
+SUBJECTS: dict[str, str] = {**lexicon_phrases(), **dict.fromkeys(lexicon_ignored(), "")}
 _SUBJECT_RE = re.compile("|".join(re.escape(k) for k in sorted(SUBJECTS, key=len, reverse=True)))
 
 # inside a section about one fund, plain words mean that fund's figures
@@ -37,12 +37,15 @@ _PATH_PART = re.compile(r"((?:[^()\d、.,，。;；:：]|\((?!(?:类|款|项)\))
 _HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 # a numbered item ("1.“…”科目", "12、…") starts a statement of its own ("1.5万元" does not)
 _ITEM = re.compile(r"^\d{1,2}[.、](?!\d)")
-_FOLIO = re.compile(r"[-—]?\d{1,3}[-—]?|第\d{1,3}页(共\d+页)?")
-_CHANGE = re.compile(r"(增加|减少|增长|下降|降低|上升|增|减)")
+_FOLIO = re.compile(r"[-—─–]?\d{1,3}[-—─–]?|第\d{1,3}页(共\d+页)?")
+# a folio printed inside a wrapped line: "离退─12─休支出"
+_INLINE_FOLIO = re.compile(r"(?<=[\u4e00-\u9fff])[-—─–]\d{1,3}[-—─–](?=[\u4e00-\u9fff])")
+_CHANGE = re.compile(r"(增加|减少|增长|下降|降低|上升|增|减|变化)")
 # "主要是减少医疗救助专项资金支出69.70万元": amounts after a reason word explain a
 # change; they are not the sentence's subject
 _REASON = re.compile(
-    r"主要(原因)?(是|为|系|由于)|原因(主要)?(是|为)|由于|项目变动|(^|[,，;；:：])[一二三四五六七八九十]是"
+    r"主要(原因)?(是|为|系|由于)|主要原因|原因(主要)?(是|为)|由于|按规定|按照规定|项目变动"
+    r"|(^|[,，;；:：])[一二三四五六七八九十]是"
 )
 # "十三、预算绩效情况说明", "（三）项目绩效自评结果": project evaluations, whose
 # amounts are projects' (共涉及资金…), not the department's totals
@@ -92,7 +95,7 @@ _LIST_HEADS = frozenset(
 _PART = re.compile(r"^(其中[:：]?)?(含|包含|包括)(?![)）])")  # not "100万元（含）以上"
 _QUALIFIED = re.compile(r"(国内|外宾|外事|境外|国外|港澳台)(公务)?接待")
 # a change stated right before its number, with or without a comparison word
-_CHANGE_HERE = re.compile(r"(增加|减少|增长|下降|降低|上升|(?<!新)增|减)了?$")
+_CHANGE_HERE = re.compile(r"(增加|减少|增长|下降|降低|上升|(?<!新)增|减|相比变化|变化)了?$")
 
 
 @dataclass
@@ -111,13 +114,13 @@ def narrative_text(doc: Document) -> _Text:
     owners: list[Line] = []
     running = _running_lines(all_lines)
     for line in all_lines[start:]:
-        s = re.sub(r"\s+", "", nfkc(line.text))
+        s = _INLINE_FOLIO.sub("", re.sub(r"\s+", "", nfkc(line.text)))
         if _END.match(s) or (_PROJECT_END.search(s) and len(s) < 60):
             break
         if _FOLIO.fullmatch(s) or s in running:
             continue  # a page number or running header between two halves of a sentence
-        if (_HEADING.match(s) or _ITEM.match(s)) and chars and chars[-1] not in _SENTENCE_END:
-            chars.append("。")  # a heading ends the previous sentence
+        if (_HEADING.match(s) or _ITEM.match(s)) and chars and chars[-1] != "。":
+            chars.append("。")  # a heading ends the previous sentence (also after "；")
             owners.append(line)
         for ch in s:
             chars.append(ch)
@@ -174,6 +177,8 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
     heading_class: list[str] = []
     list_head: str | None = None  # a head amount whose economic items follow (主要包括：…)
     outer: str | None = None  # the subject before an open "（": what follows its "）" is about
+    listed = False  # the path is a 类 of a list ("按支出功能分类，包括教育支出…")
+    prev_listed = False  # the sentence before listed parts (其中/包括 …)
     prev_end = 0
     for m in _NUM.finditer(s):
         begin = m.start()
@@ -182,6 +187,9 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
         cut = max((gap.rfind(ch) for ch in _SENTENCE_END), default=-1)
         if cut >= 0:
             prev_subject = last_money_subject or subject
+            prev_listed = bool(_HEAD_MARK.search(s, sentence_start, prev_end + cut))
+            if listed:  # 类 listed after "包括": the sentence after speaks of the whole again
+                path, prev_subject, listed = None, None, False
             sentence_start = prev_end + cut + 1
             subject = "function_line" if path else None
             last_money_subject = None
@@ -196,6 +204,7 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
             section = _section_of(heading)
             path = None
             heading_class.clear()
+            prev_subject = last_money_subject = None  # a new section speaks of its own lines
         if _performance_last(s[prev_end:begin]):
             section = "performance"
         if section == "performance":
@@ -248,11 +257,17 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
             named = _class_named(context)
             if named:
                 new_path, path, subject = [named], [named], "function_line"
+                listed = True
+        marker = max(context.rfind("(类)"), context.rfind("(款)"), context.rfind("(项)"))
+        if new_path and marker >= 0:
+            context = context[marker + 3 :]  # a fund phrase inside the line's own name
         found = (
             None  # “类-款-项”科目: the quoted line is the subject, whatever came before
             if quoted and new_path and not _path(s[prev_end:begin], [])
             else _subject(context, section, path=bool(path) and not _SUBJECT_RE.search(context))
         )
+        if found and not new_path and _CODED_LINE.search(context):
+            found = ""  # "(一)2120815-农村社会事业支出1800.00万元": a coded line, not the fund
         if re.search(r"(平均|人均|每辆|每人|每次|每台)[^,，;；]{0,6}$", context):
             found = ""  # "平均每辆2.71万元": a per-unit average, not the level
         elif (
@@ -263,13 +278,31 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
         ):
             found = ""  # "事业单位经营服务收入0万元": a line no indicator stands for, not the
             # subject of the figures before it
+        if found is None and not new_path and prev_end <= sentence_start:
+            found = _inline_title(s[sentence_start:begin]) or None
         generic = _generic_total(context) if found is None and section is None else None
         if generic:
             side = "_expenditure" if generic == "total_expenditure" else "_income"
-            line = (prev_subject or "").split("+")[-1]
-            if not (line.endswith(side) and not line.startswith("total")):
+            before_line = (prev_subject or "").split("+")[-1]
+            opens = sentence_start >= prev_end  # the clause opens its sentence
+            carry = opens and not prev_listed and before_line.endswith(side)
+            if not (carry and not before_line.startswith("total")):
                 found = generic  # else "支出决算比上年减少…" goes on with 机关运行经费
+                path = None
+        head = _share_head(s, begin, found) if found or new_path else None
+        if found in _FUND_PARTS and head in _FUND_PARTS[found]:
+            # "一般公共预算财政拨款支出…其中：基本支出…": the fund's basic expenditure
+            found = _FUND_PARTS[found][head]
+        elif new_path and head in ("basic_expenditure", "project_expenditure") and not found:
+            found = ""  # "项目支出…其中：一般公共服务支出3.00万元": a line's project part
+        elif (found or "").startswith("procurement") and _FUND_PROCUREMENT.search(
+            s[sentence_start:begin]
+        ):
+            found = ""  # "其中一般公共预算拨款政府采购…": one fund's part of procurement
         if found == "":  # a figure of no indicator (one category's share …): no fact
+            # and its changes later in the sentence are not the earlier subject's either
+            subject = last_money_subject = prev_subject = None
+            path = None
             prev_end = m.end()
             continue
         if found in ("total_income", "total_expenditure") and _names_summary_line(context):
@@ -284,8 +317,10 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
             if not new_path:
                 path = None if found != "function_line" else path
         number, unit = m.group(1), m.group(2) or "万元"  # "总额为0，": the narrative's unit
-        if _REASON.search(s[sentence_start:begin]) and not new_path and not found:
-            subject = None
+        if _REASON.search(s[sentence_start:begin]) and not new_path:
+            # "主要原因是…按规定压减10%": a figure of the reason, not the subject's
+            prev_end = m.end()
+            continue
         elif subject is None and prev_subject and _CHANGE.search(context):
             subject = (
                 prev_subject  # "支出决算比上年减少…" continues the previous sentence's subject
@@ -311,14 +346,14 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
                 context,
                 subject,
                 path,
-                last_money_subject,
+                None if generic and found == generic else last_money_subject,
                 year,
                 sentence,
                 line,
                 default_phase,
                 s[sentence_start:begin],
-                _held_year(s, begin),
-                _share_head(s, begin),
+                _held_year(s, begin, year),
+                _share_head(s, begin, subject),
             )
         )
         if unit in ("万元", "元") and subject and not _CHANGE.search(context):
@@ -356,6 +391,7 @@ def _read(token: str) -> tuple[str, Decimal]:
 
 
 _USE = re.compile(r"主要用于[^,，;；。]*")
+_CODED_LINE = re.compile(r"(^|[,，;；:：)])\d{3}(\d{2}){0,2}[-－—]?[\u4e00-\u9fff]{2,30}$")
 _OTHER_LINE = re.compile(r"[\u4e00-\u9fff]{2,}(收入|支出|经费|资金|费|结余|拨款)$")
 _PHASE_WORDS = re.compile(r"(年初|调整|全年)?(预算|决算)(数)?(为|是)?$|执行数(为|是)?$")
 
@@ -391,7 +427,22 @@ def _class_named(context: str) -> str | None:
     from fiscalpub.registry import class_by_name
 
     clause = re.split(r"[,，;；:：为]", context)[-1]
+    clause = re.sub(r"^(其中|包括|主要包括|分别是|主要有)", "", clause)
     return clause if clause in class_by_name()["function"] else None
+
+
+_INLINE_TITLES = {"收入预算": "total_income", "支出预算": "total_expenditure"}
+_INLINE_TITLE = re.compile(
+    r"[(（][一二三四五六七八九十]+[)）]([^:：,，。()（）]{2,12})[:：][^,，;；:：]*$"
+)
+
+
+def _inline_title(text: str) -> str | None:
+    """The subject of a sentence opened by its title: "（二）支出预算：2026年年初预算数…"."""
+    m = _INLINE_TITLE.search(text)
+    if not m:
+        return None
+    return _INLINE_TITLES.get(m.group(1)) or _subject(m.group(1), None)
 
 
 def _titled_subject(text: str) -> str | None:
@@ -405,12 +456,13 @@ def _titled_subject(text: str) -> str | None:
     return SUBJECTS[hits[-1].group()] if len(hits) == 1 else None
 
 
-_HEAD_MARK = re.compile(r"其中|主要用于以下方面|以下方面|(?<=[算计额出])中[,，:：]")
+_HEAD_MARK = re.compile(r"其中|主要用于以下方面|以下方面|包括|(?<=[算计额出])中[,，:：]")
 
 
-def _share_head(s: str, at: int) -> str | None:
+def _share_head(s: str, at: int, part: str | None = None) -> str | None:
     """The subject named before "其中" earlier in the same 。-sentence: what the parts
-    listed after it are shares of."""
+    listed after it are shares of.  `part` (the part's indicator) picks, when the head is
+    in the sentence before, the first figure of its side (收入 or 支出)."""
     start = s.rfind("。", 0, at) + 1
     found = list(_HEAD_MARK.finditer(s, start, at))
     if not found:
@@ -425,16 +477,29 @@ def _share_head(s: str, at: int) -> str | None:
     if not _SUBJECT_RE.search(s, start, cut) and not s[start:cut].strip("，,:："):
         # "…合计X万元，包括…。其中：本年一般公共预算收入…，占100%": the previous sentence's
         before = s.rfind("。", 0, max(0, start - 1)) + 1
-        first = _SUBJECT_RE.search(s, before, start)
-        return _single(SUBJECTS[first.group()]) if first else None
-    head = _subject(s[start:cut], None)  # (the 三公 total before 财政拨款支出决算中…)
+        hits = [SUBJECTS[h.group()] for h in _SUBJECT_RE.finditer(s, before, start)]
+        hits = [h for h in hits if h]
+        side = next((x for x in ("_income", "_expenditure") if (part or "").endswith(x)), None)
+        same = [h for h in hits if side and _single(h).endswith(side)]
+        first = (same or hits)[:1]
+        return _single(first[0]) if first else None
+    # the clause right before 其中 (not an earlier clause of the sentence)
+    clause = max(s.rfind(ch, start, cut) for ch in ";；") + 1
+    head = _subject(s[max(start, clause) : cut], None)  # (三公 before 财政拨款支出决算中…)
     return _single(head) if head else None
 
 
-def _held_year(s: str, at: int) -> int | None:
-    """The year of "截至2024年8月31日" earlier in the same 。-sentence: what is held then."""
-    m = re.search(r"截[至止](20\d\d)年[^。]*$", s[max(0, at - 400) : at])
-    return int(m.group(1)) if m else None
+def _held_year(s: str, at: int, year: int | None = None) -> int | None:
+    """The year of "截至2024年8月31日" (or "截至上年底") earlier in the same section: what is
+    held then."""
+    window = s[max(0, at - 400) : at]
+    heading = max((h.end() for h in _ANY_HEADING.finditer(window)), default=0)
+    window = window[heading:]
+    found = list(re.finditer(r"截[至止](20\d\d|上)年", window))
+    if not found:
+        return None
+    m = found[-1]
+    return int(m.group(1)) if m.group(1) != "上" else (year - 1 if year else None)
 
 
 def _until_number(s: str, start: int) -> str:
@@ -471,12 +536,12 @@ def _performance_fact(
     number, unit = m.group(1), m.group(2)
     after = s[m.end() : m.end() + 2]
     projects = re.search(r"项目(共|合计)?$", clause) or after == "项目"
-    if unit == "个" and projects and "绩效" in s[sentence_start : m.end() + 20]:
+    if unit == "个" and projects and "绩效目标" in s[sentence_start : m.end() + 20]:
         indicator, value, amount = "performance_projects", number, None
     elif (
         unit in ("万元", "元")
         and _FUNDS.search(clause)
-        and "绩效" in before
+        and "绩效目标" in before
         and re.search(r"\d+个(项目)?", before)  # the money of the projects just counted
     ):
         indicator, value, amount = "performance_funds", None, to_yuan(_read(number)[1], unit)
@@ -557,6 +622,20 @@ def _section_of(heading: str) -> str | None:
 
 
 _BALANCES = ("opening_balance", "closing_balance")
+# basic/project parts of a fund's expenditure named before 其中
+_FUND_PARTS = {
+    "basic_expenditure": {
+        "gpb_expenditure": "gpb_basic_expenditure",
+        "gov_fund_expenditure": "gov_fund_basic_expenditure",
+    },
+    "project_expenditure": {
+        "gpb_expenditure": "gpb_project_expenditure",
+        "gov_fund_expenditure": "gov_fund_project_expenditure",
+    },
+}
+_FUND_PROCUREMENT = re.compile(
+    r"其中[:：,，]?(一般公共预算|政府性基金|国有资本经营|财政拨款)(预算)?(财政)?(拨款)?(安排的)?政府采购"
+)
 # subjects that narrow another one named in the same clause, most specific first
 _NARROWER = ("procurement_small_micro", "procurement_sme")
 
@@ -751,7 +830,8 @@ def _facts_for(
         _CHANGE_HERE.search(context)
     )
     if unit == "%":
-        sign = -1 if any(w in context for w in _DECREASE) else 1
+        words = re.findall(r"增加|减少|增长|下降|降低|上升|增|减", context)
+        sign = -1 if words and words[-1] in _DECREASE else 1
         if "完成" in context and ("预算" in context or "计划" in context):
             # a completion rate: the actual measured against the budget (base: which one)
             against = "adjusted_budget" if re.search(r"调整预算|全年预算", context) else "budget"
@@ -781,7 +861,8 @@ def _facts_for(
         return []
     amount = to_yuan(value, unit)
     if change and _CHANGE.search(context) and not re.search(r"(预算|决算)(数)?为$", context):
-        sign = -1 if any(w in context[-6:] for w in _DECREASE) else 1
+        words = re.findall(r"增加|减少|增长|下降|降低|上升|增|减", context)
+        sign = -1 if words and words[-1] in _DECREASE else 1  # "增减相抵后增加164.48万元"
         return [
             fact(
                 f"{ind}_change",
