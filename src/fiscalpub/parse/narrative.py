@@ -354,6 +354,7 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
                 s[sentence_start:begin],
                 _held_year(s, begin, year),
                 _share_head(s, begin, subject),
+                s[s.rfind("。", 0, begin) + 1 : begin],
             )
         )
         if unit in ("万元", "元") and subject and not _CHANGE.search(context):
@@ -738,12 +739,20 @@ def _phase(context: str, default: str) -> str:
     return "actual"
 
 
-def _base_year(sentence: str, year: int | None) -> str | None:
-    m = re.search(r"(?:与|比|较)(\d{4})年", sentence)
-    if m:
-        return m.group(1)
-    if year and re.search(r"(上年|上一年|去年)", sentence):
-        return str(year - 1)
+def _base_year(sentence: str, year: int | None, wide: str = "") -> str | None:
+    """What a change compares with: a year ("比2025年", "较上年"), or the budget of the
+    same year ("比年初预算数增加…": base "budget"); the sentence first, then the whole
+    。-sentence it belongs to ("收支预算…比上年减少976.9万元，其中：1.收入预算减少…")."""
+    for text in (sentence, wide):
+        m = re.search(r"(?:与|比|较)(\d{4})年", text)
+        if m:
+            return m.group(1)
+        if re.search(r"(?:与|比|较)(年初|全年)?预算(数)?", text) and not re.search(
+            r"(上年|上一年|去年)", text
+        ):
+            return "adjusted_budget" if "调整预算" in text else "budget"
+        if year and re.search(r"(上年|上一年|去年)", text):
+            return str(year - 1)
     return None
 
 
@@ -768,6 +777,7 @@ def _facts_for(
     before: str,
     held_year: int | None = None,
     share_head: str | None = None,
+    wide: str = "",
 ) -> list[Fact]:
     if len(number.split(".")[0]) > 13:
         return []  # not an amount: a run of digits (an id, a phone number)
@@ -843,7 +853,7 @@ def _facts_for(
                     f"{ind}_change_pct",
                     value=value * sign,
                     unit="%",
-                    base=_base_year(sentence, year),
+                    base=_base_year(sentence, year, wide),
                     phase=default_phase,
                     period=year,
                 )
@@ -867,7 +877,7 @@ def _facts_for(
             fact(
                 f"{ind}_change",
                 amount=amount * sign,
-                base=_base_year(sentence, year),
+                base=_base_year(sentence, year, wide),
                 phase=default_phase,
                 period=year,
             )
