@@ -241,3 +241,14 @@ def test_holdings_are_of_the_date_printed(tmp_path: Path) -> None:
         ("vehicles", "4", 2025),
         ("assets_equipment", "5", 2025),  # held; the equipment to buy has no indicator
     ]
+
+
+def test_sme_amounts_of_a_subset_of_projects_are_not_the_total(tmp_path: Path) -> None:
+    facts = _facts(
+        tmp_path,
+        "十一、政府采购支出情况说明\n本年度政府采购支出总额251.26万元。"
+        "在面向中小企业预留的政府采购项目中，由中小企业供应商中标或成交的，采购金额246.47万元；"
+        "在其他政府采购项目中，由中小企业供应商中标或成交的，采购金额4.79万元。",
+        year=2024,
+    )
+    assert [(f[0], f[1]) for f in facts] == [("procurement_total", "251.26")]

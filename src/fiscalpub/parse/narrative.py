@@ -299,6 +299,10 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
             s[sentence_start:begin]
         ):
             found = ""  # "其中一般公共预算拨款政府采购…": one fund's part of procurement
+        elif (found or "").startswith(("procurement_sme", "procurement_small_micro")) and (
+            _IN_PROJECTS.search(s[sentence_start:begin])
+        ):
+            found = ""  # "在其他政府采购项目中，由中小企业…采购金额4.79万元": a subset's part
         if found == "":  # a figure of no indicator (one category's share …): no fact
             # and its changes later in the sentence are not the earlier subject's either
             subject = last_money_subject = prev_subject = None
@@ -354,7 +358,7 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
                 s[sentence_start:begin],
                 _held_year(s, begin, year),
                 _share_head(s, begin, subject),
-                s[s.rfind("。", 0, begin) + 1 : begin],
+                _wide_sentence(s, begin),
             )
         )
         if unit in ("万元", "元") and subject and not _CHANGE.search(context):
@@ -634,6 +638,7 @@ _FUND_PARTS = {
         "gov_fund_expenditure": "gov_fund_project_expenditure",
     },
 }
+_IN_PROJECTS = re.compile(r"在[^,，。;；]{2,30}项目中")
 _FUND_PROCUREMENT = re.compile(
     r"其中[:：,，]?(一般公共预算|政府性基金|国有资本经营|财政拨款)(预算)?(财政)?(拨款)?(安排的)?政府采购"
 )
@@ -737,6 +742,15 @@ def _phase(context: str, default: str) -> str:
     if best == "预算":
         return "budget"
     return "actual"
+
+
+def _wide_sentence(s: str, at: int) -> str:
+    """The 。-sentence up to `at`, with the sentence before it when that one only opened a
+    list ("…比上年减少976.9万元，其中：。1.收入预算减少…")."""
+    start = s.rfind("。", 0, at) + 1
+    if start > 1 and re.search(r"(其中|如下)[:：]?$", s[max(0, start - 6) : start - 1]):
+        start = s.rfind("。", 0, start - 1) + 1
+    return s[start:at]
 
 
 def _base_year(sentence: str, year: int | None, wide: str = "") -> str | None:
