@@ -252,3 +252,19 @@ def test_sme_amounts_of_a_subset_of_projects_are_not_the_total(tmp_path: Path) -
         year=2024,
     )
     assert [(f[0], f[1]) for f in facts] == [("procurement_total", "251.26")]
+
+
+def test_a_fund_named_under_an_expenditure_head_is_the_funds_expenditure(tmp_path: Path) -> None:
+    facts = _facts(
+        tmp_path,
+        "本部门当年预算收入2,838.42万元，其中：一般公共预算拨款2,838.42万元。"
+        "本部门当年预算支出2,838.42万元，其中：一般公共预算拨款2,838.42万元。",
+        year=2026,
+        kind="budget",
+    )
+    assert [f[0] for f in facts] == [
+        "total_income",
+        "gpb_income",
+        "total_expenditure",
+        "gpb_expenditure",
+    ]

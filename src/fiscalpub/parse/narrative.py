@@ -290,6 +290,8 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
                 found = generic  # else "支出决算比上年减少…" goes on with 机关运行经费
                 path = None
         head = _share_head(s, begin, found) if found or new_path else None
+        if found == "gpb_income" and head and head.endswith("_expenditure"):
+            found = "gpb_expenditure"  # "支出…其中：一般公共预算拨款2,838.42万元"
         if found in _FUND_PARTS and head in _FUND_PARTS[found]:
             # "一般公共预算财政拨款支出…其中：基本支出…": the fund's basic expenditure
             found = _FUND_PARTS[found][head]
@@ -490,7 +492,8 @@ def _share_head(s: str, at: int, part: str | None = None) -> str | None:
         return _single(first[0]) if first else None
     # the clause right before 其中 (not an earlier clause of the sentence)
     clause = max(s.rfind(ch, start, cut) for ch in ";；") + 1
-    head = _subject(s[max(start, clause) : cut], None)  # (三公 before 财政拨款支出决算中…)
+    text = re.sub(r"[\d,.]+(万元|元)?[,，:：]*$", "", s[max(start, clause) : cut])
+    head = _subject(text, None)  # (三公 before 财政拨款支出决算中…)
     return _single(head) if head else None
 
 
@@ -686,10 +689,14 @@ def _subject(context: str, section: str | None, path: bool = False) -> str | Non
                     return table[word]
     if hits:
         return SUBJECTS[hits[-1].group()]
-    if section is None and re.search(r"((本部门|本单位|部门)收入|收入预算)(为|是)?$", context):
+    if section is None and re.search(
+        r"((本部门|本单位|部门)(当年|本年)?(预算)?收入|收入预算)(为|是)?$", context
+    ):
         return "total_income"  # "…办公室收入预算9,101.68万元" (a budget's total)
     if section is None and re.search(
-        r"((本部门|本单位|部门)支出|(^|年|年度|本部门|本单位|安排)支出预算)(数)?(为|是)?$", context
+        r"((本部门|本单位|部门)(当年|本年)?(预算)?支出|(^|年|年度|本部门|本单位|安排)支出预算)"
+        r"(数)?(为|是)?$",
+        context,
     ):
         return "total_expenditure"
     return None
