@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import click
 
 from fiscalpub import __version__
 from fiscalpub.api import parse_files
+from fiscalpub.atomic import write_atomic
 from fiscalpub.cli_options import (
     base_option,
     config_option,
@@ -25,19 +24,7 @@ from fiscalpub.model import Finding, Report, kind_label
 
 def _write_atomic(path: Path, text: str) -> None:
     """Write all or nothing: a failed run never leaves a partial file."""
-    _write_atomic_bytes(path, text.encode("utf-8"))
-
-
-def _write_atomic_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text.encode("utf-8"))
 
 
 def _summary(report: Report) -> str:

@@ -51,7 +51,7 @@ def rdf(
       fiscalpub rdf datapackages/*/ -o cube.nt --base-iri https://data.example.gov.cn/fiscal/
       fiscalpub rdf datapackages/ --format jsonld -o -
     """
-    from fiscalpub.cli import _write_atomic_bytes
+    from fiscalpub.atomic import write_atomic
     from fiscalpub.rdf.cube import SUFFIXES, cube, read_package, serialise
     from fiscalpub.rdf.store import find_packages
 
@@ -75,7 +75,7 @@ def rdf(
     if str(output) == "-":
         sys.stdout.buffer.write(data)
     else:
-        _write_atomic_bytes(output, data)
+        write_atomic(output, data)
         click.echo(f"{output}: {len(triples)} triples", err=True)
 
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import secrets
 import shutil
 import time
 import traceback
@@ -26,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from fiscalpub import __version__
+from fiscalpub.atomic import write_atomic
 
 MANIFEST = ".fiscalpub-run.json"
 PROBES = ".fiscalpub-probes.json"  # which files make one report (fiscalpub.grouping)
@@ -252,15 +251,7 @@ def write_bytes(path: Path, data: bytes) -> None:
     """Replace a file atomically, and not at all when its bytes are already these."""
     if path.is_file() and path.read_bytes() == data:
         return
-    # a name of its own (two runs on one folder never share a temporary file); opened like
-    # any new file, so the umask gives it the usual permissions
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with tmp.open("xb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_atomic(path, data)
 
 
 def read_manifest(out: Path) -> dict[str, dict[str, Any]]:
