@@ -93,7 +93,6 @@ _LIST_HEADS = frozenset(
 )
 # a part of a level, not the level: "（含外宾接待支出0.00万元）", "其中：国内公务接待…"
 _PART = re.compile(r"^(其中[:：]?)?(含|包含|包括)(?![)）])")  # not "100万元（含）以上"
-_QUALIFIED = re.compile(r"(国内|外宾|外事|境外|国外|港澳台)(公务)?接待")
 # a change stated right before its number, with or without a comparison word
 _CHANGE_HERE = re.compile(r"(增加|减少|增长|下降|降低|上升|(?<!新)增|减|相比变化|变化)了?$")
 
@@ -332,7 +331,7 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
                 prev_subject  # "支出决算比上年减少…" continues the previous sentence's subject
             )
         clause = re.split(r"[,，;；(（:：、]", context)[-1]
-        if not new_path and (_QUALIFIED.search(clause) or (_PART.search(clause) and not found)):
+        if not new_path and _PART.search(clause) and not found:
             # "（含外宾接待支出0.00万元）": a part of the level before it, not the level
             prev_end = m.end()
             continue
