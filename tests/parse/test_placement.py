@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from fiscalpub.parse.placement import TablePlacement, solve
-from fiscalpub.parse.rows import Num, RawRow
+from fiscalpub.parse.region import Num, RawRow
 from fiscalpub.read.document import Line
 from fiscalpub.registry import tables
 

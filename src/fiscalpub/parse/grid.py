@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from fiscalpub.parse.normalize import is_number, join_broken_numbers, nfkc, squash
-from fiscalpub.parse.rows import Num, RawRow, match_side_row, num_from
-from fiscalpub.parse.tables import Region
+from fiscalpub.parse.region import Num, RawRow, Region
+from fiscalpub.parse.rows import match_side_row, num_from
 from fiscalpub.read.document import Line, Page, Rule, Word
 from fiscalpub.registry import Column, RowSpec, Side, TableSpec, class_by_name
 

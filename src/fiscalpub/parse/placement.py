@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
 
-from fiscalpub.parse.rows import RawRow
+from fiscalpub.parse.region import RawRow
 from fiscalpub.registry import Column, TableSpec
 
 Vector = tuple[Decimal | None, ...]

@@ -29,8 +29,9 @@ from fiscalpub.parse.placement import (
     TablePlacement,
     solve,
 )
-from fiscalpub.parse.rows import split_rows, unreadable_tokens
-from fiscalpub.parse.tables import Region as TableRegion
+from fiscalpub.parse.region import Region as TableRegion
+from fiscalpub.parse.rows import unreadable_tokens
+from fiscalpub.parse.split import split_rows
 from fiscalpub.parse.tables import cut_regions, mentions_attachment
 from fiscalpub.read.document import Document, Line
 from fiscalpub.registry import fact_cells, tables

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from fiscalpub.numbers import read_number
 from fiscalpub.parse.normalize import (
@@ -24,34 +23,9 @@ from fiscalpub.parse.normalize import (
     squash,
     tokens,
 )
-from fiscalpub.parse.tables import Region
+from fiscalpub.parse.region import Num, RawRow, Region
 from fiscalpub.read.document import Line
 from fiscalpub.registry import RowSpec, Side, class_by_name, classes
-
-
-@dataclass
-class Num:
-    value: Decimal
-    printed: str
-    decimals: int
-    line: Line
-    col: str | None = None  # column id decided by the number's position (PDF grids)
-
-
-@dataclass
-class RawRow:
-    side: str | None
-    code: str | None
-    row: str | None
-    name: str
-    nums: list[Num] = field(default_factory=list)
-    line: Line | None = None
-    pending: bool = False  # economic 3-digit code still waiting for its 2-digit suffix
-    printed: frozenset[str] | None = None  # columns the table prints (known from a PDF grid)
-
-    @property
-    def key(self) -> str:
-        return self.code if self.code is not None else f"#{self.row}"
 
 
 @dataclass
@@ -415,18 +389,3 @@ def single_row(region: Region) -> list[RawRow]:
     if not nums:
         return []
     return [RawRow(side=None, code=None, row=None, name="", nums=nums, line=nums[0].line)]
-
-
-def split_rows(region: Region) -> list[RawRow]:
-    if region.positioned:
-        from fiscalpub.parse.grid import grid_rows
-
-        rows = grid_rows(region, region.spec)
-        if rows is not None:
-            return rows
-    layout = region.spec.layout
-    if layout == "two_sided":
-        return two_sided_rows(region)
-    if layout == "single_row":
-        return single_row(region)
-    return coded_rows(region)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
 
+from fiscalpub.parse.grid import merged_texts, region_bands
 from fiscalpub.parse.normalize import find_unit, is_number, nfkc, squash, tokens
-from fiscalpub.read.document import Document, Line, Page
-from fiscalpub.registry import TableSpec, tables, variant
+from fiscalpub.parse.region import Region, TitleHit
+from fiscalpub.read.document import Document, Line
+from fiscalpub.registry import tables, variant
 
 # words that may surround a title on its line
 _TITLE_NOISE = re.compile(
@@ -24,38 +24,6 @@ _EMPTY_NOTE = re.compile(
 )
 _ABSENT_NOTE = re.compile(r"见附件|详见附件|附件[:：]?$")
 _MAX_TITLE_EXTRA = 14  # characters a title line may carry beyond the title itself
-
-
-@dataclass
-class TitleHit:
-    table: str
-    index: int  # index into the document's line list
-    span: int  # number of physical lines the title occupies
-    title: str
-
-
-@dataclass
-class Region:
-    spec: TableSpec
-    hit: TitleHit
-    lines: list[Line]  # lines after the title up to the next title / section end
-    unit: str | None = None
-    notes: list[Line] = field(default_factory=list)
-    has_numbers: bool = False
-    empty_note: Line | None = None
-    title_line: Line | None = None
-    pages: list[Page] = field(default_factory=list)
-    bands: list[Any] | None = None  # the ruled grid (parse.grid), once computed
-    derived: bool = False  # the grid's rules were derived from the words (no ruling lines)
-
-    @property
-    def positioned(self) -> bool:
-        """Laid out on a page with positions (PDF): ruled, or rules can be derived."""
-        return any(w.x1 > w.x0 for ln in self.lines for w in ln.words)
-
-    @property
-    def hit_text(self) -> str:
-        return self.title_line.text if self.title_line else ""
 
 
 @lru_cache(maxsize=1)
@@ -168,8 +136,6 @@ def _header_cells(region: Region) -> str:
     where the lines of neighbouring cells interleave ("单位/预留机动/经费")."""
     if not region.positioned:
         return ""
-    from fiscalpub.parse.grid import merged_texts, region_bands
-
     bands = region_bands(region) or []
     head = []
     for band in bands:

@@ -1,0 +1,73 @@
+"""The data shared by the table stages: a table's region of the document
+(title hit, lines, grid) and the raw rows split from it.
+
+Kept apart so that finding tables (tables.py), splitting rows from text
+(rows.py) or from a ruled grid (grid.py) and placing numbers (placement.py)
+import it without importing each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from fiscalpub.read.document import Line, Page
+from fiscalpub.registry import TableSpec
+
+
+@dataclass
+class TitleHit:
+    table: str
+    index: int  # index into the document's line list
+    span: int  # number of physical lines the title occupies
+    title: str
+
+
+@dataclass
+class Region:
+    spec: TableSpec
+    hit: TitleHit
+    lines: list[Line]  # lines after the title up to the next title / section end
+    unit: str | None = None
+    notes: list[Line] = field(default_factory=list)
+    has_numbers: bool = False
+    empty_note: Line | None = None
+    title_line: Line | None = None
+    pages: list[Page] = field(default_factory=list)
+    bands: list[Any] | None = None  # the ruled grid (parse.grid), once computed
+    derived: bool = False  # the grid's rules were derived from the words (no ruling lines)
+
+    @property
+    def positioned(self) -> bool:
+        """Laid out on a page with positions (PDF): ruled, or rules can be derived."""
+        return any(w.x1 > w.x0 for ln in self.lines for w in ln.words)
+
+    @property
+    def hit_text(self) -> str:
+        return self.title_line.text if self.title_line else ""
+
+
+@dataclass
+class Num:
+    value: Decimal
+    printed: str
+    decimals: int
+    line: Line
+    col: str | None = None  # column id decided by the number's position (PDF grids)
+
+
+@dataclass
+class RawRow:
+    side: str | None
+    code: str | None
+    row: str | None
+    name: str
+    nums: list[Num] = field(default_factory=list)
+    line: Line | None = None
+    pending: bool = False  # economic 3-digit code still waiting for its 2-digit suffix
+    printed: frozenset[str] | None = None  # columns the table prints (known from a PDF grid)
+
+    @property
+    def key(self) -> str:
+        return self.code if self.code is not None else f"#{self.row}"
