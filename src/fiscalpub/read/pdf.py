@@ -17,6 +17,7 @@ import hashlib
 import itertools
 import re
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
@@ -151,24 +152,16 @@ _THIN = 2.5  # points: thicker than this is a box, not a rule
 
 def _rulings(page: pdfium.PdfPage) -> tuple[list[Rule], list[Rule]]:
     """Horizontal and vertical ruling lines (path objects), boxes split into their edges,
-    in the page's displayed orientation."""
+    in the page's displayed orientation.  Paths inside form XObjects count too (some
+    exports draw a whole table's grid as one form)."""
     turn = page.get_rotation() % 360
     mb = page.get_mediabox()
     width, height = mb[2] - mb[0], mb[3] - mb[1]
     shown_w, shown_h = (height, width) if turn in (90, 270) else (width, height)
-    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     hrules: list[Rule] = []
     vrules: list[Rule] = []
-    for i in range(raw.FPDFPage_CountObjects(page.raw)):
-        obj = raw.FPDFPage_GetObject(page.raw, i)
-        if raw.FPDFPageObj_GetType(obj) != raw.FPDF_PAGEOBJ_PATH:
-            continue
-        raw.FPDFPageObj_GetBounds(
-            obj, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top)
-        )
-        x0, x1, y0, y1 = _display(
-            turn, width, height, left.value, bottom.value, right.value, top.value
-        )
+    for left, bottom, right, top in _path_boxes(page):
+        x0, x1, y0, y1 = _display(turn, width, height, left, bottom, right, top)
         if y1 < 0 or y0 > shown_h or x1 < 0 or x0 > shown_w:
             continue  # outside the page box: clipped away
         w, h = x1 - x0, y1 - y0
@@ -180,6 +173,72 @@ def _rulings(page: pdfium.PdfPage) -> tuple[list[Rule], list[Rule]]:
             hrules += [Rule(y0, x0, x1), Rule(y1, x0, x1)]
             vrules += [Rule(x0, y0, y1), Rule(x1, y0, y1)]
     return hrules, vrules
+
+
+_Box = tuple[float, float, float, float]  # left, bottom, right, top in page space
+_Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: _Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+_MAX_FORM_DEPTH = 4  # forms nested deeper than this are not searched for rules
+
+
+def _path_boxes(page: pdfium.PdfPage) -> list[_Box]:
+    """Page-space bounds of every path object, those inside (nested) forms included."""
+    out: list[_Box] = []
+    objects = [
+        raw.FPDFPage_GetObject(page.raw, i) for i in range(raw.FPDFPage_CountObjects(page.raw))
+    ]
+    _collect_paths(objects, _IDENTITY, 0, out)
+    return out
+
+
+def _collect_paths(objects: list[Any], outer: _Matrix, depth: int, out: list[_Box]) -> None:
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    for obj in objects:
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind == raw.FPDF_PAGEOBJ_PATH:
+            raw.FPDFPageObj_GetBounds(
+                obj,
+                ctypes.byref(left),
+                ctypes.byref(bottom),
+                ctypes.byref(right),
+                ctypes.byref(top),
+            )
+            out.append(_transform(outer, (left.value, bottom.value, right.value, top.value)))
+        elif kind == raw.FPDF_PAGEOBJ_FORM and depth < _MAX_FORM_DEPTH:
+            # a form's objects report bounds in the form's space: map them by its matrix
+            m = raw.FS_MATRIX()
+            raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(m))
+            inner = _compose((m.a, m.b, m.c, m.d, m.e, m.f), outer)
+            children = [
+                raw.FPDFFormObj_GetObject(obj, j) for j in range(raw.FPDFFormObj_CountObjects(obj))
+            ]
+            _collect_paths(children, inner, depth + 1, out)
+
+
+def _compose(first: _Matrix, then: _Matrix) -> _Matrix:
+    """The matrix applying `first`, then `then` (PDF row-vector convention)."""
+    a, b, c, d, e, f = first
+    a2, b2, c2, d2, e2, f2 = then
+    return (
+        a * a2 + b * c2,
+        a * b2 + b * d2,
+        c * a2 + d * c2,
+        c * b2 + d * d2,
+        e * a2 + f * c2 + e2,
+        e * b2 + f * d2 + f2,
+    )
+
+
+def _transform(m: _Matrix, box: _Box) -> _Box:
+    if m == _IDENTITY:
+        return box
+    a, b, c, d, e, f = m
+    x0, y0, x1, y1 = box
+    xs, ys = [], []
+    for x, y in ((x0, y0), (x0, y1), (x1, y0), (x1, y1)):
+        xs.append(a * x + c * y + e)
+        ys.append(b * x + d * y + f)
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 def _display(
