@@ -195,7 +195,7 @@ def _collect_paths(objects: list[Any], outer: _Matrix, depth: int, out: list[_Bo
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     for obj in objects:
         kind = raw.FPDFPageObj_GetType(obj)
-        if kind == raw.FPDF_PAGEOBJ_PATH:
+        if kind == raw.FPDF_PAGEOBJ_PATH and not _invisible(obj):
             raw.FPDFPageObj_GetBounds(
                 obj,
                 ctypes.byref(left),
@@ -213,6 +213,25 @@ def _collect_paths(objects: list[Any], outer: _Matrix, depth: int, out: list[_Bo
                 raw.FPDFFormObj_GetObject(obj, j) for j in range(raw.FPDFFormObj_CountObjects(obj))
             ]
             _collect_paths(children, inner, depth + 1, out)
+
+
+_WHITE = 250  # a fill this light (each of R, G, B) does not show on the page
+
+
+def _invisible(obj: Any) -> bool:
+    """A path that is only filled, in white or transparent: cell backgrounds (Word
+    exports a white box per cell and per cell margin), not rules — its edges would
+    cut sliver columns beside every real rule."""
+    mode, stroke = ctypes.c_int(), ctypes.c_int()
+    if not raw.FPDFPath_GetDrawMode(obj, ctypes.byref(mode), ctypes.byref(stroke)):
+        return False
+    if stroke.value or mode.value == 0:
+        return False
+    rgba = [ctypes.c_uint() for _ in range(4)]
+    if not raw.FPDFPageObj_GetFillColor(obj, *(ctypes.byref(c) for c in rgba)):
+        return False
+    r, g, b, a = (c.value for c in rgba)
+    return a == 0 or min(r, g, b) >= _WHITE
 
 
 def _compose(first: _Matrix, then: _Matrix) -> _Matrix:
