@@ -113,6 +113,7 @@ def _bands(page: Page, lines: list[Line], by_rows: bool = False) -> list[Band]:
     top = min(w.top for w, _ in words) - 30
     bottom = max(w.bottom for w, _ in words) + 30
     ys = _merge([r.at for r in page.hrules if top <= r.at <= bottom and r.end - r.start > 20])
+    ys = _open_edges(ys, [r for r in page.vrules if r.end >= top and r.start <= bottom])
     bands: list[Band] = []
     for y0, y1 in itertools.pairwise(ys):
         if y1 - y0 < 4:
@@ -140,6 +141,21 @@ def _bands(page: Page, lines: list[Line], by_rows: bool = False) -> list[Band]:
                         break
                 break
     return bands
+
+
+def _open_edges(ys: list[float], vrules: list[Rule]) -> list[float]:
+    """A table continued from the page before prints no rule over its first row (nor
+    under its last, when it goes on): the column rules still run there, so the ends
+    of the verticals close the open row."""
+    if not ys or not vrules:
+        return ys
+    start = min(r.start for r in vrules)
+    end = max(r.end for r in vrules)
+    if start < ys[0] - 4:
+        ys = [start, *ys]
+    if end > ys[-1] + 4:
+        ys = [*ys, end]
+    return ys
 
 
 def synthetic_rules(lines: list[Line], by_rows: bool = False) -> tuple[list[Rule], list[Rule]]:
@@ -270,7 +286,10 @@ def groups(bands: list[Band], spec: TableSpec) -> list[Group]:
     centres = [c.centre for c in ref.cells]
     texts: dict[int, list[str]] = {i: [] for i in range(len(centres))}
     for band in data:
+        aligned = any(_same_cell(cell, r) for cell in band.cells for r in ref.cells)
         for cell in band.cells:
+            if aligned and _merged_label(cell, centres):
+                continue  # a label merged over several columns ("当年支出小计") has no one role
             i = _nearest(centres, cell.centre)
             texts[i].append(cell.text)
     roles = [_role(texts[i]) for i in range(len(centres))]
@@ -289,6 +308,15 @@ def groups(bands: list[Band], spec: TableSpec) -> list[Group]:
         elif out:
             out[-1].amounts.append(centres[i])
     return out
+
+
+def _same_cell(a: Cell, b: Cell) -> bool:
+    return abs(a.x0 - b.x0) < _MERGE and abs(a.x1 - b.x1) < _MERGE
+
+
+def _merged_label(cell: Cell, centres: list[float]) -> bool:
+    """A cell without numbers spanning the centres of several reference columns."""
+    return not cell.numbers() and sum(1 for x in centres if cell.x0 < x < cell.x1) > 1
 
 
 def _is_code_column(i: int, roles: list[str]) -> bool:
