@@ -199,13 +199,13 @@ def _choose_regions(regions: list[TableRegion]) -> dict[str, TableRegion]:
 
 
 def _rank(r: TableRegion) -> int:
-    return 2 if r.has_numbers else 1 if r.empty_note is not None else 0
+    return 2 if r.has_numbers else 1 if r.empty_note is not None or r.blank else 0
 
 
 def _status(region: TableRegion) -> str:
     if region.has_numbers:
         return "present"
-    if region.empty_note is not None:
+    if region.empty_note is not None or region.blank:
         return "declared_empty"
     return "referenced_absent"
 

@@ -24,6 +24,11 @@ _EMPTY_NOTE = re.compile(
 )
 _ABSENT_NOTE = re.compile(r"见附件|详见附件|附件[:：]?$")
 _MAX_TITLE_EXTRA = 14  # characters a title line may carry beyond the title itself
+# a title may name its year and owner before the title itself ("2017年度江苏省高级人民法院
+# 部门收支预算总表", "江苏省人民检察院2017年部门…"): that prefix is no limit on the title
+_OWNER_PREFIX = re.compile(
+    r"(?:20\d\d年度?[\u4e00-\u9fff（）()]{2,30}?|[\u4e00-\u9fff（）()]{2,30}?20\d\d年度?)(?:部门|单位)?"
+)
 
 
 @lru_cache(maxsize=1)
@@ -39,13 +44,21 @@ def match_title(text: str) -> tuple[str, str] | None:
         return None
     stripped = _TITLE_NOISE.sub("", s)
     for key, tid in _title_keys():
-        if key in stripped and len(stripped) - len(key) <= _MAX_TITLE_EXTRA:
+        if key in stripped and (
+            len(stripped) - len(key) <= _MAX_TITLE_EXTRA or _owner_prefixed(stripped, key)
+        ):
             # a narrative heading that mentions a table ("…决算表情况说明") is no title
             rest = stripped.replace(key, "", 1)
             if "说明" in rest or "情况" in rest:
                 continue
             return tid, key
     return None
+
+
+def _owner_prefixed(stripped: str, key: str) -> bool:
+    """The title line is the title after its year and owner, with nothing after it."""
+    before, _, after = stripped.partition(key)
+    return not after and _OWNER_PREFIX.fullmatch(before) is not None
 
 
 def find_titles(lines: list[Line]) -> list[TitleHit]:
@@ -58,7 +71,7 @@ def find_titles(lines: list[Line]) -> list[TitleHit]:
         if (
             m is None
             and i + 1 < len(lines)
-            and 4 <= len(first) <= 24
+            and 4 <= len(_TITLE_NOISE.sub("", first)) <= 24
             and not _EMPTY_NOTE.search(first)
         ):
             # titles wrapped over two lines ("政府性基金预算财政拨款收入支出" / "决算表")
@@ -114,6 +127,8 @@ def cut_regions(doc: Document) -> list[Region]:
         _classify(region)
         if _prose(body):
             region.has_numbers = False  # a title quoted in the narrative, not a table
+        elif not region.has_numbers:
+            region.blank = _blank_table(region)
         regions.append(region)
     return regions
 
@@ -184,6 +199,21 @@ def _classify(region: Region) -> None:
             ):
                 region.has_numbers = True
                 break
+
+
+def _blank_table(region: Region) -> bool:
+    """The table is printed — a header that names its columns, a total row — with
+    no amount in any cell (Jiangsu prints 政府性基金支出预算表 so when the department
+    has none): it declares the table empty as a note would."""
+    lines = [squash(ln.text) for ln in region.lines[:30]]
+    totals = {k for r in region.spec.all_rows() if r.id == "total" for k in r.keys}
+    heads = {
+        squash(h.split("/")[-1]) for c in region.spec.all_columns() for h in c.headers
+    } - totals
+    if not any(s in totals for s in lines):
+        return False
+    header = "".join(lines[: next(i for i, s in enumerate(lines) if s in totals)])
+    return any(h and h in header for h in heads)
 
 
 def _is_ordinal_line(toks: list[str]) -> bool:
