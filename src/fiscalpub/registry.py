@@ -99,8 +99,38 @@ def variant(spec: TableSpec, header: str) -> TableSpec:
                 changes["columns"] = _columns(v["columns"])
             if "rows" in v:
                 changes["rows"] = _rows(v["rows"])
+            if "sides" in v:
+                changes["sides"] = [_side_variant(side, v["sides"]) for side in spec.sides]
             return replace(spec, variants=[], **changes)
     return spec
+
+
+def _side_variant(side: Side, given: dict[str, Any]) -> Side:
+    """A side of a two-sided table with the keys a variant gives for it replaced."""
+    v = given.get(side.name)
+    if not v:
+        return side
+    return replace(
+        side,
+        columns=_columns(v["columns"]) if "columns" in v else side.columns,
+        rows=_rows(v["rows"]) if "rows" in v else side.rows,
+    )
+
+
+def variant_columns(v: dict[str, Any]) -> list[Column]:
+    """Every column a variant gives, its sides' included (schemas, DSD)."""
+    cols = _columns(v.get("columns", []))
+    for side in (v.get("sides") or {}).values():
+        cols += _columns(side.get("columns", []))
+    return cols
+
+
+def variant_rows(v: dict[str, Any]) -> list[RowSpec]:
+    """Every row a variant gives, its sides' included (schemas, DSD)."""
+    rows = _rows(v.get("rows", []))
+    for side in (v.get("sides") or {}).values():
+        rows += _rows(side.get("rows", []))
+    return rows
 
 
 def _columns(raw: list[dict[str, Any]]) -> list[Column]:

@@ -17,13 +17,13 @@ UNITS = ["元", "千元", "万元", "亿元"]
 
 def _all_columns() -> dict[str, list[Column]]:
     """Every column id a table may print: its own and those of its variants."""
-    from fiscalpub.registry import _columns
+    from fiscalpub.registry import variant_columns
 
     out: dict[str, list[Column]] = {}
     for tid, spec in tables().items():
         cols = list(spec.all_columns())
         for v in spec.variants:
-            for col in _columns(v.get("columns", [])):
+            for col in variant_columns(v):
                 if col.id not in {c.id for c in cols}:
                     cols.append(col)
         out[tid] = cols
@@ -35,15 +35,15 @@ def _column_ids() -> list[str]:
 
 
 def _row_ids() -> list[str]:
-    from fiscalpub.registry import _rows
+    from fiscalpub.registry import variant_columns, variant_rows
 
     ids: set[str] = set()
     for spec in tables().values():
         ids.update(r.id for r in spec.all_rows())
         ids.update(c.row for c in spec.all_columns() if c.row)
         for v in spec.variants:
-            ids.update(r.id for r in _rows(v.get("rows", [])))
-            ids.update(c["row"] for c in v.get("columns", []) if c.get("row"))
+            ids.update(r.id for r in variant_rows(v))
+            ids.update(c.row for c in variant_columns(v) if c.row)
     return sorted(ids)
 
 

@@ -162,13 +162,7 @@ def registry_labels() -> tuple[dict[str, str], dict[str, list[str]], dict[str, l
     for tid, spec in registry.tables().items():
         titles[tid] = spec.titles[0]
         shapes = [(spec.all_columns(), spec.all_rows())]
-        shapes += [
-            (
-                registry._columns(v.get("columns", [])),
-                registry._rows(v.get("rows", [])),
-            )
-            for v in spec.variants
-        ]
+        shapes += [(registry.variant_columns(v), registry.variant_rows(v)) for v in spec.variants]
         for cols, rs in shapes:
             for col in cols:
                 add(columns, col.id, [h.replace("/", " ") for h in col.headers] or [col.id])
