@@ -21,6 +21,9 @@ ORACLES = {
         "jiangsu-swbgt-2018-budget-text.pdf",
         "jiangsu-swbgt-2018-budget-tables.pdf",
     ],
+    # Jiangsu 2017 one-file template whose pages once cut the 三公 title over two lines
+    "jiangsu-jcy-2017_items.yaml": ["jiangsu-jcy-2017-budget.pdf"],
+    "putuo-qfb-2025_items.yaml": ["shanghai-putuo-qfb-2025-budget.pdf"],
 }
 
 # Read without their ruling lines, the same reports must still come out this well:

@@ -1,0 +1,104 @@
+"""Tables of the older corpus templates, cell by cell: values typed from the rendered pages.
+
+- jiangsu-fy-2017-budget.pdf (江苏省高级人民法院 2017 部门预算): its tables carry the year and the
+  department before the title ("一、2017年度江苏省高级人民法院部门收支预算总表"), and Word drew a
+  white box behind every cell and cell margin (no rules: they cut sliver columns before).
+- shanghai-putuo-qfb-2025-unit-budget.pdf (单位预算): the 财务收支预算总表 prints 合计 | 基本支出
+  (人员经费, 公用经费) | 项目支出 on its expenditure side.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+
+from fiscalpub.api import parse_files
+from fiscalpub.model import Report
+from tests.conftest import corpus_path
+
+CORE = (
+    "income_expenditure_summary",
+    "income",
+    "expenditure",
+    "fiscal_summary",
+    "gpb_expenditure",
+    "gpb_basic_expenditure",
+    "three_public",
+)
+
+
+@cache
+def _report(name: str) -> Report:
+    return parse_files([corpus_path("pdf", name)])
+
+
+def _cells(report: Report, table: str) -> dict[tuple[str | None, str | None], list[str]]:
+    out: dict[tuple[str | None, str | None], list[str]] = {}
+    for li in report.line_items:
+        if li.table == table:
+            out.setdefault((li.code or li.row, li.column), []).append(li.printed)
+    return out
+
+
+FY = "jiangsu-fy-2017-budget.pdf"
+UNIT = "shanghai-putuo-qfb-2025-unit-budget.pdf"
+
+
+@pytest.mark.corpus
+def test_court_tables_are_found_below_their_owner_titles() -> None:
+    report = _report(FY)
+    status = {t.table: t.status for t in report.tables}
+    assert [status[t] for t in CORE] == ["present"] * 7
+    # 七、政府性基金支出预算表 (page 15): header and an empty 合计 row, no amount
+    assert status["gov_fund"] == "declared_empty"
+    # the template has no 国有资本经营 table (目录 lists twelve tables without it)
+    assert status["state_capital"] == "not_found"
+    assert not [li for li in report.line_items if li.placed_by == "unplaced"]
+    assert not [f for f in report.findings if f.code == "row-identity-broken"]
+
+
+@pytest.mark.corpus
+def test_court_summary_keeps_the_row_continued_on_the_next_page() -> None:
+    """Page 12 starts with 四、公共安全支出 23,513.11 and prints no rule above it."""
+    cells = _cells(_report(FY), "income_expenditure_summary")
+    assert cells[("204", "amount")] == ["23513.11"]
+    assert cells[("208", "amount")] == ["2347.13"]
+    assert cells[("221", "amount")] == ["2989.14"]
+    assert cells[("total_expenditure", "amount")] == ["28849.38"]
+
+
+@pytest.mark.corpus
+def test_court_fiscal_summary_and_three_public() -> None:
+    report = _report(FY)
+    fiscal = _cells(report, "fiscal_summary")
+    assert fiscal[("gpb_appropriation", "amount")] == ["28849.38"]
+    assert fiscal[("basic", "total")] == ["17123.19"]
+    assert fiscal[("reserve", "total")] == ["182.92"]
+    # 十一、…“三公”经费、会议费、培训费支出预算表 (page 17); 公务用车购置费 blank
+    assert _cells(report, "three_public") == {
+        ("grand_total", "budget_grand_total"): ["2599.37"],
+        ("total", "budget_total"): ["670.12"],
+        ("overseas", "budget_overseas"): ["180.00"],
+        ("vehicles", "budget_vehicles"): ["304.40"],
+        ("vehicle_operation", "budget_vehicle_operation"): ["304.40"],
+        ("reception", "budget_reception"): ["185.72"],
+        ("meeting", "budget_meeting"): ["228.00"],
+        ("training", "budget_training"): ["1701.25"],
+    }
+
+
+@pytest.mark.corpus
+def test_unit_budget_summary_splits_basic_into_personnel_and_public() -> None:
+    report = _report(UNIT)
+    cells = _cells(report, "income_expenditure_summary")
+    assert cells[("201", "amount")] == ["82096797.42"]
+    assert cells[("201", "personnel")] == ["13819399.88"]
+    assert cells[("201", "public")] == ["1867397.54"]
+    assert cells[("201", "project")] == ["66410000.00"]
+    assert cells[("208", "public")] == ["265380.00"]
+    assert ("208", "project") not in cells
+    assert cells[("grand_total_expenditure", "personnel")] == ["22473997.81"]
+    assert cells[("grand_total_expenditure", "public")] == ["2132777.54"]
+    assert cells[("grand_total_income", "amount")] == ["91016775.35"]
+    assert not [li for li in report.line_items if li.placed_by == "unplaced"]
