@@ -266,6 +266,14 @@ def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
     return mutate
 
 
+def _both(*mutations: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+    def mutate(doc: dict[str, Any]) -> None:
+        for m in mutations:
+            m(doc)
+
+    return mutate
+
+
 def _delete(path: str) -> Callable[[dict[str, Any]], None]:
     def mutate(doc: dict[str, Any]) -> None:
         *parents, last = path.split(".")
@@ -305,7 +313,9 @@ BAD: dict[str, Callable[[dict[str, Any]], None]] = {
     "duplicate candidates": _set("line_items.1.candidates", ["basic", "basic"]),
     "unknown classification": _set("line_items.0.classification", "functional"),
     "code without classification": _set("line_items.0.classification", None),
-    "no code and no row": _set("line_items.1.row", None),
+    "no code, no row, no label": _both(
+        _set("line_items.1.row", None), _set("line_items.1.item", None)
+    ),
     "code of 4 digits": _set("line_items.0.code", "2101"),
     "page as a string": _set("line_items.0.page", "1"),
     "line item missing unit": _delete("line_items.0.unit"),

@@ -12,7 +12,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     The temporary file has a name of its own (two runs on one folder never share one) and
     is opened like any new file, so the umask gives it the usual permissions (a mkstemp
     file would be private)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         with tmp.open("xb") as fh:
@@ -20,3 +20,14 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def make_dirs(folder: Path) -> None:
+    """mkdir -p, but a file in the way is named as such (mkdir says "File exists")."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        blocker = next(
+            (p for p in [folder, *folder.parents] if p.exists() and not p.is_dir()), folder
+        )
+        raise NotADirectoryError(20, "a file is in the way, not a folder", str(blocker)) from None

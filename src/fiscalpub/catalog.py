@@ -22,6 +22,8 @@ from typing import Any
 from urllib.parse import quote
 
 from fiscalpub import __version__
+from fiscalpub.canonical import read_canonical
+from fiscalpub.errors import BadCanonical
 from fiscalpub.model import kind_label
 from fiscalpub.pipeline import SUMMARY_VERSION, Result, report_summary, write_bytes
 
@@ -142,14 +144,12 @@ def current_summary(out: Path, r: Result) -> dict[str, Any]:
     s = r.summary
     if not r.package or s.get("summary_version") == SUMMARY_VERSION:
         return s
-    from fiscalpub.model import Report
-
     folder = out / r.package
     try:
-        report = Report.from_dict(_json(folder / "canonical.json"))
+        report = read_canonical(folder / "canonical.json")
         descriptor = _json(folder / "datapackage.json")
         return report_summary(report, descriptor)
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, BadCanonical):
         return s
 
 

@@ -60,7 +60,32 @@ def _summary(report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """Every command ends in one line, never a traceback: a deliberate error
+    (FiscalpubError) or an output that cannot be written (OSError: a path below a
+    file, a read-only folder, a full disk) is ``Error: …`` and exit 1; Ctrl-C exits
+    130 like other Unix tools."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except FiscalpubError as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            raise click.ClickException(os_error(exc)) from None
+        except KeyboardInterrupt:
+            click.echo("Aborted.", err=True)
+            ctx.exit(130)
+
+
+def os_error(exc: OSError) -> str:
+    """One line for an OSError: the path and the system's reason."""
+    where = exc.filename if exc.filename is not None else ""
+    reason = exc.strerror or str(exc)
+    return f"{where}: {reason}" if where else reason
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="fiscalpub")
 def main() -> None:
     """fiscalpub: exact, validated open data from 部门预算 / 部门决算 reports.

@@ -58,12 +58,6 @@ def report_groups(
         if not path.exists():
             raise click.UsageError(f"{path}: no such file or folder")
     unique = list({p.resolve(): p for p in reversed(parts)}.values())[::-1]
-    names = [p.name for p in unique]
-    twice = sorted({n for n in names if names.count(n) > 1})
-    if twice:
-        raise click.UsageError(
-            f"--part: two files named {twice[0]}: a package keeps its sources by name"
-        )
     try:
         groups, notes = find_reports(paths, out, jobs) if paths else ([], [])
     except GroupingError as exc:

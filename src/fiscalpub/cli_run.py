@@ -8,7 +8,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,6 +19,9 @@ from fiscalpub.cli_options import (
     part_option,
     report_groups,
 )
+
+if TYPE_CHECKING:
+    from fiscalpub.pipeline import Result
 
 
 @click.command("run")
@@ -96,7 +99,6 @@ def run(
     defects (or publishing failed), 2 usage error.
     """
     from fiscalpub.catalog import write_catalog
-    from fiscalpub.pipeline import Result
     from fiscalpub.pipeline import run as run_pipeline
 
     cfg = load_config(config_file, base_iri)
@@ -117,10 +119,13 @@ def run(
     started = time.perf_counter()
     bar = _Bar(len(groups), enabled=not quiet and not as_json and sys.stderr.isatty())
 
+    told: set[str] = set()
+
     def progress(result: Result) -> None:
         bar.advance(result)
         if result.status == "failed" and not as_json:
-            click.echo(f"failed: {result.report}: {result.error}", err=True)
+            told.add(result.report)
+            _failed(result)
 
     try:
         results = run_pipeline(
@@ -134,6 +139,10 @@ def run(
         )
     finally:
         bar.stop()
+    if not as_json:  # failures decided once every report is in (two making one package)
+        for result in results:
+            if result.status == "failed" and result.report not in told:
+                _failed(result)
     write_catalog(output, results)
     elapsed = time.perf_counter() - started
     summary = _summary(results, elapsed)
@@ -249,3 +258,11 @@ class _Bar:
     def stop(self) -> None:
         if self._bar is not None:
             self._bar.stop()
+
+
+def _failed(result: Result) -> None:
+    """One line per failed report; its path once (errors often start with it)."""
+    error = result.error or "failed"
+    for prefix in (f"{result.report}: ", f"{Path(result.report).name}: "):
+        error = error.removeprefix(prefix)
+    click.echo(f"failed: {result.report}: {error}", err=True)

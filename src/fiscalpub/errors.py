@@ -15,3 +15,7 @@ class NotAReport(FiscalpubError):
 
 class RegistryError(FiscalpubError):
     """The table registry (tables.yaml) is malformed."""
+
+
+class BadCanonical(FiscalpubError):
+    """A file given as the canonical JSON of `fiscalpub parse` is not one."""

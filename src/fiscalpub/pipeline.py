@@ -242,6 +242,9 @@ def _one_line(exc: BaseException) -> str:
 
     if isinstance(exc, FiscalpubError):
         return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, OSError) and exc.strerror:  # disk full, read-only, a file in the way
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"{exc.strerror}{where}"
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     where = f" ({Path(frame.filename).name}:{frame.lineno})" if frame else ""
     return f"{type(exc).__name__}: {exc}{where}".splitlines()[0]

@@ -332,6 +332,8 @@ def build_package(
         digest = hashlib.sha256(content).hexdigest()
         if digest in {src.sha256 for src in meta.sources} and digest not in originals:
             rel = f"sources/{Path(name).name}"
+            if rel in files:  # two sources of one report with the same base name
+                rel = f"sources/{len(originals) + 1}-{Path(name).name}"
             files[rel] = content
             originals[digest] = rel
             suffix = Path(name).suffix.lower()

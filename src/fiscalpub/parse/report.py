@@ -132,7 +132,42 @@ def build_report(docs: list[Document]) -> Report:
     solve(placements, _narrative_scorer(facts, region_of))
     items = _line_items(placements, region_of, meta.kind, findings)
     _resolve_paths(facts, items, meta.year, findings)
+    _refuse_unread(docs, items, facts, findings)
     return Report(report=meta, tables=infos, line_items=items, facts=facts, findings=findings)
+
+
+def _blank_pages(docs: list[Document]) -> list[tuple[int, int]]:
+    """Pages with neither text nor images: a damaged PDF reads like this."""
+    return [
+        (d.source, p.number)
+        for d in docs
+        for p in d.pages
+        if not p.image_only and not any(ln.text.strip() for ln in p.lines)
+    ]
+
+
+def _refuse_unread(
+    docs: list[Document], items: list[LineItem], facts: list[Fact], findings: list[Finding]
+) -> None:
+    """A report of which nothing could be read is an error, not an empty success; many
+    blank pages (a damaged file) are a finding even when some of the report was read."""
+    blank = _blank_pages(docs)
+    pages = sum(len(d.pages) for d in docs)
+    why = f" ({len(blank)} of {pages} pages have no text: a damaged PDF?)" if blank else ""
+    if not items and not facts:
+        raise NotAReport(
+            f"{docs[0].path}: no table amount and no narrative fact could be read{why}"
+        )
+    if blank and len(blank) * 3 > pages:
+        findings.append(
+            Finding(
+                code="pages-without-text",
+                severity="error",
+                message=f"{len(blank)} of {pages} pages have no text and no image: a damaged "
+                "file? What is on them is missing from this report",
+                where=[Where(source=s, page=n) for s, n in blank[:20]],
+            )
+        )
 
 
 def _unreadable(token: str, where: Where, part: str) -> Finding:

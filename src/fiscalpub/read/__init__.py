@@ -1,6 +1,8 @@
 """Readers turn input files into a Document (pages of lines), whatever the format."""
 
-from fiscalpub.read.document import Document, Line, Page
+from pathlib import Path
+
+from fiscalpub.read.document import Document, Line, Page, check_input
 from fiscalpub.read.text import read_text
 
 __all__ = ["Document", "Line", "Page", "read_document", "read_text"]
@@ -9,6 +11,7 @@ __all__ = ["Document", "Line", "Page", "read_document", "read_text"]
 def read_document(path: str, source: int = 0) -> Document:
     """Read any supported input file into a Document: PDF by name or by its %PDF header,
     else text."""
+    check_input(Path(path))
     if path.lower().endswith(".pdf") or _starts_like_pdf(path):
         from fiscalpub.read.pdf import read_pdf
 

@@ -16,6 +16,12 @@ def decode(data: bytes, name: str) -> str:
     """Decode report bytes: UTF-8 (with or without BOM), else GB18030; refuse binary."""
     if not data.strip():
         raise UnreadableInput(f"{name}: the file is empty")
+    for bom, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):  # UTF-16 with its byte-order mark (Windows "Unicode")
+            try:
+                return data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError:
+                raise UnreadableInput(f"{name}: not valid {encoding.upper()} text") from None
     if b"\x00" in data[:4096]:
         raise UnreadableInput(f"{name}: binary data, not a text report (NUL bytes)")
     for encoding in ("utf-8-sig", "gb18030"):

@@ -9,7 +9,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fiscalpub.errors import FiscalpubError
+from fiscalpub.canonical import read_canonical
+from fiscalpub.errors import BadCanonical, FiscalpubError
 from fiscalpub.model import Finding, Report, Where
 
 
@@ -106,11 +107,9 @@ def check_package(path: Path) -> Checked:
     canonical = path / "canonical.json"
     if canonical.exists() and not checked.defects:
         try:
-            checked.report = Report.from_dict(json.loads(canonical.read_text(encoding="utf-8")))
-        except (ValueError, KeyError, TypeError) as exc:
-            checked.defects.append(
-                _defect("package-invalid-report", f"canonical.json is not a report ({exc})", path)
-            )
+            checked.report = read_canonical(canonical)
+        except BadCanonical as exc:
+            checked.defects.append(_defect("package-invalid-report", str(exc), path))
     return checked
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from fiscalpub.api import parse_files
+from fiscalpub.canonical import read_canonical
 from fiscalpub.model import Report
 from fiscalpub.vocab import departments
 from fiscalpub.vocab.build import Finding, Vocabulary, cofog_triples
@@ -32,7 +32,7 @@ class Built:
 def load_report(group: list[Path]) -> Report:
     """A report from its files, or from the canonical JSON `fiscalpub parse` wrote."""
     if len(group) == 1 and group[0].suffix == ".json":
-        return Report.from_dict(json.loads(group[0].read_text(encoding="utf-8")))
+        return read_canonical(group[0])
     return parse_files(list(group))
 
 

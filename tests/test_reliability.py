@@ -1,0 +1,299 @@
+"""Bad inputs and faults (issue: reliability): one line, the right exit code, nothing
+half-written.  Each case failed before the change it tests (a traceback, exit 0, a file
+left behind); the full-disk and read-only cases mount a small tmpfs in a private mount
+namespace (``unshare``), as root in CI."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from fiscalpub.cli import main
+from tests.conftest import ROOT, cli_runner, corpus_path
+
+SEED003 = ROOT / "examples" / "003_c8682c8f72d65ec9.txt"
+
+
+def _run(*args: str | Path, env: dict[str, str] | None = None) -> Result:
+    runner: CliRunner = cli_runner()
+    return runner.invoke(main, [str(a) for a in args], env=env)
+
+
+def _one_error_line(result: Result, code: int = 1) -> str:
+    assert result.exit_code == code, result.output
+    assert isinstance(result.exception, SystemExit), repr(result.exception)  # no traceback
+    lines = [ln for ln in result.stderr.splitlines() if not ln.startswith("Note:")]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error:"), lines[0]
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def canonical(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    out = tmp_path_factory.mktemp("canonical") / "good.json"
+    assert _run("parse", SEED003, "-o", out).exit_code == 0
+    data: dict[str, object] = json.loads(out.read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("packages")
+    assert _run("build", SEED003, "-o", out, "--no-charts").exit_code == 0
+    (folder,) = [p for p in out.iterdir() if p.is_dir()]
+    return folder
+
+
+def _edited(edit: Callable[[dict], object]) -> Callable[[dict], bytes]:
+    def make(good: dict) -> bytes:
+        data = json.loads(json.dumps(good))
+        result = edit(data)
+        return json.dumps(data if result is None else result).encode()
+
+    return make
+
+
+def _set(path: list[str | int], value: object) -> Callable[[dict], None]:
+    def edit(d: dict) -> None:
+        for key in path[:-1]:
+            d = d[key]
+        d[path[-1]] = value
+
+    return edit
+
+
+BAD_CANONICAL: dict[str, tuple[Callable[[dict], bytes], str]] = {
+    "truncated": (lambda d: json.dumps(d).encode()[:500], "not valid JSON"),
+    "empty": (lambda d: b"", "empty file"),
+    "not UTF-8": (lambda d: b"\xff\xfe\x00{", "not UTF-8"),
+    "a list": (lambda d: b"[]", "a JSON list"),
+    "no line_items": (_edited(lambda d: d.pop("line_items") and None), "line_items"),
+    "year a path": (_edited(_set(["report", "year"], "../../x")), ".report.year"),
+    "amount not a number": (
+        _edited(_set(["line_items", 0, "amount"], "not-a-number")),
+        ".line_items[0].amount",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_CANONICAL), ids=list(BAD_CANONICAL))
+@pytest.mark.parametrize("command", ["build", "validate"])
+def test_malformed_canonical_json_is_one_line(
+    case: str, command: str, canonical: dict, tmp_path: Path
+) -> None:
+    make, words = BAD_CANONICAL[case]
+    bad = tmp_path / "report.json"
+    bad.write_bytes(make(canonical))
+    out = tmp_path / "out"
+    args = ["build", bad, "-o", out, "--no-charts"] if command == "build" else ["validate", bad]
+    result = _run(*args)
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+    assert words in result.output, result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["parse", SEED003, "-o", "BLOCK/x.json"],
+        ["build", SEED003, "-o", "BLOCK/out", "--no-charts"],
+        ["run", SEED003, "-o", "BLOCK/out", "--no-charts"],
+        ["rdf", "PACKAGE", "-o", "BLOCK/x.ttl"],
+    ],
+    ids=["parse", "build", "run", "rdf"],
+)
+def test_output_below_a_file_is_one_line(
+    args: list[str | Path], package: Path, tmp_path: Path
+) -> None:
+    block = tmp_path / "afile"
+    block.write_text("keep\n", encoding="utf-8")
+    args = [str(a).replace("BLOCK", str(block)).replace("PACKAGE", str(package)) for a in args]
+    line = _one_error_line(_run(*args))
+    assert "afile" in line
+    assert block.read_text(encoding="utf-8") == "keep\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
+# ---------------------------------------------------------------- inputs that are not files
+
+
+def test_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "report.txt"
+    os.mkfifo(fifo)
+    line = _one_error_line(_run("parse", fifo))
+    assert "not a regular file" in line
+
+
+def test_symlink_to_dev_zero_is_refused(tmp_path: Path) -> None:
+    link = tmp_path / "report.txt"
+    link.symlink_to("/dev/zero")
+    line = _one_error_line(_run("parse", link))
+    assert "not a regular file" in line
+
+
+def test_size_limit_is_configurable(tmp_path: Path) -> None:
+    line = _one_error_line(_run("parse", SEED003, env={"FISCALPUB_MAX_INPUT_MB": "0.001"}))
+    assert "over the limit" in line and "FISCALPUB_MAX_INPUT_MB" in line
+    assert _run("parse", SEED003, env={"FISCALPUB_MAX_INPUT_MB": "5"}).exit_code == 0
+
+
+def test_utf16_text_with_bom_is_read(tmp_path: Path) -> None:
+    copy = tmp_path / "report.txt"
+    copy.write_bytes(b"\xff\xfe" + SEED003.read_text(encoding="utf-8").encode("utf-16-le"))
+    result = _run("parse", copy, "--json")
+    assert result.exit_code == 0, result.output
+    got, want = json.loads(result.stdout), json.loads(_run("parse", SEED003, "--json").stdout)
+    assert got["line_items"] == want["line_items"]
+    assert got["facts"] == want["facts"]
+
+
+# ---------------------------------------------------------------- a damaged PDF
+
+
+@pytest.fixture(scope="module")
+def damaged_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real report with a tenth of its bytes overwritten in the middle: pdfium opens it,
+    two pages keep their text, the others come out blank."""
+    data = bytearray(corpus_path("pdf", "shanghai-putuo-qfb-2025-budget.pdf").read_bytes())
+    start = len(data) // 2
+    data[start : start + len(data) // 10] = b"x" * (len(data) // 10)
+    path = tmp_path_factory.mktemp("damaged") / "damaged.pdf"
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.corpus
+def test_damaged_pdf_is_an_error_not_an_empty_report(damaged_pdf: Path, tmp_path: Path) -> None:
+    line = _one_error_line(_run("parse", damaged_pdf))
+    assert "pages have no text" in line
+    out = tmp_path / "out"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(damaged_pdf, folder)
+    result = _run("run", folder, "-o", out, "--no-charts")
+    assert result.exit_code == 1
+    assert "failed:" in result.stderr
+    packages = [p for p in out.iterdir() if p.is_dir() and p.name not in ("reports", "rdf")]
+    assert packages == []
+
+
+# ---------------------------------------------------------------- collisions
+
+
+def test_two_inputs_making_one_package_both_fail_named(tmp_path: Path) -> None:
+    for sub in ("a", "b"):
+        (tmp_path / "in" / sub).mkdir(parents=True)
+        shutil.copy(SEED003, tmp_path / "in" / sub / f"{sub}.txt")
+    out = tmp_path / "out"
+    result = _run("run", tmp_path / "in", "-o", out, "--no-charts")
+    assert result.exit_code == 1
+    failed = [ln for ln in result.stderr.splitlines() if ln.startswith("failed:")]
+    assert len(failed) == 2, result.stderr
+    assert "b.txt" in failed[0] and "a.txt" in failed[1]
+    catalog = json.loads((out / "catalog.json").read_text(encoding="utf-8"))
+    listed = json.dumps(catalog, ensure_ascii=False)
+    assert listed.count('"package": "yueyang') == 0
+
+
+@pytest.mark.corpus
+def test_two_sources_with_one_base_name_keep_distinct_names(tmp_path: Path) -> None:
+    text = corpus_path("pdf", "jiangsu-swbgt-2018-budget-text.pdf")
+    tables = corpus_path("pdf", "jiangsu-swbgt-2018-budget-tables.pdf")
+    for sub, src in (("a", text), ("b", tables)):
+        (tmp_path / sub).mkdir()
+        shutil.copy(src, tmp_path / sub / "report.pdf")
+    out = tmp_path / "out"
+    result = _run(
+        "build",
+        "--part",
+        tmp_path / "a" / "report.pdf",
+        "--part",
+        tmp_path / "b" / "report.pdf",
+        "-o",
+        out,
+        "--no-charts",
+    )
+    assert result.exit_code == 0, result.output
+    (package,) = [p for p in out.iterdir() if p.is_dir()]
+    assert len(list((package / "sources").iterdir())) == 2
+    assert _run("validate", package).exit_code == 0
+
+
+# ---------------------------------------------------------------- full disk, read-only
+
+
+def _unshare_works() -> bool:
+    if shutil.which("unshare") is None or os.geteuid() != 0:
+        return False
+    probe = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "true"], capture_output=True
+    )
+    return probe.returncode == 0
+
+
+needs_unshare = pytest.mark.skipif(
+    not _unshare_works(), reason="needs root and mount namespaces (unshare), as in CI"
+)
+
+
+def _in_namespace(script: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    return subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "bash", "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+    )
+
+
+def _fiscalpub() -> str:
+    return str(Path(sys.executable).parent / "fiscalpub")
+
+
+@needs_unshare
+def test_full_disk_run_leaves_no_temp_files_and_no_failed_packages(tmp_path: Path) -> None:
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    proc = _in_namespace(
+        f"mount -t tmpfs -o size=300k tmpfs {disk} && "
+        f"{_fiscalpub()} run {ROOT / 'examples'} -o {disk}/out --no-charts; echo rc=$?; "
+        f"find {disk} -name '*.tmp'; ls {disk}/out",
+        tmp_path,
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert "rc=1" in proc.stdout, proc.stdout + proc.stderr
+    assert ".tmp" not in proc.stdout
+    failed = [ln for ln in proc.stderr.splitlines() if ln.startswith("failed:")]
+    assert failed and all("No space left on device" in ln for ln in failed), proc.stderr
+    built = [ln for ln in proc.stdout.splitlines() if "-final-" in ln or "-budget-" in ln]
+    assert len(built) == 3 - len(failed)  # only the reports that were built have a folder
+
+
+@needs_unshare
+@pytest.mark.parametrize("command", ["parse", "build", "run"])
+def test_read_only_output_is_one_line(command: str, tmp_path: Path) -> None:
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    target = {"parse": "-o {ro}/x.json", "build": "-o {ro}/out", "run": "-o {ro}/out"}[command]
+    extra = "" if command == "parse" else " --no-charts"
+    proc = _in_namespace(
+        f"mount -t tmpfs -o size=1m,ro tmpfs {ro} && "
+        f"{_fiscalpub()} {command} {SEED003} {target.format(ro=ro)}{extra}; echo rc=$?",
+        tmp_path,
+    )
+    assert "rc=1" in proc.stdout, proc.stdout + proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error:"), proc.stderr
+    assert "Read-only file system" in lines[0]
