@@ -10,11 +10,13 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import pytest
 
 from fiscalpub.api import parse_files
 from fiscalpub.model import Report
+from fiscalpub.read import read_document
 from tests.conftest import corpus_path
 
 CORE = (
@@ -102,3 +104,40 @@ def test_unit_budget_summary_splits_basic_into_personnel_and_public() -> None:
     assert cells[("grand_total_expenditure", "public")] == ["2132777.54"]
     assert cells[("grand_total_income", "amount")] == ["91016775.35"]
     assert not [li for li in report.line_items if li.placed_by == "unplaced"]
+
+
+# The same report's 支出预算总表 as other Jiangsu departments print it: by 功能科目, a row per
+# code under 合计 (the issue saw one read as its 合计 row only).  Reprinted into the text of the
+# procuratorate report; the amounts add up: 合计 = Σ 类 and 合计 = 基本 + 项目 + 预留 per row.
+BY_FUNCTION = [
+    "科目编码 科目名称 合计 基本支出 项目支出 单位预留机动经费 结转下年资金",
+    "合计 17,996.68 12,323.48 5,533.00 140.20",
+    "204 公共安全支出 13,656.34 7,983.14 5,533.00 140.20",
+    "208 社会保障和就业支出 2,021.18 2,021.18",
+    "221 住房保障支出 2,319.16 2,319.16",
+]
+
+
+@pytest.mark.corpus
+def test_expenditure_total_table_by_function_keeps_its_body_rows(tmp_path: Path) -> None:
+    doc = read_document(str(corpus_path("pdf", "jiangsu-jcy-2017-budget.pdf")))
+    pages = [[line.text for line in page.lines] for page in doc.pages]
+    page = [p for p in pages if "三、支出预算总表" in p][-1]  # the table, not the 目录
+    at = page.index("三、支出预算总表")
+    end = next(i for i in range(at + 1, len(page)) if page[i].startswith("四、"))
+    page[at + 2 : end] = BY_FUNCTION  # keep the title and its 部门/单位 line
+    path = tmp_path / "jcy-by-function.txt"
+    path.write_text("\f".join("\n".join(p) for p in pages), encoding="utf-8")
+    items = [li for li in parse_files([path]).line_items if li.table == "expenditure"]
+    by_row: dict[str | None, list[str]] = {}
+    for li in items:
+        by_row.setdefault(li.code or li.row, []).append(li.printed)
+    assert by_row == {
+        "total": ["17996.68", "12323.48", "5533.00", "140.20"],
+        "204": ["13656.34", "7983.14", "5533.00", "140.20"],
+        "208": ["2021.18", "2021.18"],
+        "221": ["2319.16", "2319.16"],
+    }
+    # the text does not show which of 预留/结转 is blank: the identity fixes only 合计
+    placed = {li.column for li in items if li.code == "204" and li.placed_by != "unplaced"}
+    assert placed == {"total"}
