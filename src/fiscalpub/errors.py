@@ -19,3 +19,8 @@ class RegistryError(FiscalpubError):
 
 class BadCanonical(FiscalpubError):
     """A file given as the canonical JSON of `fiscalpub parse` is not one."""
+
+
+class NoIdentity(FiscalpubError):
+    """The report does not say who issued it (no department, or a template's placeholder):
+    a package cannot be named after nobody."""

@@ -224,3 +224,51 @@ def lexicon_sections() -> dict[str, dict[str, str]]:
 def lexicon_ignored() -> tuple[str, ...]:
     """Phrases naming lines no indicator stands for (facts.yaml `lexicon.ignore`)."""
     return tuple((_load("facts.yaml").get("lexicon") or {}).get("ignore") or ())
+
+
+@dataclass(frozen=True)
+class IdentityWords:
+    """The template's words for who issued a report (template.yaml `identity`)."""
+
+    cover_chars: int
+    cover_stops: tuple[str, ...]
+    labels: dict[str, str]
+    label_tails: tuple[str, ...]
+    qualifiers: tuple[str, ...]
+    levels: tuple[str, ...]
+    suffixes: tuple[str, ...]
+    text_suffixes: tuple[str, ...]
+    prefixes: tuple[str, ...]
+    abbreviations: dict[str, str]
+    name_chars: tuple[int, int]
+    sentence_words: tuple[str, ...]
+    placeholders: tuple[str, ...]
+    staff: dict[str, tuple[str, ...]]
+
+
+@lru_cache(maxsize=1)
+def identity_words() -> IdentityWords:
+    """template.yaml `identity`: labels, organisation suffixes, prefixes, qualifiers,
+    placeholders and staff patterns (the words the parser finds the department by)."""
+    raw = _load("template.yaml")
+    try:
+        d = raw["identity"]
+        low, high = d["name_chars"]
+        return IdentityWords(
+            cover_chars=int(d["cover_chars"]),
+            cover_stops=tuple(d["cover_stops"]),
+            labels={str(k): str(v) for k, v in d["labels"].items()},
+            label_tails=tuple(d["label_tails"]),
+            qualifiers=tuple(d["qualifiers"]),
+            levels=tuple(d["levels"]),
+            suffixes=tuple(d["suffixes"]),
+            text_suffixes=tuple(d["text_suffixes"]),
+            prefixes=tuple(d["prefixes"]),
+            abbreviations={str(k): str(v) for k, v in d["abbreviations"].items()},
+            name_chars=(int(low), int(high)),
+            sentence_words=tuple(d["sentence_words"]),
+            placeholders=tuple(d["placeholders"]),
+            staff={k: tuple(v) for k, v in d["staff"].items()},
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RegistryError(f"template.yaml is malformed: {exc}") from exc

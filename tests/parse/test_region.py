@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fiscalpub.parse.report import _region
+from fiscalpub.parse.identity import region as _region
 
 
 @pytest.mark.parametrize(
@@ -22,6 +22,10 @@ from fiscalpub.parse.report import _region
         ("重庆市渝中区区域发展局", "重庆市渝中区"),
         ("某市某区市政管理局", "某市某区"),
         ("财政局", None),
+        # 州 is part of a city's name, not a unit of its own
+        ("福州市科学技术局", "福州市"),
+        ("广州市城市管理和综合执法局", "广州市"),
+        ("甘孜藏族自治州财政局", "甘孜藏族自治州"),
     ],
 )
 def test_region(department: str, region: str | None) -> None:

@@ -8,7 +8,7 @@ import pytest
 from fiscalpub.api import parse_files
 from fiscalpub.model import ReportMeta
 from fiscalpub.package.slug import package_slug
-from fiscalpub.parse.report import report_scope
+from fiscalpub.parse.identity import report_scope
 from fiscalpub.read import read_document
 from tests.conftest import EXAMPLES, corpus_path
 

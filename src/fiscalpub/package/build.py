@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from fiscalpub import __version__
+from fiscalpub.errors import NoIdentity
 from fiscalpub.model import SCHEMA_VERSION, Finding, Report, Where, kind_label
 from fiscalpub.package.schemas import all_schemas
 from fiscalpub.package.slug import package_slug
@@ -230,6 +231,12 @@ def build_package(
     the report's sources are copied into ``sources/`` so the package is self-contained
     (a portal publishes the original beside the data)."""
     meta = report.report
+    if not meta.department:
+        # the identity findings say why (identity-missing, identity-placeholder)
+        why = "; ".join(
+            f"{f.code}: {f.message}" for f in report.findings if f.code.startswith("identity-")
+        )
+        raise NoIdentity(f"no package for a report without a department ({why or 'none named'})")
     slug = package_slug(meta)
     schemas = all_schemas()
     codes, unknown = codes_resource(report, index or shipped_index())

@@ -11,16 +11,13 @@ from fiscalpub.model import (
     Fact,
     Finding,
     LineItem,
-    Region,
     Report,
-    ReportMeta,
-    Source,
-    Staff,
     TableInfo,
     Where,
 )
 from fiscalpub.numbers import UNREADABLE, find_numbers
 from fiscalpub.parse import narrative
+from fiscalpub.parse.identity import identify
 from fiscalpub.parse.normalize import nfkc, squash, to_yuan
 from fiscalpub.parse.placement import (
     Assignment,
@@ -53,8 +50,7 @@ def build_report(docs: list[Document]) -> Report:
         raise NotAReport(
             f"{doc.path}: not a 部门决算/部门预算 report (no title, tables or 情况说明 found)"
         )
-    meta = _metadata(docs, text)
-    findings: list[Finding] = []
+    meta, findings = identify(docs, text)
     regions = [r for d in docs for r in cut_regions(d)]
     chosen = _choose_regions(regions)
     facts: list[Fact] = []
@@ -266,238 +262,6 @@ def _where(
         code=code,
         row=row,
     )
-
-
-# ------------------------------------------------------------------ metadata
-
-_ORG = re.compile(
-    r"([\u4e00-\u9fff]{2,30}?(?:医疗保障局|委员会|办公厅|办公室|办事处|管理局|服务中心|中心|局|院|馆|站|所|厅|委|会))"
-)
-
-
-def _metadata(docs: list[Document], text: str) -> ReportMeta:
-    flat = nfkc(text)
-    s = squash(text)
-    dept = None
-    m = Counter(
-        re.sub(r"\s+", "", x).rstrip("单位金额")
-        for x in re.findall(r"部门[:：]\s*([^\s单]{2,40})", flat)
-    )
-    dept = m.most_common(1)[0][0] if m else _department_from_text(s, text)
-    years = Counter(int(y) for y in re.findall(r"(20\d\d)年度?部门(?:决|预)算", s))
-    if not years:
-        years = Counter(int(y) for y in re.findall(r"(20\d\d)年度", s))
-    year = years.most_common(1)[0][0] if years else None
-    kind = (
-        "budget"
-        if s.count("预算表") + s.count("部门预算") > s.count("决算表") + s.count("部门决算")
-        else "final"
-    )
-    return ReportMeta(
-        department=dept,
-        year=year,
-        kind=kind,
-        scope=report_scope(docs),
-        region=_region(dept),
-        units=_units(text),
-        staff=_staff(s),
-        sources=[
-            Source(path=d.path.rsplit("/", 1)[-1], sha256=d.sha256, pages=len(d.pages))
-            for d in docs
-        ],
-    )
-
-
-# the title: "2026年度部门预算", "单位预算公开", "部门综合预算", "部门预|算" (squashed)
-_TITLE_SCOPE = re.compile(r"(部门|单位)(?:综合)?[预决]算")
-_SCOPE = {"部门": "department", "单位": "unit"}
-TITLE_CHARS = 200  # the title is printed before this many characters (cover, 目录)
-
-
-def report_scope(docs: list[Document]) -> str | None:
-    """部门 or 单位 预算/决算 as the document's title says: the first such words within the
-    first TITLE_CHARS characters of a file (the cover and the title, before 目录 and the
-    text, which mention both kinds).  None when no file's title says (never guessed)."""
-    for d in docs:
-        head = ""
-        for line in d.lines():
-            head += squash(line.text)
-            if len(head) >= TITLE_CHARS:
-                break
-        m = _TITLE_SCOPE.search(head[:TITLE_CHARS])
-        if m:
-            return _SCOPE[m.group(1)]
-    return None
-
-
-_ORG_END = re.compile(r"(医疗保障局|委员会|办公厅|办公室|办事处|局|中心)")
-_STOP = (
-    "本",
-    "我",
-    "全",
-    "负责",
-    "各",
-    "由",
-    "区委",
-    "市委",
-    "及",
-    "和",
-    "与",
-    "在",
-    "对",
-    "为",
-    "部门",
-    "一",
-    "二",
-    "三",
-)
-
-
-def _department_from_text(s: str, text: str) -> str | None:
-    """The department: a cover line that is just an organisation name, else the most
-    printed place-prefixed organisation name, lengthened to the fullest form of it
-    that is printed often enough ("普陀区财政局" -> "上海市普陀区财政局")."""
-    cover = _cover_name(text)
-    if cover:
-        return cover
-    counts = _org_candidates(s)
-    if not counts:
-        return None
-    top = max(counts, key=lambda c: (counts[c], len(c)))
-    longer = [c for c in counts if top in c and counts[c] * 4 >= counts[top]]
-    return max(longer, key=len) if longer else top
-
-
-def _cover_name(text: str) -> str | None:
-    lines = [squash(line) for line in text.splitlines() if line.strip()]
-    for name in lines[:4]:
-        if 4 <= len(name) <= 30 and _ORG_LINE.fullmatch(name):
-            return name
-    return None
-
-
-_ORG_LINE = re.compile(
-    r"[\u4e00-\u9fff（）()]+?(?:局|委员会|办公厅|办公室|办事处|中心|院|馆|厅|委|会)"
-)
-
-
-def _org_candidates(s: str) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    s = re.sub(
-        r"第[一二三四五六七八九十]部分|[本]?部门职责|部门概况|概况|职责|情况说明|说明|目录", "|", s
-    )
-    for m in _ORG_END.finditer(s[:20000]):
-        end = m.end()
-        for length in range(len(m.group()) + 2, 21):
-            cand = s[max(0, end - length) : end]
-            if len(cand) < length or not re.fullmatch(r"[\u4e00-\u9fff]+", cand):
-                break
-            if (
-                cand.startswith(_STOP)
-                or re.search(r"职责|部分|概况|情况|说明|年度|预算|决算|公开", cand)
-                or not re.search(r".[省市区县旗州]", cand[: -len(m.group())])
-            ):
-                continue
-            count = s.count(cand)
-            if count >= 2 or end < 2000:
-                counts[cand] = count
-    return counts
-
-
-_UNIT = re.compile(
-    r".{1,9}?(?:特别行政区|自治区|自治州|自治县|自治旗|地区|新区|省|市|州|盟|区|县|旗)"
-)
-# department names that begin with a unit character without naming a place
-_NOT_A_PLACE = (
-    *("城市", "市场", "市政", "都市", "市民", "市容"),
-    *("区域", "社区", "园区", "景区", "县域"),
-)
-
-
-def _region(dept: str | None) -> Region:
-    """The administrative divisions a department name starts with, one unit at a time
-    (安阳市 + 北关区), stopping where the department's own name begins — also when that
-    name starts with a unit character (北京市朝阳区 + 市场监督管理局, not 北京市朝阳区市)."""
-    if not dept:
-        return Region()
-    end = 0
-    while True:
-        m = _UNIT.match(dept, end)
-        if not m or dept.startswith(_NOT_A_PLACE, end) or len(dept) - m.end() < 2:
-            break
-        end = m.end()
-    return Region(name=dept[:end]) if end else Region()
-
-
-def _staff(s: str) -> Staff:
-    def first(patterns: list[str]) -> int | None:
-        for p in patterns:
-            m = re.search(p, s)
-            if m:
-                return int(m.group(1))
-        return None
-
-    return Staff(
-        authorised=first(
-            [r"人员编制(\d+)(?:人|(?=实有))", r"编制(?:数)?(\d+)人", r"行政编制(\d+)人"]
-        ),
-        actual=first([r"实有(?:人数|人员)(\d+)人", r"实有人数(\d+)", r"在职人员(\d+)人"]),
-        retired=first([r"离退休人员(\d+)人", r"退休人员(\d+)人", r"离退休(\d+)人"]),
-    )
-
-
-_NAME = r"[\u4e00-\u9fff（）()]+"
-
-
-def _units(text: str) -> list[str]:
-    """Units covered by the report, as printed: the 序号/单位名称 list, else the
-    "决算单位构成…包括：A以及B" sentence.  Names wrapped over lines are joined."""
-    lines = [line.strip() for line in text.splitlines()]
-    for i, line in enumerate(lines):
-        if not re.search(r"序号\s*单位名称", line):
-            continue
-        out: list[str] = []
-        pending: list[str] | None = None  # a number alone on its line: the name follows
-        seq = 1  # 序号 runs 1, 2, 3 …; other leading numbers are later columns of a row
-        for nxt in lines[i + 1 : i + 60]:
-            if not nxt:
-                continue
-            m = re.match(rf"^(\d{{1,2}})\s+({_NAME})", nxt)
-            if m and int(m.group(1)) != seq:
-                # the rest of a wrapped row ("2 事业 1 办公室"), not a new 序号
-                if pending:
-                    out.append("".join(pending))
-                pending = None
-                continue
-            if pending is not None and re.fullmatch(_NAME, nxt):
-                pending.append(nxt)
-                continue
-            if pending:
-                out.append("".join(pending))
-            pending = None
-            if m:
-                out.append(m.group(2))
-                seq += 1
-            elif re.fullmatch(r"\d{1,2}", nxt) and int(nxt) == seq:
-                pending = []
-                seq += 1
-            elif out:
-                break
-        if pending:
-            out.append("".join(pending))
-        if out:
-            return list(dict.fromkeys(out))
-    flat = re.sub(r"\s+", "", text)
-    for sentence in re.split(r"[。；;]", flat):
-        if "内设机构" in sentence or "包括" not in sentence:
-            continue
-        if not re.search(r"单位构成|编制范围|汇总公开单位|纳入.*(预算|决算)", sentence):
-            continue
-        listed = re.split(r"包括[:：]?", sentence, maxsplit=1)[1]
-        listed = re.split(r"[,，](?:不含|不包括|其中)", listed)[0]
-        parts = re.split(r"以及|和|、|及", listed)
-        return [p for p in (x.strip("：:，,") for x in parts) if p]
-    return []
 
 
 # ------------------------------------------------------------------ placement evidence
