@@ -141,3 +141,14 @@ def test_expenditure_total_table_by_function_keeps_its_body_rows(tmp_path: Path)
     # the text does not show which of 预留/结转 is blank: the identity fixes only 合计
     placed = {li.column for li in items if li.code == "204" and li.placed_by != "unplaced"}
     assert placed == {"total"}
+
+
+@pytest.mark.corpus
+def test_national_template_tables_are_printed_empty() -> None:
+    """template-2024-final.pdf prints all nine 决算 tables with headers, codes ("205 教育支出")
+    and total rows but no amount: each is declared empty, none referenced elsewhere."""
+    report = _report("template-2024-final.pdf")
+    status = {t.table: t.status for t in report.tables}
+    standard = (*CORE, "gov_fund", "state_capital")
+    assert {t: status[t] for t in standard} == dict.fromkeys(standard, "declared_empty")
+    assert not report.line_items

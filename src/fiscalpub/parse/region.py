@@ -33,7 +33,8 @@ class Region:
     notes: list[Line] = field(default_factory=list)
     has_numbers: bool = False
     empty_note: Line | None = None
-    blank: bool = False  # printed with its header and total row, every cell blank
+    # header and total row printed: with no amount read, a table declared empty by its blanks
+    blank: bool = False
     title_line: Line | None = None
     pages: list[Page] = field(default_factory=list)
     bands: list[Any] | None = None  # the ruled grid (parse.grid), once computed

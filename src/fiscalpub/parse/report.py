@@ -80,6 +80,8 @@ def build_report(docs: list[Document]) -> Report:
             2 if unit == "万元" else max((n.decimals for r in rows for n in r.nums), default=2)
         )
         nums = [n for r in rows for n in r.nums]
+        if status == "present" and not nums and region.blank:
+            status = "declared_empty"  # only codes printed ("205 教育支出"), no amount
         if status == "present" and region.empty_note is not None:
             if nums and all(n.value == 0 for n in nums):
                 status = "declared_empty"
@@ -237,7 +239,7 @@ def _status(region: TableRegion) -> str:
     if region.has_numbers:
         return "present"
     if region.empty_note is not None or region.blank:
-        return "declared_empty"
+        return "declared_empty"  # a note, or a printed table without amounts
     return "referenced_absent"
 
 

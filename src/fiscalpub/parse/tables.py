@@ -127,7 +127,7 @@ def cut_regions(doc: Document) -> list[Region]:
         _classify(region)
         if _prose(body):
             region.has_numbers = False  # a title quoted in the narrative, not a table
-        elif not region.has_numbers:
+        else:
             region.blank = _blank_table(region)
         regions.append(region)
     return regions
@@ -191,7 +191,7 @@ def _classify(region: Region) -> None:
             if line in region.notes:
                 break
             toks = tokens(line.text)
-            nums = [t for t in toks if is_number(t)]
+            nums = [t for i, t in enumerate(toks) if is_number(t) and not _code_at(toks, i)]
             if (
                 nums
                 and not _is_ordinal_line(toks)
@@ -201,18 +201,41 @@ def _classify(region: Region) -> None:
                 break
 
 
+def _code_at(toks: list[str], i: int) -> bool:
+    """A classification code before its name ("205 教育支出", side by side "301 工资福利支出
+    302 商品和服务支出"): a code is no amount."""
+    return (
+        i + 1 < len(toks)
+        and re.fullmatch(r"\d{3}|\d{5}|\d{7}", toks[i]) is not None
+        and _CJK.search(toks[i + 1]) is not None
+    )
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_TOTAL_ROWS = ("total", "grand_total", "total_income", "total_expenditure", "personnel_total")
+
+
 def _blank_table(region: Region) -> bool:
-    """The table is printed — a header that names its columns, a total row — with
-    no amount in any cell (Jiangsu prints 政府性基金支出预算表 so when the department
-    has none): it declares the table empty as a note would."""
-    lines = [squash(ln.text) for ln in region.lines[:30]]
-    totals = {k for r in region.spec.all_rows() if r.id == "total" for k in r.keys}
-    heads = {
-        squash(h.split("/")[-1]) for c in region.spec.all_columns() for h in c.headers
-    } - totals
-    if not any(s in totals for s in lines):
+    """The table is printed — a header that names its columns over a total row (or, for
+    a one-row table, over its empty row) — with no amount in any cell (Jiangsu prints
+    政府性基金支出预算表 so when the department has none; the national template prints
+    every table so): it declares the table empty as a note would."""
+    lines = [squash(ln.text) for ln in region.lines if ln not in region.notes]
+    spec = region.spec
+    totals = tuple(k for r in spec.all_rows() if r.id in _TOTAL_ROWS for k in r.keys)
+    heads = {squash(h.split("/")[-1]) for c in spec.all_columns() for h in c.headers}
+    heads -= set(totals)
+    if spec.layout == "single_row":
+        text = "".join(lines)
+        return sum(1 for h in heads if h and h in text) >= 2
+    # the total row alone on its line, else sharing it with the other side's ("本年收入合计
+    # 本年支出合计"); a header line may start with 合计 too
+    at = next((i for i, s in enumerate(lines) if s in totals), None)
+    if at is None:
+        at = next((i for i, s in enumerate(lines) if totals and s.startswith(totals)), None)
+    if at is None:
         return False
-    header = "".join(lines[: next(i for i, s in enumerate(lines) if s in totals)])
+    header = "".join(lines[:at])
     return any(h and h in header for h in heads)
 
 
