@@ -23,7 +23,7 @@ from fiscalpub.parse.normalize import is_number, join_broken_numbers, nfkc, squa
 from fiscalpub.parse.region import Num, RawRow, Region
 from fiscalpub.parse.rows import match_side_row, num_from
 from fiscalpub.read.document import Line, Page, Rule, Word
-from fiscalpub.registry import Column, RowSpec, Side, TableSpec, class_by_name
+from fiscalpub.registry import Column, RowSpec, Side, TableSpec, class_by_name, classes
 
 _MERGE = 1.5  # points: rules closer than this are one rule
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -619,6 +619,8 @@ def _coded(bands: list[Band], gs: list[Group], spec: TableSpec) -> list[RawRow]:
             name = name_cell.text if name_cell else ""
             parts = [c.text for x in g.codes if (c := _cell_at(band, x)) is not None]
             code = _join_code([p for p in parts if p])
+            if not code:
+                code, name = _code_in_name(name, spec)
             nums = _numbers(band, g)
             key = squash(_NUMBERING.sub("", name))
             if key not in labels and not code:
@@ -648,6 +650,23 @@ def _coded(bands: list[Band], gs: list[Group], spec: TableSpec) -> list[RawRow]:
             ):
                 out[-1].name += name  # a name wrapped onto a continuation band
     return out
+
+
+# a code printed in the name cell: "[2010401]行政运行", "［301］工资福利支出", "2010507专项普查活动"
+_CODE_IN_NAME = re.compile(r"^(?:[\[［【](\d{3,7})[\]］】]|(\d{3,7})(?=[\u3400-\u9fff]))")
+
+
+def _code_in_name(name: str, spec: TableSpec) -> tuple[str | None, str]:
+    """(code, name) when the name cell starts with a classification code of the table's
+    scheme (bracketed, or glued to the name); else (None, name)."""
+    m = _CODE_IN_NAME.match(name)
+    scheme = spec.classification
+    if not m or scheme is None:
+        return None, name
+    code = m.group(1) or m.group(2)
+    if len(code) not in (3, 5, 7) or code[:3] not in classes()[scheme]:
+        return None, name
+    return code, name[m.end() :]
 
 
 def _join_code(parts: list[str]) -> str | None:

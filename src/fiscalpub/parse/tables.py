@@ -9,7 +9,7 @@ from fiscalpub.parse.grid import merged_texts, region_bands
 from fiscalpub.parse.normalize import find_unit, is_number, nfkc, squash, tokens
 from fiscalpub.parse.region import Region, TitleHit
 from fiscalpub.read.document import Document, Line
-from fiscalpub.registry import tables, variant
+from fiscalpub.registry import TableSpec, tables, variant
 
 # words that may surround a title on its line
 _TITLE_NOISE = re.compile(
@@ -17,7 +17,7 @@ _TITLE_NOISE = re.compile(
     r"(金额)?单位[:：].*|[（(]按[^)）]*[)）])"
 )
 _EMPTY_NOTE = re.compile(
-    r"(本表为空|为空表|空表|本表无数据|故本表无|无数据|不涉及|没有.*故本表"
+    r"(本表为空|为空表|空表|本表无数据|故本表无|无数据|不涉及|没有.*故本表|本表本年无发生额"
     # a note that the unit has none of what the table shows: "(无政府性基金支出)",
     # "本部门无相关收支项目" (short, so narrative sentences do not count)
     r"|^(注[:：])?[(（]?(本部门|本单位|我部门|我单位)?(\d{4}年)?无[^，。,]{0,24}(支出|收入|收支|项目|预算)[)）。]?$)"
@@ -101,13 +101,15 @@ _PERF = re.compile(r"绩效自评|绩效评价表|绩效目标表|整体支出�
 
 
 def cut_regions(doc: Document) -> list[Region]:
-    """Regions of every title hit: from the title to the next title or section end."""
+    """Regions of every title hit: from the title to the next title (of a registry
+    table or of any other table) or section end."""
     lines = list(doc.lines())
     hits = find_titles(lines)
+    bounds = sorted({h.index for h in hits} | set(other_titles(lines, hits)))
     specs = tables()
     regions: list[Region] = []
-    for n, hit in enumerate(hits):
-        end = hits[n + 1].index if n + 1 < len(hits) else len(lines)
+    for hit in hits:
+        end = next((b for b in bounds if b >= hit.index + hit.span), len(lines))
         body: list[Line] = []
         for line in lines[hit.index + hit.span : end]:
             s = squash(line.text)
@@ -123,7 +125,10 @@ def cut_regions(doc: Document) -> list[Region]:
             title_line=lines[hit.index + hit.span - 1],
             pages=doc.pages,
         )
-        region.spec = variant(region.spec, _header(body) + "|" + _header_cells(region))
+        header = _header(body) + "|" + _header_cells(region)
+        region.spec = variant(region.spec, header)
+        if _loose(hit, lines) and not _header_fits(region.spec, header):
+            continue  # another table whose title contains a registry title: a bound only
         _classify(region)
         if _prose(body):
             region.has_numbers = False  # a title quoted in the narrative, not a table
@@ -131,6 +136,54 @@ def cut_regions(doc: Document) -> list[Region]:
             region.blank = _blank_table(region)
         regions.append(region)
     return regions
+
+
+# what follows a table's title within a few lines: its unit or the unit it belongs to
+_UNIT_MARK = re.compile(r"单位[:：]|单位名称|金额单位|编制单位|部门名称")
+_SENTENCE = re.compile(r"[。，；,;:：]")
+
+
+def other_titles(lines: list[Line], hits: list[TitleHit]) -> list[int]:
+    """Lines that title a table the registry does not know (表7 一般公共预算项目支出
+    情况表, 部门预算基本支出预算表 …): a short line ending in 表, not a sentence, with a
+    unit line ("单位：万元", "单位名称：…") among the next few lines.  They end the
+    region of the registry table before them, so its rows do not run on."""
+    taken = {i for h in hits for i in range(h.index, h.index + h.span)}
+    out: list[int] = []
+    for i, line in enumerate(lines):
+        if i in taken:
+            continue
+        s = _TITLE_NOISE.sub("", squash(line.text))
+        if not (4 <= len(s) <= 40 and s.endswith("表")) or _SENTENCE.search(s):
+            continue
+        after = [ln for ln in lines[i + 1 : i + 6] if ln.text.strip()][:3]
+        if any(_UNIT_MARK.search(squash(ln.text)) for ln in after):
+            out.append(i)
+    return out
+
+
+def _loose(hit: TitleHit, lines: list[Line]) -> bool:
+    """The title line says more than the registry title it contains, beyond a
+    department, scope or year ("部门预算基本支出预算表" contains 支出预算表)."""
+    text = "".join(squash(ln.text) for ln in lines[hit.index : hit.index + hit.span])
+    rest = _TITLE_NOISE.sub("", text).replace(hit.title, "", 1)
+    rest = re.sub(r"\d{4}年度?|部门|单位|本级|年度|公开", "", rest)
+    return bool(rest)
+
+
+def _header_fits(spec: TableSpec, header: str) -> bool:
+    """A table of several amount columns names at least two of them in its header:
+    a table whose title only contains a registry title and whose columns are others
+    is not that table."""
+    columns = spec.columns
+    if len(columns) < 3 or not header.strip("|"):
+        return True
+    named = sum(
+        1
+        for col in columns
+        if any(squash(h.split("/")[-1]) in header for h in col.headers if h.split("/")[-1])
+    )
+    return named >= 2
 
 
 _DATA_LINE = re.compile(r"\d[\d,]*\.\d|\d{1,3}(,\d{3})+|^\s*[23]\d{2}(\d{2})*\s")
