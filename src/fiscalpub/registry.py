@@ -25,6 +25,11 @@ class Column:
     headers: list[str] = field(default_factory=list)
     row: str | None = None
     item: str | None = None
+    per_row: str | None = None  # the id is per_row + the row's id (a matrix of items × funds)
+
+    def id_for(self, row: str | None) -> str:
+        """The column id of a cell in `row`."""
+        return self.per_row + row if self.per_row and row else self.id
 
     def measure_for(self, kind: str | None) -> str:
         if isinstance(self.measure, dict):

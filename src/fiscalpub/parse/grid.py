@@ -29,7 +29,10 @@ _MERGE = 1.5  # points: rules closer than this are one rule
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _DIGITS = re.compile(r"^\d{1,7}$")
 _HEADER_WORDS = re.compile(r"科目|项目|名称|编码|栏次")
-_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+|\d+)[、.．]")
+# a row label's numbering: "一、", "1.", "其中：（一）", "(二)"
+_NUMBERING = re.compile(
+    r"^(?:其中[:：])?(?:(?:[一二三四五六七八九十]+|\d+)[、.．]|[(（](?:[一二三四五六七八九十]+|\d+)[)）])"
+)
 
 
 @dataclass

@@ -353,7 +353,7 @@ def _line_items(
                     item = col.item if col else None
                 li = LineItem(
                     table=tid,
-                    column=col.id if col else None,
+                    column=col.id_for(row_id) if col else None,
                     measure=col.measure_for(kind) if col else None,
                     classification=spec.classification if raw.code else None,
                     code=raw.code,

@@ -164,10 +164,11 @@ def other_titles(lines: list[Line], hits: list[TitleHit]) -> list[int]:
 
 def _loose(hit: TitleHit, lines: list[Line]) -> bool:
     """The title line says more than the registry title it contains, beyond a
-    department, scope or year ("部门预算基本支出预算表" contains 支出预算表)."""
+    department, scope, year or a qualifier in brackets ("部门预算基本支出预算表"
+    contains 支出预算表; "一般公共预算支出预算表（功能科目）" is that table)."""
     text = "".join(squash(ln.text) for ln in lines[hit.index : hit.index + hit.span])
     rest = _TITLE_NOISE.sub("", text).replace(hit.title, "", 1)
-    rest = re.sub(r"\d{4}年度?|部门|单位|本级|年度|公开", "", rest)
+    rest = re.sub(r"\d{4}年度?|部门|单位|本级|年度|公开|[（(][^)）]*[)）]", "", rest)
     return bool(rest)
 
 
