@@ -70,6 +70,7 @@ class TableSpec:
     number_hint: int | None = None
     standard: bool = False
     variants: list[dict[str, Any]] = field(default_factory=list)
+    local_titles: list[str] = field(default_factory=list)
 
     def side(self, name: str) -> Side:
         for side in self.sides:
@@ -175,6 +176,7 @@ def tables() -> dict[str, TableSpec]:
                 number_hint=t.get("number_hint"),
                 standard=bool(t.get("standard", False)),
                 variants=list(t.get("variants", [])),
+                local_titles=list(t.get("local_titles", [])),
             )
     except (KeyError, TypeError) as exc:
         raise RegistryError(f"tables.yaml is malformed: {exc}") from exc

@@ -24,6 +24,9 @@ ORACLES = {
     # Jiangsu 2017 one-file template whose pages once cut the 三公 title over two lines
     "jiangsu-jcy-2017_items.yaml": ["jiangsu-jcy-2017-budget.pdf"],
     "putuo-qfb-2025_items.yaml": ["shanghai-putuo-qfb-2025-budget.pdf"],
+    # Guangzhou 2026 部门预算: local titles, codes in the name cell ("[2010401]行政运行"),
+    # income by 单位名称 and by fund, 三公 items as rows × funds, 表7/表11/表12 not registry tables
+    "guangzhou-01-2026_items.yaml": ["cities/guangzhou-01-budget.pdf"],
 }
 
 # Read without their ruling lines, the same reports must still come out this well:

@@ -430,7 +430,35 @@ def grid_rows(region: Region, spec: TableSpec) -> list[RawRow] | None:
         alternative = _rows_of(other, spec) if other else None
         if alternative is not None and _explained(alternative) > _explained(rows):
             region.bands, rows = other, alternative
+    if rows is not None and region.bands:
+        region.unknown_headers = unknown_headers(region.bands, spec)
     return rows
+
+
+def unknown_headers(bands: list[Band], spec: TableSpec) -> list[str]:
+    """Headers of amount columns that no registry column of the table names, when the
+    columns cannot be taken in registry order either: the table has a shape the
+    registry does not know (Chongqing's 2025年预算数 beside 2026年预算数)."""
+    bands = [b for b in bands if not _ordinal_band(b)]
+    if spec.layout not in ("coded", "two_sided") or not any(b.has_number() for b in bands):
+        return []
+    gs = groups(bands, spec)
+    if spec.layout == "two_sided":
+        if len(gs) < 2:
+            return []
+        sides = [spec.side("income")] + [spec.side("expenditure")] * (len(gs) - 1)
+        registries = [side.columns for side in sides]
+    else:
+        registries = [spec.columns] * len(gs)
+    out: list[str] = []
+    for g, registry in zip(gs, registries, strict=True):
+        map_columns(g, registry, bands)
+        out += [
+            head
+            for x, col in zip(g.amounts, g.columns, strict=True)
+            if col is None and (head := header_text(bands, x))
+        ]
+    return out
 
 
 def _explained(rows: list[RawRow] | None) -> int:

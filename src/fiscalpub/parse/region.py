@@ -22,6 +22,7 @@ class TitleHit:
     index: int  # index into the document's line list
     span: int  # number of physical lines the title occupies
     title: str
+    local: bool = False  # a regional title: the header must confirm the table (registry)
 
 
 @dataclass
@@ -39,6 +40,8 @@ class Region:
     pages: list[Page] = field(default_factory=list)
     bands: list[Any] | None = None  # the ruled grid (parse.grid), once computed
     derived: bool = False  # the grid's rules were derived from the words (no ruling lines)
+    # headers of amount columns that name no column of the table (a shape the registry lacks)
+    unknown_headers: list[str] = field(default_factory=list)
 
     @property
     def positioned(self) -> bool:

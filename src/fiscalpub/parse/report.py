@@ -74,6 +74,10 @@ def build_report(docs: list[Document]) -> Report:
         status = _status(region)
         unit = region.unit or _report_unit(regions)
         rows = split_rows(region) if region.has_numbers else []
+        if rows and region.unknown_headers and region.hit.local:
+            findings.append(_unknown_shape(region, tid))
+            infos.append(TableInfo(table=tid, status="not_found"))
+            continue
         if region.has_numbers:
             findings.extend(_unreadable_in_table(region, tid))
         decimals = (
@@ -166,6 +170,22 @@ def _refuse_unread(
                 where=[Where(source=s, page=n) for s, n in blank[:20]],
             )
         )
+
+
+def _unknown_shape(region: TableRegion, tid: str) -> Finding:
+    """A table whose title is a registry table's but whose header prints amount columns
+    the registry (and its variants) do not name: its numbers are not read into guessed
+    columns; the registry needs the variant (data)."""
+    heads = "、".join(dict.fromkeys(region.unknown_headers))
+    return Finding(
+        code="unknown-table-shape",
+        severity="warning",
+        message=(
+            f"{tid}: {region.hit.title} prints columns the registry does not know ({heads}); "
+            "its numbers are not read"
+        ),
+        where=[_where(region.title_line, tid)],
+    )
 
 
 def _unreadable(token: str, where: Where, part: str) -> Finding:

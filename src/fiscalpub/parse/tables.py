@@ -32,18 +32,20 @@ _OWNER_PREFIX = re.compile(
 
 
 @lru_cache(maxsize=1)
-def _title_keys() -> list[tuple[str, str]]:
-    keys = [(squash(t), tid) for tid, spec in tables().items() for t in spec.titles]
+def _title_keys() -> list[tuple[str, str, bool]]:
+    keys = [(squash(t), tid, False) for tid, spec in tables().items() for t in spec.titles]
+    keys += [(squash(t), tid, True) for tid, spec in tables().items() for t in spec.local_titles]
     return sorted(keys, key=lambda kv: -len(kv[0]))
 
 
-def match_title(text: str) -> tuple[str, str] | None:
-    """(table id, title) when a short line names a registry table; longest variant wins."""
+def match_title(text: str) -> tuple[str, str, bool] | None:
+    """(table id, title, local) when a short line names a registry table; longest
+    variant wins; `local`: a regional title (registry local_titles)."""
     s = squash(text)
     if not s or len(s) > 60:
         return None
     stripped = _TITLE_NOISE.sub("", s)
-    for key, tid in _title_keys():
+    for key, tid, local in _title_keys():
         if key in stripped and (
             len(stripped) - len(key) <= _MAX_TITLE_EXTRA or _owner_prefixed(stripped, key)
         ):
@@ -51,7 +53,7 @@ def match_title(text: str) -> tuple[str, str] | None:
             rest = stripped.replace(key, "", 1)
             if "说明" in rest or "情况" in rest:
                 continue
-            return tid, key
+            return tid, key, local
     return None
 
 
@@ -82,7 +84,7 @@ def find_titles(lines: list[Line]) -> list[TitleHit]:
                 if m2 is not None and match_title(lines[nxt].text) != m2:
                     m, span = m2, nxt - i + 1
         if m is not None:
-            hits.append(TitleHit(table=m[0], index=i, span=span, title=m[1]))
+            hits.append(TitleHit(table=m[0], index=i, span=span, title=m[1], local=m[2]))
             i += span
         else:
             i += 1
@@ -166,8 +168,12 @@ def _loose(hit: TitleHit, lines: list[Line]) -> bool:
     """The title line says more than the registry title it contains, beyond a
     department, scope, year or a qualifier in brackets ("部门预算基本支出预算表"
     contains 支出预算表; "一般公共预算支出预算表（功能科目）" is that table)."""
-    text = "".join(squash(ln.text) for ln in lines[hit.index : hit.index + hit.span])
-    rest = _TITLE_NOISE.sub("", text).replace(hit.title, "", 1)
+    text = _TITLE_NOISE.sub(
+        "", "".join(squash(ln.text) for ln in lines[hit.index : hit.index + hit.span])
+    )
+    if _owner_prefixed(text, hit.title):
+        return False
+    rest = text.replace(hit.title, "", 1)
     rest = re.sub(r"\d{4}年度?|部门|单位|本级|年度|公开|[（(][^)）]*[)）]", "", rest)
     return bool(rest)
 

@@ -1,0 +1,85 @@
+"""Regional templates of the 2026 部门预算 family: tables recognised by their local titles
+and their headers; tables the registry does not know bound the regions before them.
+
+Expected values are read from the PDF pages (pdftotext -layout), not from program output.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from fiscalpub.api import parse_files
+from tests.conftest import corpus_path
+
+STANDARD = (
+    "income_expenditure_summary",
+    "income",
+    "expenditure",
+    "fiscal_summary",
+    "gpb_expenditure",
+    "gpb_basic_expenditure",
+    "three_public",
+    "gov_fund",
+    "state_capital",
+)
+
+# 表9 政府性基金预算支出情况表 / 表10 国有资本经营预算支出情况表 print "注：本表本年无发生额。"
+# under a 合计 row of 0.00 — except 表9 of 城市管理和综合执法局 (p. 19), which has rows.
+GUANGZHOU = {
+    "guangzhou-01-budget.pdf": {"gov_fund": "declared_empty", "state_capital": "declared_empty"},
+    "guangzhou-02-budget.pdf": {"gov_fund": "declared_empty", "state_capital": "declared_empty"},
+    "guangzhou-03-budget.pdf": {"gov_fund": "present", "state_capital": "declared_empty"},
+}
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", sorted(GUANGZHOU))
+def test_guangzhou_tables_found_and_placed(name: str) -> None:
+    report = parse_files([corpus_path("pdf", "cities", name)])
+    status = {t.table: t.status for t in report.tables}
+    for tid in STANDARD:
+        assert status[tid] == GUANGZHOU[name].get(tid, "present"), tid
+    assert not [li for li in report.line_items if li.placed_by == "unplaced"]
+
+
+@pytest.mark.corpus
+def test_a_table_the_registry_does_not_know_ends_the_region_before_it() -> None:
+    """guangzhou-01: 表6 一般公共预算基本支出情况表 (pp. 17-18) is followed by 表7 一般公共预算
+    项目支出情况表（按经济分类科目） (pp. 19-20), no registry table, whose 312 对企业补助 /
+    31204 费用补贴 133,143.57 must not run into 表6; 表11 部门预算基本支出预算表 (pp. 24-25)
+    contains the registry title 支出预算表 but its header (总计, 财政拨款 by fund, 财政专户拨款,
+    其他资金) is not the expenditure table's."""
+    report = parse_files([corpus_path("pdf", "cities", "guangzhou-01-budget.pdf")])
+    basic = [li for li in report.line_items if li.table == "gpb_basic_expenditure"]
+    assert {li.page for li in basic} == {17, 18}
+    assert not [li for li in basic if li.code in ("312", "31204")]
+    assert not [li for li in report.line_items if li.page in (19, 20, 24, 25, 26, 27, 28)]
+    expenditure = next(t for t in report.tables if t.table == "expenditure")
+    assert expenditure.page == 11  # 表3 本年支出总体情况表
+    # the last row of 表6 (p. 18): [31002]办公设备购置 9.00
+    office = [li for li in basic if li.code == "31002"]
+    assert [(li.amount, li.page) for li in office] == [(Decimal("90000.00"), 18)]
+
+
+@pytest.mark.corpus
+def test_a_local_title_with_columns_the_registry_does_not_know_is_not_guessed() -> None:
+    """chongqing-01 p. 15: 2026年一般公共预算支出情况表 shares Guangzhou's local title but prints
+    2025年预算数 beside 2026年预算数 (总计, 基本支出 小计/人员经费/公用经费, 项目支出).
+    Until the registry knows that shape, its numbers are not read into guessed columns:
+    either the table is not_found with an unknown-table-shape finding, or every one of its
+    numbers is placed."""
+    report = parse_files([corpus_path("pdf", "cities", "chongqing-01-budget.pdf")])
+    status = next(t.status for t in report.tables if t.table == "gpb_expenditure")
+    items = [li for li in report.line_items if li.table == "gpb_expenditure"]
+    if status == "not_found":
+        assert not items
+        finding = next(
+            f
+            for f in report.findings
+            if f.code == "unknown-table-shape" and f.where[0].table == "gpb_expenditure"
+        )
+        assert "2025年预算" in finding.message
+    else:
+        assert items and not [li for li in items if li.placed_by == "unplaced"]
