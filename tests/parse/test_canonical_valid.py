@@ -23,7 +23,6 @@ KNOWN_INVALID = {
     "cities/shenzhen-01-budget.pdf": "gpb_expenditure number without a row",
     "cities/shenzhen-02-budget.pdf": "gpb_expenditure number without a row",
     "cities/shenzhen-03-budget.pdf": "gpb_expenditure number without a row",
-    "cities/xian-01-budget.pdf": "fiscal_summary number without a row",
 }
 
 
