@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -297,3 +298,105 @@ def test_read_only_output_is_one_line(command: str, tmp_path: Path) -> None:
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error:"), proc.stderr
     assert "Read-only file system" in lines[0]
+
+
+# ---------------------------------------------------------------- one run per output folder
+
+
+def test_a_second_run_on_a_locked_folder_is_refused(tmp_path: Path) -> None:
+    from fiscalpub.pipeline import RunLock
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with RunLock(out):
+        result = _run("run", SEED003, "-o", out, "--no-charts")
+    line = _one_error_line(result)
+    assert "another fiscalpub run" in line
+    assert [p.name for p in out.iterdir()] == [".fiscalpub-run.lock"]  # nothing written
+    assert _run("run", SEED003, "-o", out, "--no-charts").exit_code == 0  # released
+
+
+def test_a_package_changed_after_its_run_is_built_again_not_skipped(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert _run("run", SEED003, "-o", out, "--no-charts").exit_code == 0
+    again = _run("run", SEED003, "-o", out, "--no-charts", "--json")
+    assert json.loads(again.stdout)["skipped"] == 1
+    (package,) = [p for p in out.iterdir() if p.is_dir() and p.name not in ("reports", "rdf")]
+    csv = package / "line_items.csv"
+    csv.write_bytes(csv.read_bytes() + b"\n")  # a glitch: the file is not as built
+    third = _run("run", SEED003, "-o", out, "--no-charts", "--json")
+    summary = json.loads(third.stdout)
+    assert summary["skipped"] == 0 and summary["built"] == 1, summary
+    assert third.exit_code == 0
+
+
+# ---------------------------------------------------------------- validate beyond the hashes
+
+
+def _rehash(package: Path) -> None:
+    """Recompute every resource's hash and size after an edit, as a forger would."""
+    import hashlib
+
+    descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:
+        data = (package / resource["path"]).read_bytes()
+        resource["hash"] = f"sha256:{hashlib.sha256(data).hexdigest()}"
+        resource["bytes"] = len(data)
+    (package / "datapackage.json").write_text(
+        json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+
+
+def _edit_canonical(package: Path, edit: Callable[[dict], None]) -> None:
+    path = package / "canonical.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    edit(data)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def _fresh_package(package: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / package.name
+    shutil.copytree(package, copy)
+    assert _run("validate", copy).exit_code == 0
+    return copy
+
+
+def _amount(data: dict) -> None:
+    item = data["line_items"][3]
+    item["amount"] = f"{Decimal(item['amount']) + 1:.2f}"
+
+
+def _duplicate(data: dict) -> None:
+    placed = next(li for li in data["line_items"] if li["column"] is not None)
+    data["line_items"].append(dict(placed))
+
+
+def _csv_disagrees(package: Path) -> None:
+    path = package / "line_items.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[2] = lines[2].replace(",万元,", ",元,", 1)
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "case, code",
+    [
+        ("amount not printed x unit", "package-amount-not-printed"),
+        ("a line item twice", "package-duplicate-line-item"),
+        ("canonical.json and line_items.csv disagree", "package-canonical-mismatch"),
+    ],
+)
+def test_validate_checks_what_hashes_cannot(
+    case: str, code: str, package: Path, tmp_path: Path
+) -> None:
+    copy = _fresh_package(package, tmp_path)
+    if case.startswith("amount"):
+        _edit_canonical(copy, _amount)
+    elif case.startswith("a line item"):
+        _edit_canonical(copy, _duplicate)
+    else:
+        _csv_disagrees(copy)
+    _rehash(copy)
+    result = _run("validate", copy)
+    assert result.exit_code == 1, result.output
+    assert code in result.output, result.output

@@ -24,9 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from fiscalpub import __version__
-from fiscalpub.atomic import write_atomic
+from fiscalpub.atomic import make_dirs, write_atomic
+from fiscalpub.errors import FiscalpubError
 
 MANIFEST = ".fiscalpub-run.json"
+LOCK = ".fiscalpub-run.lock"
 PROBES = ".fiscalpub-probes.json"  # which files make one report (fiscalpub.grouping)
 
 
@@ -41,6 +43,7 @@ class Result:
     numbers: int = 0
     findings: dict[str, int] = field(default_factory=dict)  # severity -> count
     defects: int = 0
+    descriptor: str | None = None  # sha256 of datapackage.json as built (the skip re-check)
     seconds: dict[str, float] = field(default_factory=dict)  # stage -> seconds
     summary: dict[str, Any] = field(default_factory=dict)  # for the catalog
 
@@ -169,6 +172,7 @@ def process(
     result.numbers = len(report.line_items)
     result.findings = dict(sorted(severity.items()))
     result.defects = len(checked.defects)
+    result.descriptor = hashlib.sha256((path / "datapackage.json").read_bytes()).hexdigest()
     result.summary = report_summary(report, package.descriptor)
     return result
 
@@ -238,7 +242,6 @@ def _totals(report: Any) -> dict[str, dict[str, Any]]:
 
 
 def _one_line(exc: BaseException) -> str:
-    from fiscalpub.errors import FiscalpubError
 
     if isinstance(exc, FiscalpubError):
         return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -276,6 +279,54 @@ def write_manifest(out: Path, results: list[Result]) -> None:
     write_bytes(out / MANIFEST, (text + "\n").encode("utf-8"))
 
 
+def _still_there(out: Path, old: dict[str, Any]) -> bool:
+    """A report of an earlier run may be skipped only when it was built without defects and
+    its package is as built: the descriptor has the recorded digest and every resource file
+    the size the descriptor gives (stat only, no hashing). Anything else is built again,
+    so a passing glitch recorded once is not repeated by every later run."""
+    if not old.get("package") or old.get("defects") or not old.get("descriptor"):
+        return False
+    folder = out / old["package"]
+    try:
+        data = (folder / "datapackage.json").read_bytes()
+        if hashlib.sha256(data).hexdigest() != old["descriptor"]:
+            return False
+        for resource in json.loads(data).get("resources", []):
+            size = resource.get("bytes")
+            if size is not None and (folder / resource["path"]).stat().st_size != size:
+                return False
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+    return True
+
+
+class RunLock:
+    """One `run` at a time on an output folder: two at once recorded each other's
+    half-written packages as defects. The lock is a file lock (released by the kernel when
+    the process ends, even when killed), so a stale lock file never blocks."""
+
+    def __init__(self, out: Path) -> None:
+        self.path = out / LOCK
+        self._fh: Any = None
+
+    def __enter__(self) -> RunLock:
+        import fcntl
+
+        self._fh = self.path.open("a+")
+        try:
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._fh.close()
+            raise FiscalpubError(
+                f"{self.path.parent}: another fiscalpub run is writing this folder "
+                f"(lock {LOCK}); run again when it has finished, or use another -o"
+            ) from None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._fh.close()  # closing releases the lock; the empty file may stay
+
+
 def run(
     groups: list[list[Path]],
     out: Path,
@@ -286,7 +337,20 @@ def run(
     charts: bool = True,
     progress: Callable[[Result], None] | None = None,
 ) -> list[Result]:
-    out.mkdir(parents=True, exist_ok=True)
+    make_dirs(out)
+    with RunLock(out):
+        return _run(groups, out, base_iri, config_digest, jobs, charts, progress)
+
+
+def _run(
+    groups: list[list[Path]],
+    out: Path,
+    base_iri: str | None,
+    config_digest: str,
+    jobs: int,
+    charts: bool,
+    progress: Callable[[Result], None] | None,
+) -> list[Result]:
     previous = read_manifest(out)
     results: list[Result] = []
     todo: list[tuple[list[Path], str]] = []
@@ -301,7 +365,7 @@ def run(
                 progress(result)
             continue
         old = previous.get(name)
-        if old and old.get("key") == key and old.get("package") and (out / old["package"]).is_dir():
+        if old and old.get("key") == key and _still_there(out, old):
             result = Result(**{**old, "status": "skipped", "seconds": {}})
             results.append(result)
             if progress:

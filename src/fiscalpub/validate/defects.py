@@ -9,9 +9,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fiscalpub.canonical import read_canonical
+from fiscalpub.canonical import report_from_json
 from fiscalpub.errors import BadCanonical, FiscalpubError
 from fiscalpub.model import Finding, Report, Where
+from fiscalpub.validate import consistency
 
 
 def _memoise_frictionless_case() -> None:
@@ -107,9 +108,11 @@ def check_package(path: Path) -> Checked:
     canonical = path / "canonical.json"
     if canonical.exists() and not checked.defects:
         try:
-            checked.report = read_canonical(canonical)
+            checked.report = report_from_json(canonical.read_bytes(), canonical.name)
         except BadCanonical as exc:
             checked.defects.append(_defect("package-invalid-report", str(exc), path))
+        else:
+            checked.defects += consistency.check(checked.report, path)
     return checked
 
 
