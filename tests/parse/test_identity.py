@@ -189,6 +189,38 @@ def test_a_slogan_alone_is_no_name_and_the_headers_name_the_department() -> None
     assert meta.department == "江苏省高级人民法院"
 
 
+def test_the_year_may_follow_the_title_words() -> None:
+    meta, findings = _identify([_doc("杭州市财政局部门预算", "（2026年）", *_BODY)])
+    assert (meta.department, meta.year, meta.kind, meta.scope) == (
+        "杭州市财政局",
+        2026,
+        "budget",
+        "department",
+    )
+    assert _errors(findings) == []
+
+
+def test_a_date_on_the_cover_is_not_the_year() -> None:
+    meta, _ = _identify(
+        [_doc("上海市2026年市级单位预算", "预算单位：上海市福利彩票发行中心", "2025年12月", *_BODY)]
+    )
+    assert meta.year == 2026
+
+
+def test_a_department_budget_prints_its_units_tables_without_a_conflict() -> None:
+    units = ["单位名称：长沙市公安局交通警察支队", "单位名称：长沙市公安局交通警察支队"]
+    lines = ("长沙市公安局", "2025年部门预算公开", *_BODY, "单位名称：长沙市公安局", *units)
+    meta, findings = _identify([_doc(*lines)])
+    assert meta.department == "长沙市公安局"
+    assert _errors(findings) == []
+
+
+def test_one_header_line_is_enough_without_a_cover() -> None:
+    meta, findings = _identify([_doc(*_BODY, "收支预算总表", "部门：江苏省人民检察院 单位：万元")])
+    assert meta.department == "江苏省人民检察院"
+    assert "identity-conflict" not in _errors(findings)
+
+
 def test_the_full_name_is_kept() -> None:
     # was cut at 区委: package names and organisations inherited the error
     cover = ("上海市普陀区2025年区级部门预算", "预算主管部门：中共上海市普陀区委社会工作部")

@@ -31,6 +31,8 @@ from fiscalpub.registry import identity_words
 # the title words: "2026年度部门预算", "2022年部门综合预算", "2025年区级单位预算"; what stands
 # between the year and the title words holds no digit (a date line "2026年1月" is not a title)
 _TITLE = re.compile(r"(20\d\d)年度?([^\d]*?)(部门|单位)(?:综合)?([预决])算")
+_TITLE_WORDS = re.compile(r"(部门|单位)(?:综合)?([预决])算")
+_YEAR = re.compile(r"(20\d\d)年度?(?!\d{1,2}月)")
 _KIND = {"预": "budget", "决": "final"}
 _SCOPE = {"部门": "department", "单位": "unit"}
 _PART = re.compile(r"^第[一二三四五六七八九十]+部分[:：]?")
@@ -185,30 +187,48 @@ def _cover_claims(lines: list[Line]) -> list[Claim]:
         bounds.append(len(owner))
         owner.extend([line] * len(piece))
     claims = [c for line in lines for c in _label_claims(line, "label")]
-    m = _TITLE.search(flat)
-    if not m:
+    title = _cover_title(flat, bounds)
+    if title is None:
         for piece, line in zip(pieces, lines, strict=True):
             if placeholder(piece):
                 claims.append(Claim("cover", line, placeholder=piece))
         return claims
-    at = owner[m.start()]
-    found = _name_between(flat, m.start(2), m.end(2), bounds)
-    if found is None:
-        found = _name_between(flat, 0, m.start(1), bounds)
-    name = found if isinstance(found, str) else None
+    at_char, found, year, words = title
+    at = owner[at_char]
     if isinstance(found, Claim):
         claims.append(Claim("cover", at, placeholder=found.placeholder))
     claims.append(
         Claim(
             "cover",
             at,
-            name=name,
-            year=int(m.group(1)),
-            kind=_KIND[m.group(4)],
-            scope=_SCOPE[m.group(3)],
+            name=found if isinstance(found, str) else None,
+            year=year,
+            kind=_KIND[words.group(2)],
+            scope=_SCOPE[words.group(1)],
         )
     )
     return claims
+
+
+def _cover_title(
+    flat: str, bounds: list[int]
+) -> tuple[int, str | Claim | None, int, re.Match[str]] | None:
+    """The cover's title: where it starts, the name it prints, its year and its title words.
+    The year is printed before the title words ("XX 2026年度部门预算", "2026年 XX部门预算",
+    "上海市普陀区2025年区级部门预算") or, less often, after them ("XX部门预算（2026年）")."""
+    m = _TITLE.search(flat)
+    if m:
+        words = _TITLE_WORDS.search(flat, m.start(3))
+        assert words is not None  # the title's own words
+        found = _name_between(flat, m.start(2), m.end(2), bounds)
+        if found is None:
+            found = _name_between(flat, 0, m.start(1), bounds)
+        return m.start(), found, int(m.group(1)), words
+    words = _TITLE_WORDS.search(flat)
+    year = _YEAR.search(flat, words.end()) if words else None
+    if words is None or year is None:
+        return None
+    return words.start(), _name_between(flat, 0, words.start(), bounds), int(year.group(1)), words
 
 
 @lru_cache(maxsize=1)
@@ -392,15 +412,26 @@ def _name(out: Identity, claims: list[Claim]) -> None:
     strong = [c for c in named if c.how in _STRONG]
     headers = Counter(c.name for c in strong if c.how == "header")
     # a header name printed once (a cell cut short) does not speak against the others
-    voices = [c for c in strong if c.how != "header" or headers[c.name] >= 2]
+    voices = [c for c in strong if c.how != "header" or headers[c.name] >= 2] or strong
     if voices:
         order = {"cover": 0, "label": 1, "header": 2}
-        lead = min(voices, key=lambda c: (order[c.how], -headers.get(c.name or "", 0)))
+        lead = min(
+            voices,
+            key=lambda c: (order[c.how], c.role == "unit", -headers.get(c.name or "", 0)),
+        )
         agree = [c for c in strong if c.name and lead.name and same_body(c.name, lead.name)]
         best = max(agree, key=lambda c: len(c.name or ""))
         out.department, out.where["department"] = best.name, best.line
         out.strength["department"] = 3
-        against = [c for c in voices if c.name and lead.name and not same_body(c.name, lead.name)]
+        against = [
+            c
+            for c in voices
+            if c.name
+            and lead.name
+            and not same_body(c.name, lead.name)
+            # a 部门预算 prints tables of its units under 单位名称: not another department
+            and not (out.scope == "department" and c.role == "unit" and c.how == "header")
+        ]
         if against:
             out.findings.append(_conflict(lead, against))
         return
@@ -418,15 +449,13 @@ _HOW_ZH = {"cover": "the cover", "label": "a labelled line", "header": "the tabl
 
 
 def _conflict(lead: Claim, against: list[Claim]) -> Finding:
-    names = sorted({c.name for c in against if c.name})
+    said = {c.name: c.how for c in against if c.name}
     return Finding(
         code="identity-conflict",
         severity="error",
         message=(
             f"{_HOW_ZH[lead.how]} names the department {lead.name!r}, but "
-            + "; ".join(
-                f"{_HOW_ZH[c.how]} name {n!r}" for n in names for c in against[:1] if c.name
-            )
+            + "; ".join(f"{_HOW_ZH[how]} name {name!r}" for name, how in sorted(said.items()))
             + ": not one department; the first is kept"
         ),
         where=[_where(lead.line), *(_where(c.line) for c in against)],
