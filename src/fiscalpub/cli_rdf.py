@@ -148,6 +148,27 @@ def _loaded_store(data: tuple[Path, ...], vocab: Path | None, base: str):  # typ
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=7878, show_default=True, type=int)
 @click.option("--log", is_flag=True, help="Log each request on stderr.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds a query may run; then it is stopped (503).",
+)
+@click.option(
+    "--max-result-mb",
+    type=click.FloatRange(min=0.001),
+    default=64.0,
+    show_default=True,
+    help="Size of an answer in MB before it is cut (503 before streaming starts).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Queries run at once, each in a process that can be stopped.",
+)
 @base_option
 @config_option
 def serve(
@@ -156,6 +177,9 @@ def serve(
     host: str,
     port: int,
     log: bool,
+    timeout: float,
+    max_result_mb: float,
+    workers: int,
     base_iri: str | None,
     config_file: Path | None,
 ) -> None:
@@ -166,6 +190,10 @@ def serve(
     Updates and SERVICE calls are refused.  Each dataset is a named graph (its IRI);
     the default graph is the union.  Listens on localhost unless --host says
     otherwise.  Stop with Ctrl-C.
+
+    Each query runs in a worker process (--workers of them): past --timeout seconds,
+    when its answer outgrows --max-result-mb, or when the client goes away, the
+    worker is killed and replaced, so a runaway query cannot take the endpoint down.
 
     \b
     Examples:
@@ -184,6 +212,7 @@ def serve(
             port,
             ready=lambda url: click.echo(f"SPARQL endpoint: {url}  (Ctrl-C to stop)", err=True),
             quiet=not log,
+            limits=endpoint.Limits(timeout, max_result_mb, workers),
         )
     except OSError as exc:
         fail(FiscalpubError(f"cannot listen on {host}:{port}: {exc.strerror or exc}"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import socket
 import threading
 import time
@@ -12,6 +13,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pyoxigraph as ox
@@ -19,7 +21,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from fiscalpub.rdf.serve import SparqlServer, make_server, serve, uses_service
+from fiscalpub.rdf.serve import Limits, SparqlServer, make_server, serve, uses_service
 
 TRIG = """
 @prefix ex: <http://example.org/> .
@@ -492,3 +494,75 @@ def test_serve_calls_ready_and_stops_on_keyboard_interrupt() -> None:
     assert urls[0].startswith("http://127.0.0.1:") and urls[0].endswith("/sparql")
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(urls[0], timeout=5)
+
+
+# --- limits: a runaway query is stopped, the endpoint keeps answering -----------------------
+
+CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def _limited(limits: Limits) -> tuple[SparqlServer, threading.Thread]:
+    store = ox.Store()
+    data = "".join(f"<{EX}s{i}> <{EX}p> <{EX}o{i}> .\n" for i in range(3000)).encode()
+    store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(f"{EX}big"))
+    server = make_server(store, "127.0.0.1", 0, limits=limits)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, thread
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_cross_join_stops_at_the_time_limit_and_the_endpoint_keeps_answering() -> None:
+    server, thread = _limited(Limits(timeout=1.5, workers=2))
+    try:
+        started = time.monotonic()
+        answer = get(server.url, query=CROSS_JOIN)
+        elapsed = time.monotonic() - started
+        assert answer.status == 503, answer.body
+        assert b"time limit of 1.5 s" in answer.body
+        assert elapsed < 6
+        # the endpoint still answers, and no worker is still computing the cross join
+        assert get(server.url, query=LABELS).status == 200
+        assert server.pool is not None
+        pids = [w.process.pid for w in server.pool._all]
+        before = {pid: _cpu_seconds(pid) for pid in pids}
+        time.sleep(1.0)
+        assert all(_cpu_seconds(pid) - before[pid] < 0.3 for pid in pids)
+    finally:
+        _stop(server, thread)
+
+
+def test_a_client_that_gives_up_ends_its_query() -> None:
+    server, thread = _limited(Limits(timeout=60, workers=1))
+    try:
+        parts = urlsplit(server.url)
+        query = urlencode({"query": CROSS_JOIN})
+        with socket.create_connection((parts.hostname or "", parts.port or 0), timeout=5) as raw:
+            raw.sendall(f"GET {parts.path}?{query} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            time.sleep(0.5)
+        # the only worker was killed and replaced: a new query is answered at once
+        started = time.monotonic()
+        assert get(server.url, query=LABELS).status == 200
+        assert time.monotonic() - started < 10
+        assert server.pool is not None
+        pids = [w.process.pid for w in server.pool._all]
+        before = {pid: _cpu_seconds(pid) for pid in pids}
+        time.sleep(1.0)
+        assert all(_cpu_seconds(pid) - before[pid] < 0.3 for pid in pids)  # nothing runs on
+    finally:
+        _stop(server, thread)
+
+
+def test_an_answer_over_the_size_limit_is_refused() -> None:
+    server, thread = _limited(Limits(max_result_mb=0.01, workers=1))
+    try:
+        answer = get(server.url, query="SELECT * WHERE { ?s ?p ?o }")
+        assert answer.status == 503, answer.body[:200]
+        assert b"larger than the limit" in answer.body
+        assert get(server.url, query="SELECT * WHERE { ?s ?p ?o } LIMIT 3").status == 200
+    finally:
+        _stop(server, thread)

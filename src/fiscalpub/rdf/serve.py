@@ -16,21 +16,31 @@ import contextlib
 import html
 import io
 import re
+import select
 import socket
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 
+from fiscalpub.rdf.workers import (
+    DEFAULT_MAX_RESULT_MB,
+    DEFAULT_TIMEOUT,
+    DEFAULT_WORKERS,
+    QueryPool,
+    TooLarge,
+    too_large,
+)
+
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
 
-__all__ = ["SparqlServer", "make_server", "serve"]
+__all__ = ["Limits", "SparqlServer", "make_server", "serve"]
 
 ENDPOINT = "/sparql"
 READ_ONLY = "this endpoint is read-only"
@@ -55,6 +65,16 @@ _GRAPH_FORMATS: list[tuple[str, ox.RdfFormat]] = [
 EXAMPLE_QUERY = "SELECT ?g (COUNT(*) AS ?triples)\nWHERE { GRAPH ?g { ?s ?p ?o } }\nGROUP BY ?g"
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What one query may take: seconds of work, megabytes of answer, and how many run
+    at once (each in a worker process, see fiscalpub.rdf.workers)."""
+
+    timeout: float = DEFAULT_TIMEOUT
+    max_result_mb: float = DEFAULT_MAX_RESULT_MB
+    workers: int = DEFAULT_WORKERS
+
+
 class SparqlServer(ThreadingHTTPServer):
     """A threading HTTP server answering SPARQL queries against ``store``."""
 
@@ -67,13 +87,27 @@ class SparqlServer(ThreadingHTTPServer):
         *,
         quiet: bool = True,
         allow_service: bool = False,
+        limits: Limits | None = None,
     ) -> None:
         self.store = store
         self.quiet = quiet
         self.allow_service = allow_service
+        self.limits = limits or Limits()
+        self.pool: QueryPool | None = None  # started once the socket is bound
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
+        self.pool = QueryPool(
+            store,
+            workers=self.limits.workers,
+            timeout=self.limits.timeout,
+            max_result_mb=self.limits.max_result_mb,
+        )
+
+    def server_close(self) -> None:
+        super().server_close()
+        if self.pool is not None:
+            self.pool.close()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hangs up early is not an error worth a traceback."""
@@ -97,9 +131,12 @@ def make_server(
     *,
     quiet: bool = True,
     allow_service: bool = False,
+    limits: Limits | None = None,
 ) -> SparqlServer:
     """A server bound to ``host:port`` (0 = a free port); call ``serve_forever`` on it."""
-    return SparqlServer((host, port), store, quiet=quiet, allow_service=allow_service)
+    return SparqlServer(
+        (host, port), store, quiet=quiet, allow_service=allow_service, limits=limits
+    )
 
 
 def serve(
@@ -110,9 +147,12 @@ def serve(
     ready: Callable[[str], None] | None = None,
     quiet: bool = True,
     allow_service: bool = False,
+    limits: Limits | None = None,
 ) -> None:
     """Serve ``store`` until KeyboardInterrupt; ``ready(url)`` is called once listening."""
-    with make_server(store, host, port, quiet=quiet, allow_service=allow_service) as server:
+    with make_server(
+        store, host, port, quiet=quiet, allow_service=allow_service, limits=limits
+    ) as server:
         if ready is not None:
             ready(server.url)
         with contextlib.suppress(KeyboardInterrupt):
@@ -270,7 +310,7 @@ class _Response(io.RawIOBase):
             self._handler.wfile.write(b"0\r\n\r\n")
 
 
-class _QueryRefused(Exception):
+class QueryRefused(Exception):
     def __init__(self, status: HTTPStatus, message: str) -> None:
         super().__init__(message)
         self.status = status
@@ -441,66 +481,111 @@ class _Handler(BaseHTTPRequestHandler):
     def _sparql(self, params: dict[str, list[str]]) -> None:
         try:
             self._answer(params)
-        except _QueryRefused as refused:
+        except QueryRefused as refused:
             self.send_text(refused.status, refused.message)
 
     def _answer(self, params: dict[str, list[str]]) -> None:
         if "update" in params:
-            raise _QueryRefused(HTTPStatus.FORBIDDEN, READ_ONLY)
+            raise QueryRefused(HTTPStatus.FORBIDDEN, READ_ONLY)
         queries = params.get("query", [])
         if len(queries) != 1:
-            raise _QueryRefused(HTTPStatus.BAD_REQUEST, "give exactly one 'query' parameter")
+            raise QueryRefused(HTTPStatus.BAD_REQUEST, "give exactly one 'query' parameter")
         query = queries[0]
         if not self.server.allow_service and uses_service(query):
-            raise _QueryRefused(
+            raise QueryRefused(
                 HTTPStatus.FORBIDDEN, "SERVICE (federated query) is disabled on this endpoint"
             )
-        kwargs = _dataset(params)
+        response: _Response | None = None
+        assert self.server.pool is not None
+        messages = self.server.pool.run(query, params, self.headers.get("Accept"), self._gone)
         try:
-            result = self.server.store.query(query, **kwargs)
-        except SyntaxError as error:
-            raise _QueryRefused(HTTPStatus.BAD_REQUEST, f"SPARQL syntax error: {error}") from None
-        except ValueError as error:
-            raise _QueryRefused(HTTPStatus.BAD_REQUEST, str(error)) from None
-        except OSError as error:
-            raise _QueryRefused(HTTPStatus.INTERNAL_SERVER_ERROR, str(error)) from None
-        accept = self.headers.get("Accept")
-        if isinstance(result, ox.QueryTriples):
-            media = negotiate(accept, [m for m, _ in _GRAPH_FORMATS])
-            rdf_format = dict(_GRAPH_FORMATS).get(media or "")
-            if media is None or rdf_format is None:
-                raise _not_acceptable([m for m, _ in _GRAPH_FORMATS])
-            self._stream(result, rdf_format, media)
-        else:
-            media = negotiate(accept, [m for m, _ in _RESULT_FORMATS])
-            results_format = dict(_RESULT_FORMATS).get(media or "")
-            if media is None or results_format is None:
-                raise _not_acceptable([m for m, _ in _RESULT_FORMATS])
-            self._stream(result, results_format, media)
-
-    def _stream(
-        self,
-        result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
-        format: ox.QueryResultsFormat | ox.RdfFormat,
-        media: str,
-    ) -> None:
-        charset = "" if media.endswith("json") else "; charset=utf-8"
-        response = _Response(self, media + charset)
-        try:
-            result.serialize(cast("IO[bytes]", response), format)  # type: ignore[arg-type]
+            for message in messages:
+                kind = message[0]
+                if kind == "head":
+                    response = _Response(self, message[1])
+                elif kind == "chunk" and response is not None:
+                    response.write(message[1])
+                elif kind == "end" and response is not None:
+                    response.finish()
+                elif kind in ("error", "timeout") and response is not None:
+                    if response.streaming:  # too late for a status: cut the body short
+                        self.close_connection = True
+                        return
+                    response = None
+                    if kind == "timeout":
+                        raise self._timeout()
+                    raise QueryRefused(HTTPStatus(message[1]), message[2])
+                elif kind == "error":
+                    raise QueryRefused(HTTPStatus(message[1]), message[2])
+                elif kind == "timeout":
+                    raise self._timeout()
+                elif kind == "gone":
+                    self.close_connection = True
+                    return
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
-            return
-        except (OSError, ValueError, SyntaxError) as error:
-            if response.streaming:  # too late for a status: cut the chunked body short
-                self.close_connection = True
-                return
-            raise _QueryRefused(HTTPStatus.INTERNAL_SERVER_ERROR, str(error)) from None
-        response.finish()
+        finally:
+            messages.close()  # type: ignore[attr-defined]
+
+    def _timeout(self) -> QueryRefused:
+        seconds = self.server.limits.timeout
+        return QueryRefused(
+            HTTPStatus.SERVICE_UNAVAILABLE,
+            f"query stopped after the time limit of {seconds:g} s: narrow it or add a LIMIT",
+        )
+
+    def _gone(self) -> bool:
+        """The client closed its connection (it gave up waiting)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            if not readable:
+                return False
+            return bool(self.connection.recv(1, socket.MSG_PEEK) == b"")
+        except (OSError, ValueError):
+            return True
 
 
-def _not_acceptable(offered: Sequence[str]) -> _QueryRefused:
-    return _QueryRefused(
+def answer(
+    store: ox.Store, query: str, params: dict[str, list[str]], accept: str | None, out: Any
+) -> None:
+    """Run one query (in a worker process) and send its answer up `out` (workers._Pipe):
+    ("head", media), the serialized chunks, ("end",); QueryRefused for a client error."""
+    kwargs = _dataset(params)
+    try:
+        result = store.query(query, **kwargs)
+    except SyntaxError as error:
+        raise QueryRefused(HTTPStatus.BAD_REQUEST, f"SPARQL syntax error: {error}") from None
+    except ValueError as error:
+        raise QueryRefused(HTTPStatus.BAD_REQUEST, str(error)) from None
+    except OSError as error:
+        raise QueryRefused(HTTPStatus.INTERNAL_SERVER_ERROR, str(error)) from None
+    fmt: ox.QueryResultsFormat | ox.RdfFormat | None
+    if isinstance(result, ox.QueryTriples):
+        media = negotiate(accept, [m for m, _ in _GRAPH_FORMATS])
+        fmt = dict(_GRAPH_FORMATS).get(media or "")
+        if media is None or fmt is None:
+            raise _not_acceptable([m for m, _ in _GRAPH_FORMATS])
+    else:
+        media = negotiate(accept, [m for m, _ in _RESULT_FORMATS])
+        fmt = dict(_RESULT_FORMATS).get(media or "")
+        if media is None or fmt is None:
+            raise _not_acceptable([m for m, _ in _RESULT_FORMATS])
+    charset = "" if media.endswith("json") else "; charset=utf-8"
+    out.conn.send(("head", media + charset))
+    try:
+        result.serialize(out, fmt)  # type: ignore[arg-type]
+    except (OSError, ValueError, SyntaxError, TooLarge) as error:
+        if out.too_large:  # raised in out.write, perhaps re-raised by pyoxigraph as OSError
+            out.conn.send(("error", int(HTTPStatus.SERVICE_UNAVAILABLE), too_large(out.limit)))
+        else:
+            out.conn.send(("error", int(HTTPStatus.INTERNAL_SERVER_ERROR), str(error)))
+        return
+    out.flush()
+    out.conn.send(("end",))
+
+
+def _not_acceptable(offered: Sequence[str]) -> QueryRefused:
+    return QueryRefused(
         HTTPStatus.NOT_ACCEPTABLE, "not acceptable; this answer comes as " + ", ".join(offered)
     )
 
@@ -517,4 +602,4 @@ def _dataset(params: dict[str, list[str]]) -> dict[str, Any]:
             "named_graphs": [ox.NamedNode(iri) for iri in named],
         }
     except ValueError as error:
-        raise _QueryRefused(HTTPStatus.BAD_REQUEST, f"bad graph IRI: {error}") from None
+        raise QueryRefused(HTTPStatus.BAD_REQUEST, f"bad graph IRI: {error}") from None
