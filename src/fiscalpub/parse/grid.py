@@ -33,6 +33,11 @@ _HEADER_WORDS = re.compile(r"科目|项目|名称|编码|栏次")
 _NUMBERING = re.compile(
     r"^(?:其中[:：])?(?:(?:[一二三四五六七八九十]+|\d+)[、.．]|[(（](?:[一二三四五六七八九十]+|\d+)[)）])"
 )
+# a code and its name in one cell ("2013601-行政运行", "30101-基本工资", "2050803培训支出")
+_CODE_NAME = re.compile(r"^(\d{3}|\d{5}|\d{7})[-－—–]?([\u3400-\u9fff（(].*)$")
+# the first digit of a code tells its classification: 1xx/2xx 功能分类 (收入/支出),
+# 3xx 部门支出经济分类, 5xx 政府支出经济分类
+_CLASS_DIGITS = {"function": "12", "economic": "3"}
 
 
 @dataclass
@@ -90,6 +95,9 @@ class Group:
 
     codes: list[float] = field(default_factory=list)  # centres of code columns
     name: float | None = None
+    # centres of columns printing "code-name" cells (Beijing 预算03表: one per classification);
+    # `name` is the first of them
+    coded_names: list[float] = field(default_factory=list)
     ordinal: float | None = None
     amounts: list[float] = field(default_factory=list)  # centres of amount columns
     columns: list[Column | None] = field(default_factory=list)
@@ -108,8 +116,8 @@ def _bands(page: Page, lines: list[Line], by_rows: bool = False) -> list[Band]:
     words = [(w, ln) for ln in lines for w in ln.words]
     if not words:
         return []
-    if not page.hrules or not page.vrules:
-        # a table printed without rules: rules from the words themselves
+    if not _ruled(page, words):
+        # a table printed without rules (or with a frame only): rules from the words themselves
         page = Page(page.number, page.lines, *synthetic_rules(lines, by_rows))
         if not page.hrules:
             return []
@@ -161,6 +169,18 @@ def _open_edges(ys: list[float], vrules: list[Rule]) -> list[float]:
     return ys
 
 
+def _ruled(page: Page, words: list[tuple[Word, Line]]) -> bool:
+    """Rules that divide the words into rows and columns: more than a frame around them
+    (Shanghai 单位预算 tables of some units print only the frame)."""
+    if not page.hrules or not page.vrules:
+        return False
+    top = min(w.top for w, _ in words) - 30
+    bottom = max(w.bottom for w, _ in words) + 30
+    ys = _merge([r.at for r in page.hrules if top <= r.at <= bottom and r.end - r.start > 20])
+    xs = _merge([r.at for r in page.vrules if r.end >= top and r.start <= bottom])
+    return len(ys) > 2 or len(xs) > 2
+
+
 def synthetic_rules(lines: list[Line], by_rows: bool = False) -> tuple[list[Rule], list[Rule]]:
     """Rules for a table printed without them: a horizontal rule between printed
     lines, and a vertical one in every gap that no word of an amount line
@@ -177,11 +197,19 @@ def synthetic_rules(lines: list[Line], by_rows: bool = False) -> tuple[list[Rule
     heights = sorted(w.bottom - w.top for w in words)
     gap = heights[len(heights) // 2]  # about one character: wider gaps separate columns
     spans: list[list[float]] = []
-    for x0, x1 in sorted((w.x0, w.x1) for ln in data for w in ln.words):
-        if spans and x0 <= spans[-1][1] + gap:
+    kinds: list[set[bool]] = []  # per span: whether its words are amounts
+    for x0, x1, amount in sorted(
+        (w.x0, w.x1, is_number(nfkc(w.text))) for ln in data for w in ln.words
+    ):
+        # a label set close after a column of amounts starts the next column
+        # (Shanghai 财务收支预算总表 without rules: "215,020,000" then "一、其他支出" 3.7pt on)
+        label_after_amounts = not amount and kinds and kinds[-1] == {True} and x0 > spans[-1][1]
+        if spans and x0 <= spans[-1][1] + gap and not label_after_amounts:
             spans[-1][1] = max(spans[-1][1], x1)
+            kinds[-1].add(amount)
         else:
             spans.append([x0, x1])
+            kinds.append({amount})
     xs = [left] + [(a[1] + b[0]) / 2 for a, b in itertools.pairwise(spans)] + [right]
     return [Rule(y, left, right) for y in ys], [Rule(x, ys[0], ys[-1]) for x in xs]
 
@@ -238,7 +266,11 @@ def region_bands(region: Region) -> list[Band] | None:
     (computed once per region)."""
     if region.bands is None:
         region.bands = _region_bands(region)
-        region.derived = not any(p.hrules for p in region.pages if p.number in _pages_of(region))
+        region.derived = not any(
+            _ruled(p, [(w, ln) for ln in region.lines if ln.page == p.number for w in ln.words])
+            for p in region.pages
+            if p.number in _pages_of(region)
+        )
     return region.bands or None
 
 
@@ -270,6 +302,8 @@ def _role(texts: list[str]) -> str:
     filled = [t for t in texts if t]
     if not filled:
         return "empty"
+    if sum(1 for t in filled if _CODE_NAME.match(t)) * 2 > len(filled):
+        return "code_name"
     cjk = sum(1 for t in filled if _CJK.search(t))
     digits = sum(1 for t in filled if _DIGITS.match(t))
     numbers = sum(1 for t in filled if is_number(t) and not _DIGITS.match(t))
@@ -296,10 +330,23 @@ def groups(bands: list[Band], spec: TableSpec) -> list[Group]:
             i = _nearest(centres, cell.centre)
             texts[i].append(cell.text)
     roles = [_role(texts[i]) for i in range(len(centres))]
+    unlabelled = "name" not in roles and "code_name" not in roles
+    if unlabelled and "digits" in roles:
+        # no label column: the rows are labelled by their first digits column
+        # (Beijing 收入总表: 单位编码 015, 015001 …), which is no classification code
+        roles[roles.index("digits")] = "name"
+        unlabelled = False
     out: list[Group] = []
     pending_codes: list[float] = []
     for i, role in enumerate(roles):
         after_label = bool(out) and out[-1].name is not None and not out[-1].amounts
+        if role == "code_name":
+            if out and out[-1].coded_names and not out[-1].amounts:
+                out[-1].coded_names.append(centres[i])  # one more classification of the row
+            else:
+                out.append(Group(codes=pending_codes, name=centres[i], coded_names=[centres[i]]))
+                pending_codes = []
+            continue
         if role == "digits" and after_label and _looks_ordinal(texts[i]):
             out[-1].ordinal = centres[i]  # 行次 beside a label
             continue
@@ -310,6 +357,10 @@ def groups(bands: list[Band], spec: TableSpec) -> list[Group]:
             pending_codes = []
         elif out:
             out[-1].amounts.append(centres[i])
+        elif role == "amount" and unlabelled:
+            # no label column at all: a table printing only its unlabelled total row
+            out.append(Group(codes=pending_codes, amounts=[centres[i]]))
+            pending_codes = []
     return out
 
 
@@ -354,6 +405,69 @@ def header_text(bands: list[Band], x: float) -> str:
     return squash("".join(out))
 
 
+def _narrow_header(bands: list[Band], x: float, registry: list[Column]) -> str:
+    """The header over the amounts of the column centred at x, when a grid derived from
+    the amounts has fewer columns than the header names (blank columns have no cell, so
+    a cell holds the headers of its blank neighbours too: Shanghai 收入预算总表 without
+    rules, "事业单位经营收入" and "其他收入" over one cell): only the header words over
+    the printed amounts themselves.  A word that is two columns' headers run together
+    ("政府性基金预算国有资本经营预算") tells nothing."""
+    spans = [
+        (w.x0, w.x1)
+        for b in bands
+        if b.has_number()
+        for c in b.cells
+        if c.x0 - 1 <= x <= c.x1 + 1
+        for w, _ in c.numbers()
+    ]
+    if not spans:
+        return ""
+    lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
+    leaves = [(squash(h.split("/")[-1]), col.id) for col in registry for h in col.headers if h]
+    out: list[str] = []
+    for band in bands:
+        if band.has_number():
+            break
+        words = sorted((w for c in band.cells for w, _ in c.words), key=lambda w: w.x0)
+        for w in words:
+            if w.x1 > lo and w.x0 < hi:
+                text = squash(w.text)
+                if _two_headers(text, leaves):
+                    return ""
+                out.append(text)
+    return "".join(out)
+
+
+def _crowded(bands: list[Band], amounts: list[float], registry: list[Column]) -> bool:
+    """More column headers printed over the amount columns than columns with an amount:
+    some columns are blank throughout, and a grid derived from the amounts has no cell
+    for them, so a header may sit over the wrong cell."""
+    if not amounts:
+        return False
+    leaves = [(squash(h.split("/")[-1]), col.id) for col in registry for h in col.headers if h]
+    cells = [c for b in bands for c in b.cells if any(c.x0 - 1 <= x <= c.x1 + 1 for x in amounts)]
+    lo, hi = min(c.x0 for c in cells), max(c.x1 for c in cells)
+    count = 0
+    for band in bands:
+        if band.has_number():
+            break
+        for cell in band.cells:
+            for w, _ in cell.words:
+                text = squash(w.text)
+                if lo <= (w.x0 + w.x1) / 2 <= hi:
+                    count += 2 if _two_headers(text, leaves) else any(text == h for h, _ in leaves)
+    return count > len(amounts)
+
+
+def _two_headers(text: str, leaves: list[tuple[str, str]]) -> bool:
+    return any(
+        text.startswith(a) and text[len(a) :] == b and ca != cb
+        for a, ca in leaves
+        for b, cb in leaves
+        if a and b
+    )
+
+
 def map_columns(group: Group, registry: list[Column], bands: list[Band]) -> None:
     """Registry column of each amount column: by header text, else by order.
 
@@ -370,15 +484,20 @@ def map_columns(group: Group, registry: list[Column], bands: list[Band]) -> None
     group.amounts = [
         x for x in group.amounts if header_text(bands, x) or any(abs(x - u) < 2 for u in used)
     ]
-    heads = [header_text(bands, x) for x in group.amounts]
+    crowded = _crowded(bands, group.amounts, registry)
+    heads = [
+        _narrow_header(bands, x, registry) if crowded else header_text(bands, x)
+        for x in group.amounts
+    ]
     by_text: list[Column | None] = []
     for head in heads:
         by_text.append(_match_header(head, registry))
     chosen = [c for c in by_text if c is not None]
     unique = len({c.id for c in chosen}) == len(chosen)
-    if len(group.amounts) == len(registry) and not (
-        unique and len(chosen) == len(registry) and by_text != registry
-    ):
+    # as many columns as the registry: registry order, unless a header names another
+    # column at that place (Chongqing prints 2025年预算数 before the 2026 columns)
+    contradicted = any(c is not None and c.id != r.id for c, r in zip(by_text, registry))
+    if len(group.amounts) == len(registry) and not (unique and contradicted):
         group.columns = list(registry)
     elif unique and chosen:
         group.columns = by_text
@@ -649,7 +768,10 @@ def _coded(bands: list[Band], gs: list[Group], spec: TableSpec) -> list[RawRow]:
             name_cell = _cell_at(band, g.name)
             name = name_cell.text if name_cell else ""
             parts = [c.text for x in g.codes if (c := _cell_at(band, x)) is not None]
-            code = _join_code([p for p in parts if p])
+            # a table of no classification numbers its rows by unit (部门代码 317, 317001)
+            code = _join_code([p for p in parts if p]) if spec.classification else None
+            if g.coded_names and code is None:
+                code, name = _coded_name(band, g, spec.classification, name)
             if not code:
                 code, name = _code_in_name(name, spec)
             nums = _numbers(band, g)
@@ -661,7 +783,7 @@ def _coded(bands: list[Band], gs: list[Group], spec: TableSpec) -> list[RawRow]:
             first = _first_line(band, g)
             if code:
                 out.append(RawRow(side=None, code=code, row=None, name=name, nums=nums, line=first))
-            elif key in labels:
+            elif key in labels and (key or nums):  # "": a registry row printed unlabelled
                 out.append(
                     RawRow(
                         side=None, code=None, row=labels[key].id, name=name, nums=nums, line=first
@@ -698,6 +820,30 @@ def _code_in_name(name: str, spec: TableSpec) -> tuple[str | None, str]:
     if len(code) not in (3, 5, 7) or code[:3] not in classes()[scheme]:
         return None, name
     return code, name[m.end() :]
+
+
+def _coded_name(
+    band: Band, g: Group, classification: str | None, name: str
+) -> tuple[str | None, str]:
+    """The row's code and name from its "code-name" cells: the cell of the table's own
+    classification (function: 1xx/2xx; economic: 3xx 部门经济分类, not 5xx 政府经济分类),
+    else the first.  The other classifications of the row only qualify it: they are
+    not kept (the model has one code per line item)."""
+    pairs = []
+    texts = []
+    for x in g.coded_names:
+        cell = _cell_at(band, x)
+        m = _CODE_NAME.match(cell.text) if cell is not None else None
+        if m:
+            pairs.append((m.group(1), m.group(2)))
+        elif cell is not None and cell.text:
+            texts.append(cell.text)
+    if not pairs:
+        # a label ("合计") printed under any of the classifications
+        return None, name or "".join(texts)
+    digits = _CLASS_DIGITS.get(classification or "", "")
+    own = [p for p in pairs if p[0][0] in digits]
+    return own[0] if own else pairs[0]
 
 
 def _join_code(parts: list[str]) -> str | None:

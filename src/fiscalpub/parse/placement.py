@@ -191,6 +191,9 @@ class TablePlacement:
                 else:
                     top = "#total_expenditure" if raw.side else "#total"
                     parent = by_key.get(f"{raw.side}:{top}")
+                    if parent is None and raw.side and not self._carried(raw.side, by_key):
+                        # no 本年支出合计 line and nothing carried over: 支出总计 = Σ 类
+                        parent = by_key.get(f"{raw.side}:#grand_total_expenditure")
             if parent is not None and parent != i:
                 children.setdefault(parent, []).append(i)
         fams = [Family(parent=p, children=c) for p, c in children.items()]
@@ -204,6 +207,15 @@ class TablePlacement:
             if res and kids:
                 fams.append(Family(parent=res[0], children=kids))
         return fams
+
+    @staticmethod
+    def _carried(side: str, by_key: dict[str, int]) -> bool:
+        """The side prints a line besides its 类 lines that the grand total includes."""
+        return any(
+            k.startswith(f"{side}:#")
+            and k.split("#", 1)[1].startswith(("closing_balance", "balance_distribution"))
+            for k in by_key
+        )
 
     # -- solving ----------------------------------------------------------
     def propagate(self) -> None:

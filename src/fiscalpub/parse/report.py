@@ -26,6 +26,7 @@ from fiscalpub.parse.placement import (
     TablePlacement,
     solve,
 )
+from fiscalpub.parse.region import RawRow
 from fiscalpub.parse.region import Region as TableRegion
 from fiscalpub.parse.rows import unreadable_tokens
 from fiscalpub.parse.split import split_rows
@@ -74,15 +75,16 @@ def build_report(docs: list[Document]) -> Report:
         status = _status(region)
         unit = region.unit or _report_unit(regions)
         rows = split_rows(region) if region.has_numbers else []
-        if rows and region.unknown_headers and region.hit.local:
+        if rows and region.hit.local and (region.unknown_headers or _unmapped(region, rows)):
             findings.append(_unknown_shape(region, tid))
             infos.append(TableInfo(table=tid, status="not_found"))
             continue
         if region.has_numbers:
             findings.extend(_unreadable_in_table(region, tid))
-        decimals = (
-            2 if unit == "万元" else max((n.decimals for r in rows for n in r.nums), default=2)
-        )
+        printed = max((n.decimals for r in rows for n in r.nums), default=2)
+        # 万元 tables are designed with 2 decimals even where a cell prints "14.7";
+        # Beijing designs them with 6 ("9,142.554971")
+        decimals = max(2, printed) if unit == "万元" else printed
         nums = [n for r in rows for n in r.nums]
         if status == "present" and not nums and region.blank:
             status = "declared_empty"  # only codes printed ("205 教育支出"), no amount
@@ -249,6 +251,13 @@ def _choose_regions(regions: list[TableRegion]) -> dict[str, TableRegion]:
         if old is None or _rank(r) > _rank(old):
             chosen[r.spec.id] = r
     return chosen
+
+
+def _unmapped(region: TableRegion, rows: list[RawRow]) -> bool:
+    """The page grid has an amount the header puts in none of the table's columns — in
+    every layout, 三公 (single row) and lists included ("收入总表" is Beijing's income
+    table; Shenzhen's lists its funds by unit)."""
+    return bool(region.bands) and any(n.col is None for r in rows for n in r.nums)
 
 
 def _rank(r: TableRegion) -> int:

@@ -20,9 +20,11 @@ _EMPTY_NOTE = re.compile(
     r"(本表为空|为空表|空表|本表无数据|故本表无|无数据|不涉及|没有.*故本表|本表本年无发生额"
     # a note that the unit has none of what the table shows: "(无政府性基金支出)",
     # "本部门无相关收支项目" (short, so narrative sentences do not count)
-    r"|^(注[:：])?[(（]?(本部门|本单位|我部门|我单位)?(\d{4}年)?无[^，。,]{0,24}(支出|收入|收支|项目|预算)[)）。]?$)"
+    r"|^(注[:：])?[(（]?(本部门|本单位|我部门|我单位)?(\d{4}年)?无[^，。,]{0,24}(支出|收入|收支|项目|预算|内容)[)）。]?$)"
 )
-_ABSENT_NOTE = re.compile(r"见附件|详见附件|附件[:：]?$")
+# "见附件", or the line naming the attachment that holds the tables
+# ("附件：XX 2026年度部门预算报表": Beijing's 附件1 情况说明, its 附件2 报表 a separate file)
+_ABSENT_NOTE = re.compile(r"见附件|详见附件|附件[:：]?$|^附件\d?[:：]")
 _MAX_TITLE_EXTRA = 14  # characters a title line may carry beyond the title itself
 # a title may name its year and owner before the title itself ("2017年度江苏省高级人民法院
 # 部门收支预算总表", "江苏省人民检察院2017年部门…"): that prefix is no limit on the title
@@ -100,6 +102,10 @@ def _next_nonblank(lines: list[Line], i: int) -> int | None:
 
 _SECTION_END = re.compile(r"^(第[一二三四五六七八九十]部分|.{0,20}情况说明$|.{0,12}名词解释$)")
 _PERF = re.compile(r"绩效自评|绩效评价表|绩效目标表|整体支出绩效")
+# the numbered title of a table the registry does not know ("预算11表 财政拨款政府购买服务明细表",
+# "预算表12 年度项目支出绩效表"): it ends the region before it, so its amounts are not taken
+# for the last rows of the registry table printed above
+_OTHER_TITLE = re.compile(r"^(?:预算|决算|公开)(?:\d{1,2}表|表\d{1,2})[\u3400-\u9fff“”\"]{2,40}表$")
 
 
 def cut_regions(doc: Document) -> list[Region]:
@@ -115,7 +121,7 @@ def cut_regions(doc: Document) -> list[Region]:
         body: list[Line] = []
         for line in lines[hit.index + hit.span : end]:
             s = squash(line.text)
-            if _SECTION_END.match(s) or (_PERF.search(s) and len(s) < 30):
+            if _SECTION_END.match(s) or (_PERF.search(s) and len(s) < 30) or _OTHER_TITLE.match(s):
                 break
             body.append(line)
         head = " ".join(ln.text for ln in lines[max(0, hit.index - 3) : hit.index + hit.span + 6])
@@ -135,7 +141,9 @@ def cut_regions(doc: Document) -> list[Region]:
         if _prose(body):
             region.has_numbers = False  # a title quoted in the narrative, not a table
         else:
-            region.blank = _blank_table(region)
+            region.blank = _blank_table(region) or (
+                not region.has_numbers and _printed_header(region)
+            )
         regions.append(region)
     return regions
 
@@ -273,6 +281,22 @@ def _code_at(toks: list[str], i: int) -> bool:
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _TOTAL_ROWS = ("total", "grand_total", "total_income", "total_expenditure", "personnel_total")
+
+
+def _printed_header(region: Region) -> bool:
+    """The table is printed — its column headers stand under the title — but it has no
+    row: an empty table without a note (Beijing 预算07表 when the department has no
+    政府性基金).  A title alone (a 目录 line, a reference) has no header under it."""
+    head = squash("".join(ln.text for ln in region.lines[:12]))
+    if not head:
+        return False
+    found = {
+        col.id
+        for col in region.spec.all_columns()
+        for h in col.headers
+        if all(squash(p) in head for p in h.split("/") if p)
+    }
+    return len(found) >= 2
 
 
 def _blank_table(region: Region) -> bool:

@@ -383,7 +383,11 @@ def _words(chars: list[_Char], cuts: list[Rule]) -> list[Word]:
     words: list[Word] = []
     text, x0, x1, top, bottom = [chars[0][0]], chars[0][1], chars[0][2], chars[0][3], chars[0][4]
     for ch, a, b, t, bt in chars[1:]:
-        if a - x1 <= gap and not (walls and _wall_between(walls, x1, a)):
+        # a label set just after an amount in the next cell of a table without rules
+        # ("215,020,000" + 3.7pt + "一、其他支出"): a digit followed by a CJK character
+        # after a visible gap is two words (in running text "100万元" has no gap)
+        apart = a - x1 > gap * 0.5 and ch > "\u2e7f" and text[-1].isdigit()
+        if a - x1 <= gap and not apart and not (walls and _wall_between(walls, x1, a)):
             text.append(ch)
             x1 = b if b > x1 else x1
             top = t if t < top else top
