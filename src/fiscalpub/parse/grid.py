@@ -494,12 +494,9 @@ def map_columns(group: Group, registry: list[Column], bands: list[Band]) -> None
         by_text.append(_match_header(head, registry))
     chosen = [c for c in by_text if c is not None]
     unique = len({c.id for c in chosen}) == len(chosen)
-    # as many columns as the registry: registry order, unless a header names another
-    # column at that place (Chongqing prints 2025年预算数 before the 2026 columns)
-    contradicted = any(
-        c is not None and c.id != r.id for c, r in zip(by_text, registry, strict=False)
-    )
-    if len(group.amounts) == len(registry) and not (unique and contradicted):
+    if len(group.amounts) == len(registry) and not (
+        unique and len(chosen) == len(registry) and by_text != registry
+    ):
         group.columns = list(registry)
     elif unique and chosen:
         group.columns = by_text
