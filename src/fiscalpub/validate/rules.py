@@ -66,6 +66,50 @@ class Index:
         return step(t.unit if t else None, t.decimals if t else None)
 
 
+Member = LineItem | Fact
+
+
+@dataclass(frozen=True, eq=False)
+class Check:
+    """One relation of one rule over printed amounts (a sum, an equality across tables,
+    a narrative amount against its cell), evaluated once.  The validator's findings and
+    the self-check (fiscalpub.validate.selfcheck) both come from these: one mechanism.
+
+    `holds` is the validator's verdict: equal, or different within the rounding
+    tolerance (a ``rounding`` warning).  `members` are every amount the relation
+    involves; `confirms` those it confirms when it holds — empty when holding says
+    nothing (see `sum_confirms`, `equal_confirms`)."""
+
+    rule: str
+    holds: bool
+    members: tuple[Member, ...]
+    confirms: tuple[Member, ...] = ()
+    finding: Finding | None = None
+
+
+def sum_confirms(
+    total: LineItem, plus: list[LineItem], minus: list[LineItem]
+) -> tuple[Member, ...]:
+    """What a sum that holds confirms: every printed amount in it, when at least two of
+    its terms are non-zero (then no amount of it could be read otherwise and the sum
+    still hold: zeros included).  A sum of one non-zero term — one printed part, a
+    parent with one child, zeros beside one amount — only says that one number is
+    printed twice in one layout, where a misplaced column fits as well as the right
+    one; 0 = 0 + 0 holds in any position.  Such a sum confirms nothing."""
+    if sum(1 for li in plus + minus if li.amount != 0) < 2:
+        return ()
+    return (total, *plus, *minus)
+
+
+def equal_confirms(*members: Member) -> tuple[Member, ...]:
+    """What an equality of two independent printings (two tables, or a table and the
+    narrative) confirms when it holds: both, unless the amount is zero (a zero agrees
+    with every blank-like zero anywhere)."""
+    if any((m.amount or Decimal(0)) == 0 for m in members):
+        return ()
+    return members
+
+
 def compare(
     rule: Rule,
     expected: Decimal,
@@ -73,24 +117,32 @@ def compare(
     tolerance: Decimal,
     message: str,
     where: list[Where],
+    members: tuple[Member, ...],
+    confirms: tuple[Member, ...],
     direction: str = "eq",
-) -> Iterator[Finding]:
-    """A finding when `printed` differs from `expected` (``ge``: printed may exceed
-    it; ``le``: printed may fall short of it)."""
+) -> Check:
+    """The check of `printed` against `expected`, with a finding when they differ
+    (``ge``: printed may exceed it; ``le``: printed may fall short of it).  A bound
+    that holds confirms only where the two amounts are equal."""
     diff = printed - expected
     if diff == 0 or (direction == "ge" and diff > 0) or (direction == "le" and diff < 0):
-        return
+        return Check(rule.id, True, members, confirms if diff == 0 else ())
     text = f"{message}; difference {money(abs(diff))} 元"
     if abs(diff) <= tolerance:
-        yield Finding(ROUNDING, "warning", f"[{rule.id}] {text} (within rounding tolerance)", where)
-    else:
-        yield Finding(rule.id, rule.severity, f"{rule.doc_zh}：{text}", where)
+        if direction != "eq":
+            confirms = ()
+        finding = Finding(
+            ROUNDING, "warning", f"[{rule.id}] {text} (within rounding tolerance)", where
+        )
+        return Check(rule.id, True, members, confirms, finding)
+    finding = Finding(rule.id, rule.severity, f"{rule.doc_zh}：{text}", where)
+    return Check(rule.id, False, members, (), finding)
 
 
 # ------------------------------------------------------------------ rules
 
 
-def row_sums(rule: Rule, ix: Index) -> Iterator[Finding]:
+def row_sums(rule: Rule, ix: Index) -> Iterator[Check]:
     """Registry identities: total = Σ parts across the columns of a row, and
     result = Σ plus − Σ minus down the rows of a two-sided table."""
     for tid, spec in ix.specs.items():
@@ -126,7 +178,7 @@ def _sum_check(
     total: LineItem | None,
     plus: list[LineItem | None],
     minus: list[LineItem | None],
-) -> Iterator[Finding]:
+) -> Iterator[Check]:
     """Blank cells are not zeros: they take no part in the sum, and a sum with no
     printed part is not checked."""
     p = [li for li in plus if li is not None]
@@ -135,17 +187,19 @@ def _sum_check(
         return
     expected = sum((li.amount for li in p), Decimal(0)) - sum((li.amount for li in m), Decimal(0))
     parts = " + ".join(_label(li) for li in p) + "".join(f" − {_label(li)}" for li in m)
-    yield from compare(
+    yield compare(
         rule,
         expected,
         total.amount,
         ix.step(total.table) * (len(p) + len(m)),
         f"{_label(total)} ≠ {parts} = {money(expected)} 元",
         [_at(total), *(_at(li) for li in p + m)],
+        (total, *p, *m),
+        sum_confirms(total, p, m),
     )
 
 
-def hierarchy_sums(rule: Rule, ix: Index) -> Iterator[Finding]:
+def hierarchy_sums(rule: Rule, ix: Index) -> Iterator[Check]:
     """Classification levels: 类 = Σ 款, 款 = Σ 项 (the next printed level below a
     code), and the total row = Σ 类, column by column."""
     for tid in ix.specs:
@@ -166,7 +220,7 @@ def hierarchy_sums(rule: Rule, ix: Index) -> Iterator[Finding]:
                 )
 
 
-def balance(rule: Rule, ix: Index) -> Iterator[Finding]:
+def balance(rule: Rule, ix: Index) -> Iterator[Check]:
     """Table 01 (and the fiscal summary): 收入总计 = 支出总计."""
     for tid in ("income_expenditure_summary", "fiscal_summary"):
         income = ix.rows.get(tid, {}).get("#grand_total_income", {}).get("amount")
@@ -174,17 +228,19 @@ def balance(rule: Rule, ix: Index) -> Iterator[Finding]:
         spent = row.get("amount") or row.get("total")
         if income is None or spent is None:
             continue
-        yield from compare(
+        yield compare(
             rule,
             income.amount,
             spent.amount,
             ix.step(tid),
             f"{_label(spent)} ≠ {_label(income)}",
             [_at(income), _at(spent)],
+            (income, spent),
+            equal_confirms(income, spent),
         )
 
 
-def cross_table(rule: Rule, ix: Index) -> Iterator[Finding]:
+def cross_table(rule: Rule, ix: Index) -> Iterator[Check]:
     """Registry evidence links: a cell equals (or bounds, `relation`) the cell of
     another table when both are printed; each pair of cells is checked once."""
     seen: set[frozenset[tuple[str, str, str]]] = set()
@@ -213,13 +269,15 @@ def cross_table(rule: Rule, ix: Index) -> Iterator[Finding]:
                 seen.add(pair)
                 relation = link.get("relation", "eq")
                 sign = {"eq": "≠", "ge": "<", "le": ">"}[relation]
-                yield from compare(
+                yield compare(
                     rule,
                     oli.amount,
                     li.amount,
                     max(ix.step(tid), ix.step(other)),
                     f"{_label(li)} {sign} {_label(oli)}",
                     [_at(li), _at(oli)],
+                    (li, oli),
+                    equal_confirms(li, oli),
                     relation,
                 )
 
@@ -249,7 +307,7 @@ ALSO_CELLS: dict[str, list[tuple[str, str, str]]] = {
 }
 
 
-def narrative_table(rule: Rule, ix: Index) -> Iterator[Finding]:
+def narrative_table(rule: Rule, ix: Index) -> Iterator[Check]:
     """Money the narrative states for the report's year and phase against the
     table cell it speaks about (totals, and function lines by their code)."""
     phase, year = _phase_of(ix), ix.report.report.year
@@ -267,20 +325,27 @@ def narrative_table(rule: Rule, ix: Index) -> Iterator[Finding]:
             yield from _function_line(rule, ix, f)
 
 
-def _against_any(rule: Rule, ix: Index, f: Fact, cells: list[LineItem]) -> Iterator[Finding]:
-    """A stated amount agrees when one of the cells prints it; otherwise it is
-    compared with the nearest cell (a `rounding` warning or the rule's finding)."""
+def _against_any(rule: Rule, ix: Index, f: Fact, cells: list[LineItem]) -> Iterator[Check]:
+    """A stated amount agrees when one of the cells prints it (it confirms every cell
+    that does); otherwise it is compared with the nearest cell (a `rounding` warning
+    or the rule's finding)."""
     amount = f.amount or Decimal(0)
-    if not cells or any(li.amount == amount for li in cells):
+    if not cells:
+        return
+    same = [li for li in cells if li.amount == amount]
+    if same:
+        yield Check(rule.id, True, (f, *same), equal_confirms(f, *same))
         return
     li = min(cells, key=lambda c: abs(c.amount - amount))
-    yield from compare(
+    yield compare(
         rule,
         amount,
         li.amount,
         max(_fact_step(f), ix.step(li.table)),
         f"{_label(li)} ≠ {_fact_label(f)}",
         [_fact_at(f), _at(li)],
+        (f, li),
+        equal_confirms(f, li),
     )
 
 
@@ -293,7 +358,7 @@ FUNCTION_LINE_CELLS = (
 )
 
 
-def _function_line(rule: Rule, ix: Index, f: Fact) -> Iterator[Finding]:
+def _function_line(rule: Rule, ix: Index, f: Fact) -> Iterator[Check]:
     """A function line the narrative names by 类/款/项 against the fiscal tables
     that print its code (general budget, fiscal summary, government funds, state
     capital): agreeing with one is enough; a code no table prints is reported with
@@ -317,15 +382,17 @@ def _function_line(rule: Rule, ix: Index, f: Fact) -> Iterator[Finding]:
         if len(k) == len(code) and col in r and r[col].amount == amount
     ]
     printed = f"; {f.printed} is printed at {', '.join(map(_label, same))}" if same else ""
-    yield Finding(
+    finding = Finding(
         rule.id,
         rule.severity,
         f"{rule.doc_zh}：{_fact_label(f)} names code {code}, which no fiscal table prints{printed}",
         [_fact_at(f), *(_at(li) for li in same)],
     )
+    # the cells that print the amount elsewhere are named, not contradicted
+    yield Check(rule.id, False, (f,), (), finding)
 
 
-def percentages(rule: Rule, ix: Index) -> Iterator[Finding]:
+def percentages(rule: Rule, ix: Index) -> Iterator[Check]:
     """Stated percentages against the amounts the narrative states with them:
     X_share = X / base, X_rate = actual / budget, X_change_pct = change / (X − change)."""
     facts = ix.report.facts
@@ -379,22 +446,32 @@ def _signed(f: Fact) -> str:
 
 def _percent(
     rule: Rule, f: Fact, used: list[Fact], top: Decimal, bottom: Decimal, formula: str
-) -> Iterator[Finding]:
+) -> Iterator[Check]:
     """Within half a unit of the printed last decimal: the printed rounding of the
-    ratio; within one unit: `rounding`; beyond: a contradiction."""
+    ratio; within one unit: `rounding`; beyond: a contradiction.  (Narrative only: no
+    table amount takes part.)"""
     value = f.value or Decimal(0)
     decimals = max(0, -int(value.as_tuple().exponent))
     unit = Decimal(1).scaleb(-decimals)
     computed = top / bottom * 100
     diff = abs(computed - value)
+    members = (f, *used)
     if diff <= unit / 2:
+        yield Check(rule.id, True, members)
         return
     where = [_fact_at(f), *(_fact_at(g) for g in used)]
     text = f"{_fact_label(f)} but {formula} = {computed:.{decimals + 2}f}%"
     if diff <= unit:
-        yield Finding(ROUNDING, "warning", f"[{rule.id}] {text} (within rounding tolerance)", where)
+        warning = f"[{rule.id}] {text} (within rounding tolerance)"
+        yield Check(rule.id, True, members, (), Finding(ROUNDING, "warning", warning, where))
     else:
-        yield Finding(rule.id, rule.severity, f"{rule.doc_zh}：{text}", where)
+        yield Check(
+            rule.id,
+            False,
+            members,
+            (),
+            Finding(rule.id, rule.severity, f"{rule.doc_zh}：{text}", where),
+        )
 
 
 @dataclass(frozen=True)
@@ -403,9 +480,9 @@ class Rule:
     severity: str
     doc_en: str
     doc_zh: str
-    check: Callable[[Rule, Index], Iterable[Finding]]
+    check: Callable[[Rule, Index], Iterable[Check]]
 
-    def __call__(self, ix: Index) -> Iterable[Finding]:
+    def __call__(self, ix: Index) -> Iterable[Check]:
         return self.check(self, ix)
 
 
