@@ -23,6 +23,7 @@ from fiscalpub.model import (
     Region,
     Report,
     ReportMeta,
+    SelfCheck,
     Source,
     Staff,
     TableInfo,
@@ -109,9 +110,25 @@ def test_schema_covers_every_model_field() -> None:
         "table": TableInfo,
         "where": Where,
         "finding": Finding,
+        "report": ReportMeta,
     }
     for name, cls in models.items():
         assert set(defs[name]["properties"]) == {f.name for f in dataclasses.fields(cls)}, name
+
+
+def test_schema_declares_every_self_check_key() -> None:
+    checks = SelfCheck(1, 1, 0, 0, 0, 0, 0).to_dict()
+    declared = report_schema()["$defs"]["checks"]
+    assert set(declared["properties"]) == set(declared["required"]) == set(checks)
+
+
+def test_a_version_1_document_without_the_self_check_stays_valid(
+    validator: Draft202012Validator,
+) -> None:
+    doc = _good()
+    doc["schema_version"] = "1"
+    del doc["report"]["checks"]
+    assert _errors(validator, doc) == []
 
 
 def test_report_schema_returns_a_fresh_copy() -> None:
@@ -143,6 +160,15 @@ def _good() -> dict[str, Any]:
             units=["安阳市北关区医疗保障局"],
             staff=Staff(authorised=12, actual=11, retired=3),
             sources=[Source(path="report.txt", sha256="0" * 64, pages=26)],
+            checks=SelfCheck(
+                amounts=2,
+                confirmed=0,
+                contradicted=0,
+                unchecked=2,
+                facts=1,
+                facts_agreeing=0,
+                facts_contradicting=0,
+            ),
         ),
         tables=[
             TableInfo(
@@ -333,6 +359,13 @@ BAD: dict[str, Callable[[dict[str, Any]], None]] = {
     "finding without locations": _set("findings.0.where", []),
     "where missing a key": _delete("findings.0.where.0.row"),
     "where with an unknown table": _set("findings.0.where.0.table", "nope"),
+    "self-check at the top level": _set("checks", {}),
+    "self-check share as a number": _set("report.checks.confirmed_share", 0.5),
+    "self-check share above one": _set("report.checks.confirmed_share", "1.5000"),
+    "self-check share of 2 places": _set("report.checks.confirmed_share", "0.50"),
+    "self-check without unchecked": _delete("report.checks.unchecked"),
+    "self-check negative count": _set("report.checks.confirmed", -1),
+    "self-check unknown count": _set("report.checks.rounding", 1),
 }
 
 

@@ -1,4 +1,4 @@
-"""The canonical report model (CONTRACT.md, schema_version 1).
+"""The canonical report model (CONTRACT.md, schema_version 1.1).
 
 Plain dataclasses with Decimal amounts; ``Report.to_json()`` is exactly what
 ``fiscalpub parse --json`` prints and what every later stage consumes.
@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "1.1"
 
 PLACED_BY = ("complete", "layout", "identity", "cross-table", "narrative", "unplaced")
 TABLE_STATUS = ("present", "declared_empty", "referenced_absent", "not_found")
@@ -56,6 +56,66 @@ def kind_label(kind: object, scope: object) -> str:
     return SCOPE_ZH.get(str(scope), "") + base
 
 
+SHARE_PLACES = Decimal("0.0001")
+
+
+@dataclass
+class SelfCheck:
+    """Contract 1.1 ``checks``: how much of the report its own arithmetic confirms
+    (computed by fiscalpub.validate.selfcheck; README "Self-check").
+
+    Every table amount is in exactly one of confirmed (a relation it takes part in
+    holds and says something), contradicted (none holds, one fails) and unchecked.
+    `facts` are the narrative amounts compared with a table cell."""
+
+    amounts: int
+    confirmed: int
+    contradicted: int
+    unchecked: int
+    facts: int
+    facts_agreeing: int
+    facts_contradicting: int
+
+    @property
+    def share(self) -> Decimal | None:
+        """confirmed / amounts, rounded down to 4 places (never shown higher than it
+        is: 1.0000 means every amount); None without amounts."""
+        if not self.amounts:
+            return None
+        return (Decimal(self.confirmed) / Decimal(self.amounts)).quantize(
+            SHARE_PLACES, rounding=ROUND_FLOOR
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        share = self.share
+        return {
+            "amounts": self.amounts,
+            "confirmed": self.confirmed,
+            "contradicted": self.contradicted,
+            "unchecked": self.unchecked,
+            "unconfirmed": self.amounts - self.confirmed,
+            "confirmed_share": None if share is None else f"{share:f}",
+            "facts": self.facts,
+            "facts_agreeing": self.facts_agreeing,
+            "facts_contradicting": self.facts_contradicting,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SelfCheck:
+        return cls(**{f: int(d[f]) for f in SELF_CHECK_COUNTS})
+
+
+SELF_CHECK_COUNTS = (
+    "amounts",
+    "confirmed",
+    "contradicted",
+    "unchecked",
+    "facts",
+    "facts_agreeing",
+    "facts_contradicting",
+)
+
+
 @dataclass
 class ReportMeta:
     department: str | None
@@ -68,6 +128,10 @@ class ReportMeta:
     # contract 1.1: "department" (部门预算/决算) or "unit" (单位预算/决算), from the title;
     # None when the title does not say (never guessed)
     scope: str | None = None
+    # contract 1.1: the self-check, once computed (fiscalpub.api); absent from the JSON
+    # until then.  Here and not at the top level of the JSON: frictionless takes any
+    # JSON file with a top-level "checks" for a checklist (canonical.json in a package)
+    checks: SelfCheck | None = None
 
 
 @dataclass
@@ -180,6 +244,10 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         meta = asdict(self.report)
+        if self.report.checks is None:
+            del meta["checks"]
+        else:
+            meta["checks"] = self.report.checks.to_dict()
         return {
             "schema_version": SCHEMA_VERSION,
             "report": meta,
@@ -205,6 +273,7 @@ class Report:
             staff=Staff(**r["staff"]),
             sources=[Source(**s) for s in r["sources"]],
             scope=r.get("scope"),
+            checks=None if r.get("checks") is None else SelfCheck.from_dict(r["checks"]),
         )
         items = [
             LineItem(

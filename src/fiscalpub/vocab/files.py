@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from fiscalpub.api import parse_files
 from fiscalpub.canonical import read_canonical
 from fiscalpub.model import Report
+from fiscalpub.parse.report import build_report
+from fiscalpub.read import read_document
 from fiscalpub.vocab import departments
 from fiscalpub.vocab.build import Finding, Vocabulary, cofog_triples
 from fiscalpub.vocab.harvest import harvest
@@ -30,10 +31,12 @@ class Built:
 
 
 def load_report(group: list[Path]) -> Report:
-    """A report from its files, or from the canonical JSON `fiscalpub parse` wrote."""
+    """A report from its files, or from the canonical JSON `fiscalpub parse` wrote
+    (parsed only: `fiscalpub.api.load_report` adds the self-check, which the
+    vocabulary does not need)."""
     if len(group) == 1 and group[0].suffix == ".json":
         return read_canonical(group[0])
-    return parse_files(list(group))
+    return build_report([read_document(str(p), source=i) for i, p in enumerate(group)])
 
 
 def read_sources(path: Path) -> list[list[Path]]:
