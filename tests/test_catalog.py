@@ -24,6 +24,7 @@ from fiscalpub.catalog import (
     catalog_json,
     index_html,
     kind_label,
+    self_check_cell,
     table_counts,
     total_cell,
 )
@@ -213,6 +214,30 @@ def test_index_rows_for_a_department_and_a_unit_budget() -> None:
     assert [d.get("fp:scope") for d in catalog["dcat:dataset"]] == ["department", "unit", None]
 
 
+def test_self_check_cell_shows_the_confirmed_share_and_says_what_it_counts() -> None:
+    checks = {
+        "amounts": 188,
+        "confirmed": 157,
+        "contradicted": 0,
+        "unchecked": 31,
+        "unconfirmed": 31,
+        "confirmed_share": "0.8351",
+        "facts": 30,
+        "facts_agreeing": 29,
+        "facts_contradicting": 1,
+    }
+    ((attrs, text),) = _cells(self_check_cell(checks))
+    assert text == "83.5%" and 'data-sort="0.8351"' in attrs
+    assert "已核实 157 / 188 个数字（83.51%），矛盾 0，未核实 31" in attrs
+    assert "一致 29，矛盾 1" in attrs
+    ((_, text),) = _cells(self_check_cell({**checks, "contradicted": 4, "confirmed": 153}))
+    assert text == "83.5% ✗4"
+    ((attrs, text),) = _cells(self_check_cell(None))  # a package of an older fiscalpub
+    assert text == "—" and "没有自检结果" in attrs
+    ((_, text),) = _cells(self_check_cell({**checks, "amounts": 0, "confirmed_share": None}))
+    assert text == "—"
+
+
 # --- a real run ------------------------------------------------------------------------
 
 
@@ -287,6 +312,8 @@ def test_run_writes_an_offline_catalog_whose_links_resolve(examples: Path, tmp_p
     # the counts of a report whose status is known (6 tables with numbers, 3 printed empty)
     anyang = next(r for r in re.findall(r"<tr .*?</tr>", text, re.S) if "安阳市北关区" in r)
     assert ">6 / 9 / 13</td>" in anyang
+    # its self-check: the share of confirmed amounts, the counts in the tooltip
+    assert re.search(r'data-sort="0\.\d{4}" title="已核实 \d+ / \d+ 个数字', anyang)
     assert ">439.04 万元</td>" in anyang
     # its charts: PNG thumbnails linking to the SVG, with alt text
     assert re.search(r'<a href="[^"]+/charts/[^"]+\.svg"><img src="[^"]+\.png" alt="支出', anyang)
@@ -318,6 +345,9 @@ def test_report_page_lists_tables_findings_by_rule_and_downloads(
     # tables with their registry/printed Chinese titles and status
     assert "<td>收入支出决算总表</td><td><code>income_expenditure_summary</code></td>" in text
     assert "<td>已印，注明为空</td>" in text and "<td>未找到</td>" in text
+    canonical = json.loads((package / "canonical.json").read_text(encoding="utf-8"))
+    checks = canonical["report"]["checks"]
+    assert f"<tr><th>自检</th><td>已核实 {checks['confirmed']} / {checks['amounts']} 个数字" in text
     # findings grouped by rule: one heading per code of findings.csv, with its count
     import csv
 

@@ -51,7 +51,7 @@ def test_parse_json_is_valid_canonical_json(seed003: Path) -> None:
     result = _run("parse", "--json", seed003)
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert doc["schema_version"] == "1"
+    assert doc["schema_version"] == "1.1"
     assert list(Draft202012Validator(report_schema()).iter_errors(doc)) == []
     assert result.stdout == parse_files([seed003]).to_json()
     assert result.stderr == ""
@@ -73,12 +73,29 @@ def test_human_summary_lists_tables_and_statuses(seed003: Path) -> None:
 
 
 @pytest.mark.corpus
+def test_parse_summary_and_json_carry_the_self_check(seed003: Path) -> None:
+    summary = _run("parse", seed003).stdout
+    doc = json.loads(_run("parse", "--json", seed003).stdout)
+    checks = doc["report"]["checks"]
+    assert "checks" not in doc  # nested: a top-level "checks" is a frictionless checklist
+    # 188 amounts of which 31 are confirmed by no relation (tests/validate/test_selfcheck.py)
+    assert (checks["amounts"], checks["unchecked"], checks["contradicted"]) == (188, 31, 0)
+    assert checks["confirmed_share"] == "0.8351"
+    assert (
+        "self-check: 157 of 188 amounts confirmed (83.51%), 0 contradicted, 31 unchecked"
+        in summary.splitlines()
+    )
+    facts = f"{checks['facts_agreeing']} of {checks['facts']} narrative amounts compared"
+    assert f"self-check: {facts} agree with the tables, 1 contradicted" in summary
+
+
+@pytest.mark.corpus
 def test_output_option_writes_the_json_file(seed003: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.json"
     result = _run("parse", seed003, "-o", out)
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8") == parse_files([seed003]).to_json()
-    assert json.loads(out.read_text(encoding="utf-8"))["schema_version"] == "1"
+    assert json.loads(out.read_text(encoding="utf-8"))["schema_version"] == "1.1"
     assert result.stdout == ""  # neither the JSON nor the summary on stdout
     assert str(out) in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]  # no temp file left

@@ -194,3 +194,33 @@ def test_a_report_that_fails_after_its_package_was_written_leaves_none(tmp_path:
     code, summary, _ = _run(folder, "-o", out, "--no-charts")
     assert code == 1 and summary["failed"] == 1, summary
     assert not list(out.glob("*/datapackage.json"))
+
+
+def test_run_flags_a_report_whose_self_check_confirms_little(tmp_path: Path) -> None:
+    """Seed 004 (a 决算 whose income is all 财政拨款: 0.00 in columns no sum confirms) has
+    157 of its 369 amounts confirmed (tests/validate/test_selfcheck.py's rules)."""
+    from fiscalpub.cli import main
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    shutil.copy(EXAMPLES / "004_eedbb879cd069ff8.txt", folder)
+    out = tmp_path / "out"
+    code, summary, _ = _run(folder, "-o", out, "--no-charts", "--min-confirmed", "0.4")
+    assert code == 0 and summary["low_confirmed"] == [] and summary["min_confirmed"] == "0.4"
+    # the default threshold (0.5), the report skipped: its self-check comes from the manifest
+    code, summary, _ = _run(folder, "-o", out, "--no-charts")
+    assert summary["skipped"] == 1 and summary["min_confirmed"] == "0.5"
+    (low,) = summary["low_confirmed"]  # type: ignore[misc]
+    assert low == {
+        "report": str(folder / "004_eedbb879cd069ff8.txt"),
+        "confirmed_share": "0.4254",
+        "amounts": 369,
+        "contradicted": 0,
+    }
+    human = cli_runner().invoke(main, ["run", str(folder), "-o", str(out), "--no-charts"])
+    assert (
+        "low self-check: 42.54% of 369 amounts confirmed (< 50%), 0 contradicted: "
+        f"{folder / '004_eedbb879cd069ff8.txt'} (fiscalpub parse shows it)"
+    ) in human.stdout.splitlines()
+    bad = cli_runner().invoke(main, ["run", str(folder), "-o", str(out), "--min-confirmed", "2"])
+    assert bad.exit_code == 2

@@ -17,6 +17,7 @@ import io
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -47,6 +48,12 @@ TABLES_HELP = (
     "有数：印出且有数字的表；已印：有数的表加印出但注明为空（如“本表为空”）的表；"
     "登记：fiscalpub 表登记（tables.yaml）中的全部表，含只见于部分模板（如预算）的表。"
     "“见附件”或未找到的表不算已印。"
+)
+SELF_CHECK_HELP = (
+    "报告自身的算术核实了多少数字（不依赖人工标注）：已核实 = 至少一个成立且有意义的关系"
+    "（两项以上非零之和、上级 = 下级之和、表间或与情况说明一致的非零数）包含该数；"
+    "矛盾 = 未核实且所在关系不成立；未核实 = 无此类关系。百分比 = 已核实 / 全部数字。"
+    "未核实不等于错误（如只有一项的合计、全为 0 的栏目）。"
 )
 # (package-relative path, label) of the package files every report page offers
 DATA_FILES = (
@@ -133,6 +140,35 @@ def total_cell(total: dict[str, Any] | None, label: str) -> tuple[str, str, str]
         )
     text = f"{total.get('printed')} {total.get('unit') or ''}".strip()
     return text, str(total.get("amount") or ""), f"{label}：报告所印（{text}）"
+
+
+def self_check_text(checks: Any) -> tuple[str, str]:
+    """(short text, full sentence) of a report's self-check; ("—", why) without one."""
+    if not isinstance(checks, dict) or "amounts" not in checks:
+        return "—", "此数据包没有自检结果（由较早的 fiscalpub 生成）"
+    share = checks.get("confirmed_share")
+    short = f"{Decimal(share) * 100:.1f}%" if share is not None else "—"
+    full = (
+        f"已核实 {checks['confirmed']} / {checks['amounts']} 个数字"
+        + (f"（{Decimal(share) * 100:.2f}%）" if share is not None else "")
+        + f"，矛盾 {checks['contradicted']}，未核实 {checks['unchecked']}；"
+        f"情况说明中与报表比对的 {checks['facts']} 个金额：一致 {checks['facts_agreeing']}，"
+        f"矛盾 {checks['facts_contradicting']}"
+    )
+    return short, full
+
+
+def self_check_cell(checks: Any) -> str:
+    """The index's 自检 cell: the confirmed share, sortable, the counts as its tooltip;
+    marked when something is contradicted."""
+    short, full = self_check_text(checks)
+    share = checks.get("confirmed_share") if isinstance(checks, dict) else None
+    contradicted = isinstance(checks, dict) and checks.get("contradicted")
+    badge = f' <span class=bad title="矛盾 {_h(contradicted)}">✗{_h(contradicted)}</span>'
+    return (
+        f'<td class=n data-sort="{_h(share or "")}" title="{_h(full)}">{_h(short)}'
+        f"{badge if contradicted else ''}</td>"
+    )
 
 
 # --- what the packages hold ---------------------------------------------------------
@@ -307,6 +343,7 @@ table { border-collapse: collapse; width: 100%; }
 th, td { border: 1px solid #ccc; padding: .3em .5em; vertical-align: top; text-align: left; }
 th { background: #f3f3f3; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+span.bad { color: #b00; }
 tr.failed td { background: #fee; }
 img { border: 1px solid #ddd; background: #fff; }
 a { color: #0645ad; }
@@ -445,6 +482,7 @@ COLUMNS = (
     ("支出总计", "收支总表（表一）所印的支出总计，原样（含单位）；印法不明确时为 —"),
     (TABLES_HEADER, TABLES_HELP),
     ("数字", "报告所印的数字个数（line_items.csv 的行数）"),
+    ("自检", SELF_CHECK_HELP),
     ("发现", "来源自身的矛盾与解析发现（findings.csv），按严重程度"),
     ("校验", "数据包校验（fiscalpub validate）：✓ 无缺陷，✗ 缺陷数"),
     ("图表", "点击缩略图看 SVG 原图"),
@@ -503,6 +541,7 @@ def _index_row(e: Entry) -> str:
         f'<td class=n data-sort="{printed}" title="{_h(by_status)}">'
         f"{present} / {printed} / {registered}</td>"
         f"<td class=n>{r.numbers}</td>"
+        f"{self_check_cell(s.get('checks'))}"
         f'<td data-sort="{sum(severities.values())}">'
         f'<a href="{_href(e.page)}#findings">{_h(findings or "无")}</a></td>'
         f'<td title="{_h(f"{r.defects} 个缺陷" if r.defects else "无缺陷")}">'
@@ -554,6 +593,7 @@ def report_html(e: Entry) -> str:
             facts[-1] = (name, f"— <small>{_h(tip)}</small>")
     facts += [
         ("数字", f"{e.result.numbers}（未能定位到栏目的 {_h(s.get('unplaced', 0))} 个）"),
+        ("自检", _h(self_check_text(s.get("checks"))[1])),
         (
             "数据包校验",
             f"✗ {e.result.defects} 个缺陷（fiscalpub validate）" if e.result.defects else "✓",

@@ -19,12 +19,24 @@ from fiscalpub.cli_options import (
     report_groups,
 )
 from fiscalpub.errors import FiscalpubError
-from fiscalpub.model import Finding, Report, kind_label
+from fiscalpub.model import Finding, Report, SelfCheck, kind_label
 
 
 def _write_atomic(path: Path, text: str) -> None:
     """Write all or nothing: a failed run never leaves a partial file."""
     write_atomic(path, text.encode("utf-8"))
+
+
+def self_check_lines(checks: SelfCheck) -> list[str]:
+    """The self-check (README "Self-check"): table amounts, then narrative amounts."""
+    share = checks.share
+    percent = "" if share is None else f" ({share * 100:.2f}%)"
+    return [
+        f"self-check: {checks.confirmed} of {checks.amounts} amounts confirmed{percent}, "
+        f"{checks.contradicted} contradicted, {checks.unchecked} unchecked",
+        f"self-check: {checks.facts_agreeing} of {checks.facts} narrative amounts compared "
+        f"agree with the tables, {checks.facts_contradicting} contradicted",
+    ]
 
 
 def _summary(report: Report) -> str:
@@ -49,6 +61,7 @@ def _summary(report: Report) -> str:
         f"{len(report.line_items)} numbers: "
         + ", ".join(f"{k} {v}" for k, v in sorted(by.items())),
         f"{len(report.facts)} narrative facts",
+        *(self_check_lines(meta.checks) if meta.checks else []),
         f"{len(report.findings)} findings"
         + (
             ": "
@@ -304,11 +317,11 @@ def build(
       fiscalpub build reports/ -o datapackages
       fiscalpub build --part text.pdf --part tables.pdf --licence CC-BY-4.0 -o out
     """
+    from fiscalpub.api import load_report
     from fiscalpub.package.build import build_package, write_package
     from fiscalpub.package.slug import package_slug
     from fiscalpub.rdf.cube import dataset_iri
     from fiscalpub.validate.engine import run as run_rules
-    from fiscalpub.vocab.files import load_report
 
     cfg = load_config(config_file, base_iri)  # with a real base, the package's id is its IRI
     lic = {"name": licence, "title": licence_title or licence} if licence else None

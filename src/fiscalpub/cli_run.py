@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,11 @@ from fiscalpub.cli_options import (
 
 if TYPE_CHECKING:
     from fiscalpub.pipeline import Result
+
+# below this share of confirmed amounts `run` flags a report (--min-confirmed): half of
+# the amounts without a relation that vouches for them is worth a look, though a report
+# with many 0.00 columns (which no sum can confirm) falls below it without being wrong
+MIN_CONFIRMED = 0.5
 
 
 @click.command("run")
@@ -49,6 +55,13 @@ if TYPE_CHECKING:
     help="Then push each dataset to this Graph Store endpoint (see push).",
 )
 @click.option("--no-charts", is_flag=True, help="No charts (faster; no CJK font needed).")
+@click.option(
+    "--min-confirmed",
+    type=click.FloatRange(0, 1),
+    default=MIN_CONFIRMED,
+    show_default=True,
+    help="Flag reports whose self-check confirms a smaller share of their amounts.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @base_option
@@ -63,6 +76,7 @@ def run(
     do_publish: bool,
     graph_store: str | None,
     no_charts: bool,
+    min_confirmed: float,
     as_json: bool,
     quiet: bool,
     base_iri: str | None,
@@ -143,9 +157,14 @@ def run(
         for result in results:
             if result.status == "failed" and result.report not in told:
                 _failed(result)
-    write_catalog(output, results)
+    entries = write_catalog(output, results)
     elapsed = time.perf_counter() - started
     summary = _summary(results, elapsed)
+    summary["low_confirmed"] = low_confirmed(
+        [(e.result.report, e.summary.get("checks")) for e in entries if e.package],
+        Decimal(str(min_confirmed)),
+    )
+    summary["min_confirmed"] = f"{Decimal(str(min_confirmed)):f}"
     summary["grouping"] = {
         "reports_of_several_files": [[str(p) for p in g] for g in groups if len(g) > 1],
         "notes": notes,
@@ -218,6 +237,25 @@ def _summary(results: list[Any], elapsed: float) -> dict[str, Any]:
     }
 
 
+def low_confirmed(reports: list[tuple[str, Any]], threshold: Decimal) -> list[dict[str, Any]]:
+    """The reports whose self-check confirms less than `threshold` of their amounts
+    (README "Self-check"); a report without table amounts or without a self-check is
+    not judged."""
+    out = []
+    for name, checks in reports:
+        share = checks.get("confirmed_share") if isinstance(checks, dict) else None
+        if share is not None and Decimal(share) < threshold:
+            out.append(
+                {
+                    "report": name,
+                    "confirmed_share": share,
+                    "amounts": checks["amounts"],
+                    "contradicted": checks["contradicted"],
+                }
+            )
+    return out
+
+
 def _human(s: dict[str, Any], out: Path) -> str:
     findings = ", ".join(f"{k} {v}" for k, v in s["findings"].items()) or "none"
     lines = [
@@ -226,6 +264,13 @@ def _human(s: dict[str, Any], out: Path) -> str:
         f"findings: {findings}; {s['seconds']:.1f} s",
         f"catalog: {out / 'index.html'}",
     ]
+    for low in s.get("low_confirmed", []):
+        share = low["confirmed_share"]
+        lines.append(
+            f"low self-check: {Decimal(share) * 100:.2f}% of {low['amounts']} amounts "
+            f"confirmed (< {Decimal(s['min_confirmed']) * 100:.0f}%), "
+            f"{low['contradicted']} contradicted: {low['report']} (fiscalpub parse shows it)"
+        )
     if s["packages_with_defects"]:
         lines.append(
             f"{s['packages_with_defects']} packages have defects: fiscalpub validate {out}"

@@ -119,12 +119,12 @@ def process(
     group: list[Path], out: str, base_iri: str | None, key: str, charts: bool = True
 ) -> Result:
     """One report through every stage (runs in a worker process)."""
+    from fiscalpub.api import load_report
     from fiscalpub.package.build import build_package, write_package
     from fiscalpub.package.slug import package_slug
     from fiscalpub.rdf.cube import cube, dataset_iri, read_package, serialise
     from fiscalpub.validate.defects import check_package
     from fiscalpub.validate.engine import run as run_rules
-    from fiscalpub.vocab.files import load_report
 
     result = Result("+".join(str(p) for p in group), key)
     clock = time.perf_counter()
@@ -186,7 +186,7 @@ def _placeholder() -> str:
 # The summary a catalog needs, saved in the manifest for skipped reports.  Bump the version
 # when its content changes: the catalog then recomputes an older saved summary from the
 # package on disk (fiscalpub.catalog.current_summary) rather than showing stale values.
-SUMMARY_VERSION = 2
+SUMMARY_VERSION = 3
 SUMMARY_TABLE = "income_expenditure_summary"
 GRAND_TOTALS = ("grand_total_income", "grand_total_expenditure")
 
@@ -213,6 +213,8 @@ def report_summary(report: Any, descriptor: dict[str, Any]) -> dict[str, Any]:
         },
         "totals": _totals(report),
         "unplaced": sum(1 for li in report.line_items if li.placed_by == "unplaced"),
+        # contract 1.1 self-check; None for a report read from a JSON without it
+        "checks": meta.checks.to_dict() if getattr(meta, "checks", None) else None,
     }
 
 

@@ -114,6 +114,10 @@ def test_descriptor_says_what_and_where_from(package: Path) -> None:
 
     d = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
     meta = d["fiscalpub"]
+    # the self-check (contract 1.1) is the canonical report's, as the descriptor says it
+    canonical = json.loads((package / "canonical.json").read_text(encoding="utf-8"))
+    assert meta["checks"] == canonical["report"]["checks"]
+    assert meta["checks"]["amounts"] == sum(1 for _ in (package / "line_items.csv").open()) - 1
     # 部门/单位 only where the report's title says (report.scope); the seeds print none
     scope_zh = {"department": "部门", "unit": "单位", None: ""}[meta["scope"]]
     kind_zh = scope_zh + {"final": "决算", "budget": "预算"}[meta["kind"]]
@@ -148,6 +152,21 @@ def test_descriptor_says_what_and_where_from(package: Path) -> None:
     for line in (package / "line_items.csv").read_text("utf-8").splitlines()[1:]:
         table = line.split(",", 1)[0]
         assert f"table-{table.replace('_', '-')}" in names
+
+
+def test_descriptor_carries_the_self_check_of_a_report_parsed_before_it(tmp_path: Path) -> None:
+    """A canonical JSON written without the self-check (schema_version 1) gets one when
+    its package is built (fiscalpub.api.load_report)."""
+    from fiscalpub.api import load_report
+
+    doc = json.loads(parse_files([EXAMPLES / "003_c8682c8f72d65ec9.txt"]).to_json())
+    del doc["report"]["checks"]
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    package = build_package(load_report([old]))
+    d = json.loads(package.files["datapackage.json"])
+    assert d["fiscalpub"]["checks"]["confirmed"] == 157
+    assert d["fiscalpub"]["checks"]["confirmed_share"] == "0.8351"
 
 
 def test_licence_is_the_publishers_when_given(tmp_path: Path) -> None:

@@ -397,6 +397,8 @@ def build_package(
             "year": meta.year,
             "kind": meta.kind,
             "scope": meta.scope,
+            # contract 1.1: the report's self-check (README "Self-check")
+            **({"checks": meta.checks.to_dict()} if meta.checks else {}),
             **({"charts_font": charts_font} if charts_font else {}),
         },
         "resources": resources,
