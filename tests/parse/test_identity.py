@@ -221,6 +221,20 @@ def test_one_header_line_is_enough_without_a_cover() -> None:
     assert "identity-conflict" not in _errors(findings)
 
 
+def test_part_titles_of_another_year_contradict_the_cover() -> None:
+    parts = ("第一部分 部门概况", "第二部分 2025年部门预算表", "第三部分 2025年部门预算情况说明")
+    meta, findings = _identify([_doc("长沙市公安局", "2026年部门预算公开", "目录", *parts)])
+    assert meta.year == 2026  # the cover's, kept
+    (finding,) = [f for f in findings if f.code == "identity-conflict"]
+    assert finding.severity == "error" and "2025" in finding.message
+
+
+def test_part_titles_of_the_cover_year_agree() -> None:
+    parts = ("第一部分 部门概况", "第二部分 2025年部门预算表", "第三部分 2025年部门预算情况说明")
+    _, findings = _identify([_doc("长沙市公安局", "2025年部门预算公开", "目录", *parts)])
+    assert _errors(findings) == []
+
+
 def test_the_full_name_is_kept() -> None:
     # was cut at 区委: package names and organisations inherited the error
     cover = ("上海市普陀区2025年区级部门预算", "预算主管部门：中共上海市普陀区委社会工作部")
@@ -253,6 +267,8 @@ def test_a_department_and_its_unit_budget_are_told_apart() -> None:
         ("深圳市公安局（本级）", "深圳市公安局"),
         ("西安市信访局(汇总)", "西安市信访局"),
         ("国家信访局", "国家信访局"),
+        ("上海市普陀区桃浦镇", "上海市普陀区桃浦镇"),
+        ("新疆生产建设兵团第一师财政局", "新疆生产建设兵团第一师财政局"),
         ("中共北京市委军民融合发展委员会办公室", "中共北京市委军民融合发展委员会办公室"),
         ("不断开创全省法院工作的新局", None),  # a slogan
         ("江苏省人大", None),  # a header cell cut short: no organisation word at its end

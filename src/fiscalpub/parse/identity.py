@@ -388,6 +388,8 @@ def _file_identity(doc: Document) -> Identity:
         if title is not None and getattr(title, attr) is not None:
             setattr(out, attr, getattr(title, attr))
             out.where[attr], out.strength[attr] = title.line, 3
+            if attr != "scope":
+                out.findings.extend(_parts_against(title, attr, parts))
             continue
         if attr == "scope":
             continue  # the cover's title says 部门/单位; a part title alone does not decide it
@@ -402,6 +404,30 @@ def _file_identity(doc: Document) -> Identity:
     out.placeholder = next((c for c in claims if c.placeholder and c.how in _STRONG), None)
     _name(out, claims)
     return out
+
+
+def _parts_against(title: Claim, attr: str, parts: list[Claim]) -> list[Finding]:
+    """The part titles ("第二部分 2025年部门预算表") agree with the cover's year and kind;
+    two or more of them saying otherwise is a contradiction of the document (the cover's
+    value is kept)."""
+    counted = Counter(getattr(c, attr) for c in parts)
+    mine = getattr(title, attr)
+    other = [(v, n) for v, n in counted.most_common() if v != mine and n >= 2]
+    if not other or counted[mine] >= other[0][1]:
+        return []
+    value = other[0][0]
+    lines = [c.line for c in parts if getattr(c, attr) == value]
+    return [
+        Finding(
+            code="identity-conflict",
+            severity="error",
+            message=(
+                f"the cover says {attr} {mine!r}, but {len(lines)} part titles say {value!r}: "
+                "the cover's is kept"
+            ),
+            where=[_where(title.line), *(_where(line) for line in lines)],
+        )
+    ]
 
 
 def _name(out: Identity, claims: list[Claim]) -> None:
