@@ -184,16 +184,24 @@ def finding_rows(findings: list[Finding]) -> list[list[Any]]:
 
 def wide_rows(report: Report, table: str, columns: list[str]) -> list[list[Any]]:
     """One row per printed row of the table, numbers as printed under their columns."""
-    order: list[tuple[str | None, str | None, int]] = []
-    cells: dict[tuple[str | None, str | None, int], dict[str, Any]] = {}
+    order: list[tuple[str | None, str | None, int, int]] = []
+    cells: dict[tuple[str | None, str | None, int, int], dict[str, Any]] = {}
+    # a code printed on several rows (Beijing's 支出总表: one row per function × economic
+    # code; 一般公共预算支出表: one block per unit): a cell already filled starts the
+    # code's next row, so that no printed value overwrites another
+    repeat: dict[tuple[str | None, str | None, int], int] = {}
     for li in report.line_items:
         if li.table != table:
             continue
-        key = (
+        base = (
             li.code,
             li.row if li.code is None else None,
             li.line if li.code is None and li.row is None else 0,
         )
+        n = repeat.setdefault(base, 0)
+        if li.column and li.column in cells.get((*base, n), {}):
+            n = repeat[base] = n + 1
+        key = (*base, n)
         if key not in cells:
             order.append(key)
             cells[key] = {"item": li.item, "unplaced": []}
