@@ -251,6 +251,9 @@ class IdentityWords:
     sentence_words: tuple[str, ...]
     placeholders: tuple[str, ...]
     staff: dict[str, tuple[str, ...]]
+    place_units: tuple[str, ...]
+    not_places: tuple[str, ...]
+    text_stops: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -276,6 +279,9 @@ def identity_words() -> IdentityWords:
             sentence_words=tuple(d["sentence_words"]),
             placeholders=tuple(d["placeholders"]),
             staff={k: tuple(v) for k, v in d["staff"].items()},
+            place_units=tuple(d["place_units"]),
+            not_places=tuple(d["not_places"]),
+            text_stops=tuple(d["text_stops"]),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise RegistryError(f"template.yaml is malformed: {exc}") from exc

@@ -81,16 +81,19 @@ def _qualifier() -> re.Pattern[str]:
     return re.compile(rf"\((?:{quals})\)$")
 
 
-_PLACE = re.compile(
-    r"[\u4e00-\u9fff]{1,9}?(?:特别行政区|自治区|自治州|自治县|自治旗|地区|新区|省|市|盟|区|县|旗)"
-)
+@lru_cache(maxsize=1)
+def _place() -> re.Pattern[str]:
+    """A place: up to 9 characters and an administrative unit word (template.yaml
+    `identity.place_units`: 自治区 … 省 市 区 县 旗)."""
+    units = "|".join(re.escape(u) for u in identity_words().place_units)
+    return re.compile(rf"[\u4e00-\u9fff]{{1,9}}?(?:{units})")
 
 
 def _starts_like_a_name(name: str) -> bool:
     """A place (江苏省…, 北关区…) or a national prefix (国家…, 中共…) opens a department's name."""
     if name.startswith(identity_words().prefixes):
         return True
-    m = _PLACE.match(name)
+    m = _place().match(name)
     return m is not None and len(name) - m.end() >= 2
 
 
@@ -133,7 +136,7 @@ def same_body(a: str, b: str) -> bool:
     if not long.endswith(short):
         return False
     extra = long[: -len(short)]
-    return extra.startswith(identity_words().prefixes) or bool(_PLACE.fullmatch(extra))
+    return extra.startswith(identity_words().prefixes) or bool(_place().fullmatch(extra))
 
 
 # ------------------------------------------------------------------ where names are printed
@@ -325,13 +328,6 @@ def _text_claim(lines: list[Line]) -> Claim | None:
     return Claim("text", at, name=name)
 
 
-# words a department's name never starts with (the text's own words before a name)
-_STOP = (
-    *("本", "我", "全", "负责", "各", "由", "区委", "市委", "及", "和", "与", "在"),
-    *("对", "为", "部门", "一", "二", "三"),
-)
-
-
 def _org_candidates(s: str) -> dict[str, int]:
     ends = "|".join(re.escape(x) for x in identity_words().text_suffixes)
     counts: dict[str, int] = {}
@@ -345,7 +341,7 @@ def _org_candidates(s: str) -> dict[str, int]:
             if len(cand) < length or not re.fullmatch(r"[\u4e00-\u9fff]+", cand):
                 break
             if (
-                cand.startswith(_STOP)
+                cand.startswith(identity_words().text_stops)
                 or re.search(r"职责|部分|概况|情况|说明|年度|预算|决算|公开", cand)
                 or not re.search(r".[省市区县旗州]", cand[: -len(m.group())])
                 or clean_name(cand) is None
@@ -611,13 +607,6 @@ def report_scope(docs: list[Document]) -> str | None:
 
 # ------------------------------------------------------------------ region, units, staff
 
-# department names that begin with a unit character without naming a place
-_NOT_A_PLACE = (
-    *("城市", "市场", "市政", "都市", "市民", "市容"),
-    *("区域", "社区", "园区", "景区", "县域"),
-)
-_UNIT = re.compile(r".{1,9}?(?:特别行政区|自治区|自治州|自治县|自治旗|地区|新区|省|市|盟|区|县|旗)")
-
 
 def region(dept: str | None) -> Region:
     """The administrative divisions a department name starts with, one unit at a time
@@ -627,11 +616,12 @@ def region(dept: str | None) -> Region:
     if not dept:
         return Region()
     # a party body's name opens with its prefix: the place follows (中共 + 上海市普陀区 + 委…)
+    words = identity_words()
     party = next((p for p in ("中国共产党", "中共") if dept.startswith(p)), "")
     start = end = len(party)
     while True:
-        m = _UNIT.match(dept, end)
-        if not m or dept.startswith(_NOT_A_PLACE, end) or len(dept) - m.end() < 2:
+        m = _place().match(dept, end)
+        if not m or dept.startswith(words.not_places, end) or len(dept) - m.end() < 2:
             break
         end = m.end()
     return Region(name=dept[start:end]) if end > start else Region()
