@@ -400,3 +400,41 @@ def test_validate_checks_what_hashes_cannot(
     result = _run("validate", copy)
     assert result.exit_code == 1, result.output
     assert code in result.output, result.output
+
+
+# ---------------------------------------------------------------- several reports in one file
+
+SEED004 = ROOT / "examples" / "004_eedbb879cd069ff8.txt"
+
+
+def _twice_with_one_number_changed(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    at = text.index("97.44")  # a 功能分类 amount of the tables
+    return text + "\n" + text[:at] + "98.44" + text[at + 5 :]
+
+
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (
+            lambda: SEED003.read_text(encoding="utf-8") + SEED004.read_text(encoding="utf-8"),
+            "department",
+        ),
+        (lambda: _twice_with_one_number_changed(SEED003), "printed twice"),
+    ],
+    ids=["two reports concatenated", "one report twice, a number changed"],
+)
+def test_several_reports_in_one_file_is_an_error(
+    make: Callable[[], str], words: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "report.txt"
+    path.write_text(make(), encoding="utf-8")
+    parsed = _run("parse", path, "--json")
+    assert parsed.exit_code == 1
+    assert "several reports in one?" in parsed.stderr and words in parsed.stderr
+    codes = {f["code"] for f in json.loads(parsed.stdout)["findings"]}
+    assert codes & {"identity-conflict", "table-repeated"}  # the finding is in the output too
+    out = tmp_path / "out"
+    built = _run("build", path, "-o", out, "--no-charts")
+    assert built.exit_code == 1
+    assert not out.exists() or not [p for p in out.iterdir() if p.is_dir()]

@@ -19,7 +19,7 @@ from fiscalpub.cli_options import (
     report_groups,
 )
 from fiscalpub.errors import FiscalpubError
-from fiscalpub.model import Finding, Report, SelfCheck, kind_label
+from fiscalpub.model import Finding, Report, SelfCheck, kind_label, several_reports
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -168,6 +168,10 @@ def parse(files: tuple[Path, ...], as_json: bool, output: Path | None) -> None:
         click.echo(_summary(report), nl=False)
     else:
         click.echo(f"wrote {output}", err=True)
+    several = several_reports(report)
+    if several:  # the output shows every finding; the exit says it is not one report
+        click.echo(f"Error: {paths[0]}: several reports in one? {several[0].message}", err=True)
+        sys.exit(1)
 
 
 @main.group()

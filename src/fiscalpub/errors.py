@@ -24,3 +24,7 @@ class BadCanonical(FiscalpubError):
 class NoIdentity(FiscalpubError):
     """The report does not say who issued it (no department, or a template's placeholder):
     a package cannot be named after nobody."""
+
+
+class SeveralReports(FiscalpubError):
+    """A file (or the files of one report) holds more than one report."""

@@ -47,6 +47,16 @@ KIND_ZH = {"final": "决算", "budget": "预算"}
 SCOPE_ZH = {"department": "部门", "unit": "单位"}
 
 
+#: findings that say a file holds more than one report (two departments or years named, a
+#: table printed twice with the same rows): parse exits 1 and build writes no package, since
+#: only one of the reports would be read and the other silently dropped
+SEVERAL_REPORTS = ("identity-conflict", "table-repeated")
+
+
+def several_reports(report: Report) -> list[Finding]:
+    return [f for f in report.findings if f.code in SEVERAL_REPORTS]
+
+
 def kind_label(kind: object, scope: object) -> str:
     """部门预算 / 单位预算 / 部门决算 / 单位决算; 预算 / 决算 when the title does not say
     which (scope None: never guessed); 报告 when the kind is unknown."""

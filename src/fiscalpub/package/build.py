@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from fiscalpub import __version__
-from fiscalpub.errors import NoIdentity
-from fiscalpub.model import SCHEMA_VERSION, Finding, Report, Where, kind_label
+from fiscalpub.errors import NoIdentity, SeveralReports
+from fiscalpub.model import SCHEMA_VERSION, Finding, Report, Where, kind_label, several_reports
 from fiscalpub.package.schemas import all_schemas
 from fiscalpub.package.slug import package_slug
 from fiscalpub.vocab.build import concept_iri
@@ -245,6 +245,11 @@ def build_package(
             f"{f.code}: {f.message}" for f in report.findings if f.code.startswith("identity-")
         )
         raise NoIdentity(f"no package for a report without a department ({why or 'none named'})")
+    several = several_reports(report)
+    if several:
+        raise SeveralReports(
+            "no package: several reports in one? " + "; ".join(f.message for f in several[:2])
+        )
     slug = package_slug(meta)
     schemas = all_schemas()
     codes, unknown = codes_resource(report, index or shipped_index())

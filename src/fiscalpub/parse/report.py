@@ -28,6 +28,7 @@ from fiscalpub.parse.placement import (
 )
 from fiscalpub.parse.region import RawRow
 from fiscalpub.parse.region import Region as TableRegion
+from fiscalpub.parse.repeats import repeated_tables
 from fiscalpub.parse.rows import unreadable_tokens
 from fiscalpub.parse.split import split_rows
 from fiscalpub.parse.tables import cut_regions, mentions_attachment
@@ -54,6 +55,7 @@ def build_report(docs: list[Document]) -> Report:
     meta, findings = identify(docs, text)
     regions = [r for d in docs for r in cut_regions(d)]
     chosen = _choose_regions(regions)
+    findings.extend(repeated_tables(regions, split_rows))
     facts: list[Fact] = []
     for d in docs:
         facts.extend(narrative.extract_facts(d, meta.year, meta.kind))

@@ -1,0 +1,69 @@
+"""Several reports in one file: a table printed twice with the same rows.
+
+A table that runs over pages prints its title again (续表, "表8" on every page), but its
+rows go on: the rows of two regions of one table do not repeat. Two regions under the same
+printed title that print the same rows (the same codes or row labels) are two copies of
+the table — two reports
+concatenated, or one report twice with a number changed — and the parser would silently
+read one copy and ignore the other. That is an error finding (`table-repeated`), which
+parse and build treat as fatal (see model.SEVERAL_REPORTS)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+
+from fiscalpub.model import Finding, Where
+from fiscalpub.parse.normalize import squash
+from fiscalpub.parse.region import RawRow, Region
+
+MIN_ROWS = 3  # fewer keyed rows than this say too little (a 合计 row alone repeats)
+OVERLAP = 0.5  # share of the smaller copy's rows printed again
+
+
+def _keys(rows: list[RawRow]) -> set[str]:
+    return {r.key for r in rows if r.nums and (r.code is not None or r.row is not None)}
+
+
+def _title(region: Region) -> str:
+    return squash(region.title_line.text) if region.title_line else ""
+
+
+def repeated_tables(
+    regions: list[Region], split: Callable[[Region], list[RawRow]]
+) -> list[Finding]:
+    by_table: dict[str, list[Region]] = defaultdict(list)
+    for region in regions:
+        if region.has_numbers:
+            by_table[region.spec.id].append(region)
+    findings: list[Finding] = []
+    for tid, copies in by_table.items():
+        if len(copies) < 2:
+            continue
+        keyed = [(r, _keys(split(r))) for r in copies]
+        keyed = [(r, k) for r, k in keyed if len(k) >= MIN_ROWS]
+        for i, (first, a) in enumerate(keyed):
+            for second, b in keyed[i + 1 :]:
+                if _title(first) != _title(second):
+                    continue  # two tables the registry maps to one id, not two copies
+                if len(a & b) >= OVERLAP * min(len(a), len(b)):
+                    findings.append(_finding(tid, first, second, len(a & b)))
+    return findings
+
+
+def _finding(tid: str, first: Region, second: Region, same: int) -> Finding:
+    where = [
+        Where(table=tid, source=ln.source, page=ln.page, line=ln.number)
+        for ln in (first.title_line, second.title_line)
+        if ln is not None
+    ]
+    pages = " and ".join(f"page {w.page}" for w in where)
+    return Finding(
+        code="table-repeated",
+        severity="error",
+        message=(
+            f"{tid} is printed twice ({pages}) with {same} of the same rows: several reports "
+            "in one file, or one report twice? Only one copy would be read"
+        ),
+        where=where,
+    )
