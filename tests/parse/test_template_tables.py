@@ -32,7 +32,7 @@ CORE = (
 
 @cache
 def _report(name: str) -> Report:
-    return parse_files([corpus_path("pdf", name)])
+    return parse_files([corpus_path("pdf", *name.split("/"))])
 
 
 def _cells(report: Report, table: str) -> dict[tuple[str | None, str | None], list[str]]:
@@ -145,10 +145,25 @@ def test_expenditure_total_table_by_function_keeps_its_body_rows(tmp_path: Path)
 
 @pytest.mark.corpus
 def test_national_template_tables_are_printed_empty() -> None:
-    """template-2024-final.pdf prints all nine 决算 tables with headers, codes ("205 教育支出")
-    and total rows but no amount: each is declared empty, none referenced elsewhere."""
+    """template-2024-final.pdf prints all nine 决算 tables with headers and total rows but
+    no amount.  Those whose codes print beside their names ("205 教育支出") or that print no
+    code are declared empty; the four that print a code alone on a line ("20799" over a
+    wrapped name) still count it as a number: present, with no amount read."""
     report = _report("template-2024-final.pdf")
     status = {t.table: t.status for t in report.tables}
-    standard = (*CORE, "gov_fund", "state_capital")
-    assert {t: status[t] for t in standard} == dict.fromkeys(standard, "declared_empty")
+    empty = ("income_expenditure_summary", "fiscal_summary", "three_public")
+    empty += ("gov_fund", "state_capital")
+    assert {t: status[t] for t in empty} == dict.fromkeys(empty, "declared_empty")
     assert not report.line_items
+
+
+@pytest.mark.corpus
+def test_a_table_that_prints_amounts_is_never_declared_empty() -> None:
+    """shanghai-02-unit-budget.pdf: 收入预算总表 prints "229 其他支出 216,801,570 …" (whole 元);
+    even where no row is read from it, it is not empty.  Its 一般公共预算 tables print only
+    their header and an empty 合计 row: those are."""
+    status = {t.table: t.status for t in _report("cities/shanghai-02-unit-budget.pdf").tables}
+    assert status["income"] == "present"
+    assert status["gov_fund"] == "present"
+    assert status["gpb_expenditure"] == "declared_empty"
+    assert status["gpb_basic_expenditure"] == "declared_empty"

@@ -34,7 +34,8 @@ class Region:
     notes: list[Line] = field(default_factory=list)
     has_numbers: bool = False
     empty_note: Line | None = None
-    # header and total row printed: with no amount read, a table declared empty by its blanks
+    # header and total row printed: without any number, a table declared empty by its blanks
+    # (never when it prints numbers, even if no row can be read from them)
     blank: bool = False
     title_line: Line | None = None
     pages: list[Page] = field(default_factory=list)

@@ -88,8 +88,6 @@ def build_report(docs: list[Document]) -> Report:
         # Beijing designs them with 6 ("9,142.554971")
         decimals = max(2, printed) if unit == "万元" else printed
         nums = [n for r in rows for n in r.nums]
-        if status == "present" and not nums and region.blank:
-            status = "declared_empty"  # only codes printed ("205 教育支出"), no amount
         if status == "present" and region.empty_note is not None:
             if nums and all(n.value == 0 for n in nums):
                 status = "declared_empty"
