@@ -167,3 +167,22 @@ def test_a_table_that_prints_amounts_is_never_declared_empty() -> None:
     assert status["gov_fund"] == "present"
     assert status["gpb_expenditure"] == "declared_empty"
     assert status["gpb_basic_expenditure"] == "declared_empty"
+
+
+@pytest.mark.corpus
+def test_grid_drawn_as_one_path_of_many_rules() -> None:
+    """shanghai-02-unit-budget.pdf draws each table's rules as the parts of one path object
+    (its bounds are only the frame): the parts are the rules, so the cells are read."""
+    report = _report("cities/shanghai-02-unit-budget.pdf")
+    income = _cells(report, "income")
+    # page 8: 229 其他支出 216,801,570 | 215,020,000 | (事业) | (经营) | 1,781,570
+    assert income[("229", "total")] == ["216801570"]
+    assert income[("229", "fiscal_appropriation")] == ["215020000"]
+    assert income[("229", "other")] == ["1781570"]
+    assert ("229", "business") not in income
+    # 政府性基金预算支出功能分类预算表: 229 08 04 … 215,020,000 | 20,862,863 | 194,157,137
+    fund = _cells(report, "gov_fund")
+    assert fund[("2290804", "expenditure_total")] == ["215020000"]
+    assert fund[("2290804", "basic")] == ["20862863"]
+    assert fund[("2290804", "project")] == ["194157137"]
+    assert not [li for li in report.line_items if li.placed_by == "unplaced"]

@@ -196,6 +196,15 @@ def _collect_paths(objects: list[Any], outer: _Matrix, depth: int, out: list[_Bo
     for obj in objects:
         kind = raw.FPDFPageObj_GetType(obj)
         if kind == raw.FPDF_PAGEOBJ_PATH and not _invisible(obj):
+            parts = _subpaths(obj)
+            if len(parts) > 1:
+                # one path object drawing many rules (every line of a grid as its own
+                # thin box): each part is a rule; the object's bounds are only the frame
+                m = raw.FS_MATRIX()
+                raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(m))
+                own = _compose((m.a, m.b, m.c, m.d, m.e, m.f), outer)
+                out.extend(_transform(own, box) for box in parts)
+                continue
             raw.FPDFPageObj_GetBounds(
                 obj,
                 ctypes.byref(left),
@@ -213,6 +222,36 @@ def _collect_paths(objects: list[Any], outer: _Matrix, depth: int, out: list[_Bo
                 raw.FPDFFormObj_GetObject(obj, j) for j in range(raw.FPDFFormObj_CountObjects(obj))
             ]
             _collect_paths(children, inner, depth + 1, out)
+
+
+_MAX_SEGMENTS = 20_000  # a path with more segments is a drawing, not a table's rules
+
+
+def _subpaths(obj: Any) -> list[_Box]:
+    """Bounds (in the path's own space) of each subpath — each part started by a move —
+    of a path object; one part for an ordinary path."""
+    count = raw.FPDFPath_CountSegments(obj)
+    if count <= 0 or count > _MAX_SEGMENTS:
+        return []
+    x, y = ctypes.c_float(), ctypes.c_float()
+    parts: list[list[tuple[float, float]]] = []
+    for i in range(count):
+        seg = raw.FPDFPath_GetPathSegment(obj, i)
+        if not raw.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y)):
+            continue
+        if raw.FPDFPathSegment_GetType(seg) == raw.FPDF_SEGMENT_MOVETO or not parts:
+            parts.append([])
+        parts[-1].append((x.value, y.value))
+    return [
+        (
+            min(p[0] for p in pts),
+            min(p[1] for p in pts),
+            max(p[0] for p in pts),
+            max(p[1] for p in pts),
+        )
+        for pts in parts
+        if len(pts) > 1
+    ]
 
 
 _WHITE = 250  # a fill this light (each of R, G, B) does not show on the page
