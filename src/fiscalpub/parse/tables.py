@@ -271,12 +271,15 @@ def _classify(region: Region) -> None:
 
 def _code_at(toks: list[str], i: int) -> bool:
     """A classification code before its name ("205 教育支出", side by side "301 工资福利支出
-    302 商品和服务支出"): a code is no amount."""
-    return (
-        i + 1 < len(toks)
-        and re.fullmatch(r"\d{3}|\d{5}|\d{7}", toks[i]) is not None
-        and _CJK.search(toks[i + 1]) is not None
-    )
+    302 商品和服务支出"), or alone on its line between the halves of a wrapped name
+    ("其他文化旅游体育与传媒支" / "20799" / "出"): a code is no amount."""
+    if re.fullmatch(r"\d{3}|\d{5}|\d{7}", toks[i]) is None:
+        return False
+    if len(toks) == 1:
+        return toks[i][0] in "23"  # 功能 2xx, 经济 3xx
+    # before its name, or before the next group's code ("30108 30206 电费": 30108's name
+    # wrapped around the line)
+    return i + 1 < len(toks) and (_CJK.search(toks[i + 1]) is not None or _code_at(toks, i + 1))
 
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
