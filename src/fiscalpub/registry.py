@@ -148,6 +148,12 @@ def _rows(raw: list[dict[str, Any]]) -> list[RowSpec]:
 
 
 @lru_cache(maxsize=1)
+def title_family_noise() -> tuple[str, ...]:
+    """Words dropped from titles to compare their families (tables.yaml title_family_noise)."""
+    return tuple(_load("tables.yaml").get("title_family_noise") or ())
+
+
+@lru_cache(maxsize=1)
 def tables() -> dict[str, TableSpec]:
     """The table registry, keyed by table id, in registry order."""
     data = _load("tables.yaml")

@@ -83,3 +83,49 @@ def test_a_local_title_with_columns_the_registry_does_not_know_is_not_guessed() 
         assert "2025年预算" in finding.message
     else:
         assert items and not [li for li in items if li.placed_by == "unplaced"]
+
+
+@pytest.mark.parametrize(
+    ("title", "table"),
+    [
+        ("2026年部门支出总体情况表", "expenditure"),  # Chongqing, Changsha
+        ("预算01表 收支总表", "income_expenditure_summary"),  # Beijing 附件2
+        ("收入总表", "income"),  # Shenzhen, Wuxi
+        ("2026年度一般公共预算基本支出经济分类情况表", "gpb_basic_expenditure"),  # Fuzhou
+        ("部门综合预算一般公共预算支出明细表", "gpb_expenditure"),  # Xi'an
+        ("2026年财政拨款“三公”经费支出情况表", "three_public"),  # Chongqing
+        ("一般公共预算项目支出情况表（按经济分类科目）", None),  # Guangzhou 表7: no registry table
+        ("基本支出总表", None),  # Shenzhen: all funds' basic spending, no registry table
+    ],
+)
+def test_a_title_of_a_known_family(title: str, table: str | None) -> None:
+    from fiscalpub.parse.tables import _families, family_key
+
+    assert _families().get(family_key(title)) == table
+
+
+@pytest.mark.corpus
+def test_tables_found_by_their_title_family() -> None:
+    """wuxi-02 公开09表 一般公共预算“三公”经费、会议费、培训费支出表 (p. 21): “三公”经费合计 6.40
+    is the 三公 total (0.00 + 2.80 + 3.60), not the 合计 with 会议费 2.80 and 培训费 10.00."""
+    report = parse_files([corpus_path("pdf", "cities", "wuxi-02-budget.pdf")])
+    status = {t.table: t.status for t in report.tables}
+    assert status["income_expenditure_summary"] == status["expenditure"] == "present"
+    cells = {
+        (li.row, li.column): li.printed for li in report.line_items if li.table == "three_public"
+    }
+    assert cells[("total", "budget_total")] == "6.40"
+    assert cells[("training", "budget_training")] == "10.00"
+    assert ("grand_total", "budget_grand_total") not in cells
+
+
+@pytest.mark.corpus
+def test_the_row_of_column_numbers_is_no_data() -> None:
+    """changsha-01 p. 15 (2025年部门支出总体情况表): under the header a row
+    "** ** ** ** 1 2 3 4 5 6" numbers the columns; the first data row is
+    合计 68,632.12 | 28,398.17 | 40,233.95."""
+    report = parse_files([corpus_path("pdf", "cities", "changsha-01-budget.pdf")])
+    items = [li for li in report.line_items if li.table == "expenditure"]
+    assert not [li for li in items if li.item == "**"]
+    total = {li.column: li.printed.replace(",", "") for li in items if li.row == "total"}
+    assert total == {"total": "68632.12", "basic": "28398.17", "project": "40233.95"}

@@ -558,7 +558,27 @@ def unknown_headers(bands: list[Band], spec: TableSpec) -> list[str]:
     columns cannot be taken in registry order either: the table has a shape the
     registry does not know (Chongqing's 2025年预算数 beside 2026年预算数)."""
     bands = [b for b in bands if not _ordinal_band(b)]
-    if spec.layout not in ("coded", "two_sided") or not any(b.has_number() for b in bands):
+    data = [b for b in bands if b.has_number()]
+    if not data:
+        return []
+    if spec.layout == "list":
+        # one amount per row: a second amount column is one the registry does not know
+        return [
+            header_text(bands, c.centre) or "?"
+            for b in data
+            if len(cells := [c for c in b.cells if c.numbers() and not _CJK.search(c.text)]) > 1
+            for c in cells[1:]
+        ][:1]
+    if spec.layout == "single_row":
+        ref = max(data, key=lambda b: len(b.cells))
+        single = Group(amounts=[c.centre for c in ref.cells if c.numbers()])
+        map_columns(single, spec.columns, bands)
+        return [
+            header_text(bands, x) or "?"
+            for x, col in zip(single.amounts, single.columns, strict=True)
+            if col is None
+        ]
+    if spec.layout not in ("coded", "two_sided"):
         return []
     gs = groups(bands, spec)
     if spec.layout == "two_sided":
@@ -588,7 +608,8 @@ def _explained(rows: list[RawRow] | None) -> int:
 
 def _ordinal_band(band: Band) -> bool:
     """The 栏次 row under a header ("栏次 | 1 | 2 | 3 …"): column numbers, not data."""
-    texts = [squash(c.text) for c in band.cells if c.text]
+    # "**" marks the code and name columns of the row of column numbers (Changsha)
+    texts = [t for c in band.cells if (t := squash(c.text)) and t.strip("*")]
     if any(t in ("栏次", "列次") for t in texts):
         return True
     # or the bare column numbers 1, 2, 3 … (the 三公 table prints no 栏次 label)
@@ -634,10 +655,12 @@ def _single_row(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:
     g = Group(amounts=[c.centre for c in ref.cells])
     map_columns(g, spec.columns, bands)
     nums = [n for band in data for n in _numbers(band, g)]
-    return (
-        [RawRow(side=None, code=None, row=None, name="", nums=nums, line=nums[0].line)]
-        if nums
-        else None
+    if not nums:
+        return None
+    # the columns printed decide which identities apply (a 三公 table without the 合计
+    # of 三公 + 会议费 + 培训费 does not break that identity)
+    return _with_printed(
+        [RawRow(side=None, code=None, row=None, name="", nums=nums, line=nums[0].line)], [g]
     )
 
 

@@ -43,6 +43,7 @@ class Region:
     derived: bool = False  # the grid's rules were derived from the words (no ruling lines)
     # headers of amount columns that name no column of the table (a shape the registry lacks)
     unknown_headers: list[str] = field(default_factory=list)
+    from_grid: bool = False  # the rows were split from a (ruled or derived) grid
 
     @property
     def positioned(self) -> bool:

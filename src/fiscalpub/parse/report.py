@@ -77,7 +77,11 @@ def build_report(docs: list[Document]) -> Report:
         status = _status(region)
         unit = region.unit or _report_unit(regions)
         rows = split_rows(region) if region.has_numbers else []
-        if rows and region.hit.local and (region.unknown_headers or _unmapped(region, rows)):
+        if (
+            rows
+            and region.hit.local
+            and (region.unknown_headers or not region.from_grid or _unmapped(region, rows))
+        ):
             findings.append(_unknown_shape(region, tid))
             infos.append(TableInfo(table=tid, status="not_found"))
             continue
@@ -175,17 +179,19 @@ def _refuse_unread(
 
 
 def _unknown_shape(region: TableRegion, tid: str) -> Finding:
-    """A table whose title is a registry table's but whose header prints amount columns
-    the registry (and its variants) do not name: its numbers are not read into guessed
-    columns; the registry needs the variant (data)."""
+    """A table found by a local title whose header prints amount columns the registry
+    (and its variants) do not name, or that has no grid to show them: its numbers are not
+    read into guessed columns; the registry needs the variant (data)."""
     heads = "、".join(dict.fromkeys(region.unknown_headers))
+    why = (
+        f"prints columns the registry does not know ({heads})"
+        if heads
+        else "has no header grid to confirm its columns"
+    )
     return Finding(
         code="unknown-table-shape",
         severity="warning",
-        message=(
-            f"{tid}: {region.hit.title} prints columns the registry does not know ({heads}); "
-            "its numbers are not read"
-        ),
+        message=f"{tid}: {region.hit.title} {why}; its numbers are not read",
         where=[_where(region.title_line, tid)],
     )
 

@@ -13,6 +13,7 @@ def split_rows(region: Region) -> list[RawRow]:
     if region.positioned:
         rows = grid_rows(region, region.spec)
         if rows is not None:
+            region.from_grid = True
             return rows
     layout = region.spec.layout
     if layout == "two_sided":

@@ -9,7 +9,7 @@ from fiscalpub.parse.grid import merged_texts, region_bands
 from fiscalpub.parse.normalize import find_unit, is_number, nfkc, squash, tokens
 from fiscalpub.parse.region import Region, TitleHit
 from fiscalpub.read.document import Document, Line
-from fiscalpub.registry import TableSpec, tables, variant
+from fiscalpub.registry import TableSpec, tables, title_family_noise, variant
 
 # words that may surround a title on its line
 _TITLE_NOISE = re.compile(
@@ -113,7 +113,9 @@ def cut_regions(doc: Document) -> list[Region]:
     table or of any other table) or section end."""
     lines = list(doc.lines())
     hits = find_titles(lines)
-    bounds = sorted({h.index for h in hits} | set(other_titles(lines, hits)))
+    others = other_titles(lines, hits)
+    hits = sorted(hits + _family_hits(lines, others), key=lambda h: h.index)
+    bounds = sorted({h.index for h in hits} | set(others))
     specs = tables()
     regions: list[Region] = []
     for hit in hits:
@@ -170,6 +172,40 @@ def other_titles(lines: list[Line], hits: list[TitleHit]) -> list[int]:
         if any(_UNIT_MARK.search(squash(ln.text)) for ln in after):
             out.append(i)
     return out
+
+
+_YEAR = re.compile(r"第[一二三四五六七八九十]+部分|(?:预算|决算)\d+表|\d{4}年度?|[（(][^)）]*[)）]")
+
+
+def family_key(text: str) -> str:
+    """A title without year, numbering, brackets and the registry's family noise words."""
+    s = _YEAR.sub("", _TITLE_NOISE.sub("", squash(text)))
+    for word in title_family_noise():
+        s = s.replace(word, "")
+    return s.replace("总表", "表")
+
+
+@lru_cache(maxsize=1)
+def _families() -> dict[str, str]:
+    """Family key -> table id, for the keys of exactly one registry table."""
+    ids: dict[str, set[str]] = {}
+    for tid, spec in tables().items():
+        for title in [*spec.titles, *spec.local_titles]:
+            ids.setdefault(family_key(title), set()).add(tid)
+    return {key: next(iter(tids)) for key, tids in ids.items() if len(tids) == 1}
+
+
+def _family_hits(lines: list[Line], others: list[int]) -> list[TitleHit]:
+    """Table titles the registry does not list verbatim but whose family is a registry
+    table's ("2026年部门支出总体情况表" ~ 支出预算表): local titles, taken only when the
+    table's header fits."""
+    hits = []
+    for i in others:
+        tid = _families().get(family_key(lines[i].text))
+        if tid is not None:
+            title = _TITLE_NOISE.sub("", squash(lines[i].text))
+            hits.append(TitleHit(table=tid, index=i, span=1, title=title, local=True))
+    return hits
 
 
 def _loose(hit: TitleHit, lines: list[Line]) -> bool:
