@@ -561,23 +561,6 @@ def unknown_headers(bands: list[Band], spec: TableSpec) -> list[str]:
     data = [b for b in bands if b.has_number()]
     if not data:
         return []
-    if spec.layout == "list":
-        # one amount per row: a second amount column is one the registry does not know
-        return [
-            header_text(bands, c.centre) or "?"
-            for b in data
-            if len(cells := [c for c in b.cells if c.numbers() and not _CJK.search(c.text)]) > 1
-            for c in cells[1:]
-        ][:1]
-    if spec.layout == "single_row":
-        ref = max(data, key=lambda b: len(b.cells))
-        single = Group(amounts=[c.centre for c in ref.cells if c.numbers()])
-        map_columns(single, spec.columns, bands)
-        return [
-            header_text(bands, x) or "?"
-            for x, col in zip(single.amounts, single.columns, strict=True)
-            if col is None
-        ]
     if spec.layout not in ("coded", "two_sided"):
         return []
     gs = groups(bands, spec)
