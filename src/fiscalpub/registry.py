@@ -97,18 +97,28 @@ def variant(spec: TableSpec, header: str) -> TableSpec:
     """The shape of `spec` whose `when` words all appear in the (squashed) header."""
     for v in spec.variants:
         if all(squash(word) in header for word in v["when"]):
-            changes: dict[str, Any] = {}
-            for key in ("layout", "classification", "identities", "evidence"):
-                if key in v:
-                    changes[key] = v[key]
-            if "columns" in v:
-                changes["columns"] = _columns(v["columns"])
-            if "rows" in v:
-                changes["rows"] = _rows(v["rows"])
-            if "sides" in v:
-                changes["sides"] = [_side_variant(side, v["sides"]) for side in spec.sides]
-            return replace(spec, variants=[], **changes)
+            return _applied(spec, v)
     return spec
+
+
+def shapes(spec: TableSpec) -> list[TableSpec]:
+    """Every printed shape of the table: its own, then each variant's (a canonical report
+    keeps column ids, not the header words a variant is chosen by)."""
+    return [spec, *(_applied(spec, v) for v in spec.variants)]
+
+
+def _applied(spec: TableSpec, v: dict[str, Any]) -> TableSpec:
+    changes: dict[str, Any] = {}
+    for key in ("layout", "classification", "identities", "evidence"):
+        if key in v:
+            changes[key] = v[key]
+    if "columns" in v:
+        changes["columns"] = _columns(v["columns"])
+    if "rows" in v:
+        changes["rows"] = _rows(v["rows"])
+    if "sides" in v:
+        changes["sides"] = [_side_variant(side, v["sides"]) for side in spec.sides]
+    return replace(spec, variants=[], **changes)
 
 
 def _side_variant(side: Side, given: dict[str, Any]) -> Side:

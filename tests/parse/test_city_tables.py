@@ -15,6 +15,7 @@ import pytest
 
 from fiscalpub.api import parse_files
 from fiscalpub.model import Report
+from fiscalpub.validate.engine import run
 from tests.conftest import corpus_path
 
 CORE = (
@@ -147,3 +148,12 @@ def test_shanghai_unit_tables_in_a_frame_without_rules() -> None:
     assert fund[("2290804", "basic")] == ["20862863"]
     assert fund[("2290804", "project")] == ["194157137"]
     assert not [li for li in report.line_items if li.placed_by == "unplaced"]
+
+
+@pytest.mark.corpus
+def test_beijing_repeated_codes_and_variants_are_no_contradiction() -> None:
+    # 预算03表 prints 2080501 on three rows (5.844000 + 0.100000 + 34.565400 = 40.509400, the
+    # 05 line); 预算02表's 合计 is 本年收入 + 上年结转结余, not the national income identity
+    codes = {f.code for f in run(_report(*ZDXM))}
+    assert "cross-table" not in codes
+    assert "row-sum" not in codes

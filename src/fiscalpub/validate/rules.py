@@ -10,13 +10,14 @@ the registry, never of printed table numbers.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 from fiscalpub.model import Fact, Finding, LineItem, Report, Where, money
 from fiscalpub.numbers import to_yuan
-from fiscalpub.registry import TableSpec, fact_cells, tables, variant
+from fiscalpub.registry import TableSpec, fact_cells, shapes, tables
 
 ROUNDING = "rounding"
 
@@ -48,22 +49,41 @@ class Index:
         self.info = {t.table: t for t in report.tables}
         self.cells: dict[tuple[str, str, str], LineItem] = {}
         self.rows: dict[str, dict[str, dict[str, LineItem]]] = {}
-        for li in report.line_items:
-            if li.column is None:
-                continue  # not placed: no rule can use it
-            key = li.code or f"#{li.row or ''}"
-            self.cells.setdefault((li.table, key, li.column), li)
-            self.rows.setdefault(li.table, {}).setdefault(key, {}).setdefault(li.column, li)
+        # a number not placed in a column takes part in no rule
+        placed = [(li, li.column) for li in report.line_items if li.column is not None]
+        # a code printed on several rows (Beijing's 支出总表: one row per function × economic
+        # code) is no single cell: taking its first row for the code's amount would report
+        # contradictions the source does not have
+        seen = Counter((li.table, _key(li), col) for li, col in placed)
+        for li, col in placed:
+            key = _key(li)
+            if seen[(li.table, key, col)] > 1 and li.code:
+                continue
+            self.cells.setdefault((li.table, key, col), li)
+            self.rows.setdefault(li.table, {}).setdefault(key, {}).setdefault(col, li)
         self.specs: dict[str, TableSpec] = {}
         registry = tables()
         for tid in self.info:
             if tid in registry and tid in self.rows:
-                header = " ".join(c for row in self.rows[tid].values() for c in row)
-                self.specs[tid] = variant(registry[tid], header) if header else registry[tid]
+                printed = {c for row in self.rows[tid].values() for c in row}
+                self.specs[tid] = _shape(registry[tid], printed)
 
     def step(self, table: str) -> Decimal:
         t = self.info.get(table)
         return step(t.unit if t else None, t.decimals if t else None)
+
+
+def _key(li: LineItem) -> str:
+    return li.code or f"#{li.row or ''}"
+
+
+def _shape(spec: TableSpec, printed: set[str]) -> TableSpec:
+    """The table's shape (its own or a variant's) whose columns include every printed
+    column id: the variant's identities, not the national table's, hold for it."""
+    for shape in shapes(spec):
+        if printed <= {c.id for c in shape.all_columns()}:
+            return shape
+    return spec
 
 
 Member = LineItem | Fact
