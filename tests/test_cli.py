@@ -73,6 +73,15 @@ def test_human_summary_lists_tables_and_statuses(seed003: Path) -> None:
 
 
 @pytest.mark.corpus
+def test_summary_says_a_wrong_identity_first() -> None:
+    result = _run("parse", corpus_path("pdf", "template-2024-final.pdf"))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("(department unknown) · 2024")
+    assert lines[2].startswith("error identity-placeholder:") and "上海市XX局" in lines[2]
+
+
+@pytest.mark.corpus
 def test_parse_summary_and_json_carry_the_self_check(seed003: Path) -> None:
     summary = _run("parse", seed003).stdout
     doc = json.loads(_run("parse", "--json", seed003).stdout)

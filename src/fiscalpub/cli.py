@@ -48,6 +48,9 @@ def _summary(report: Report) -> str:
         "",
         f"{'table':<28} {'status':<18} {'unit':<5} {'numbers':>7} {'unplaced':>8}",
     ]
+    # wrong or missing identity is said first, not left to the finding counts at the end
+    wrong = [f for f in report.findings if f.code.startswith("identity-")]
+    out[2:2] = [f"{f.severity} {f.code}: {f.message}" for f in wrong] + ([""] if wrong else [])
     counts = Counter(li.table for li in report.line_items)
     unplaced = Counter(li.table for li in report.line_items if li.placed_by == "unplaced")
     for t in report.tables:
