@@ -16,6 +16,7 @@ import pytest
 
 from fiscalpub.api import parse_files
 from fiscalpub.model import Report
+from fiscalpub.parse.tables import match_title
 from fiscalpub.read import read_document
 from tests.conftest import corpus_path
 
@@ -184,3 +185,22 @@ def test_grid_drawn_as_one_path_of_many_rules() -> None:
     assert fund[("2290804", "basic")] == ["20862863"]
     assert fund[("2290804", "project")] == ["194157137"]
     assert not [li for li in report.line_items if li.placed_by == "unplaced"]
+
+
+@pytest.mark.parametrize(
+    ("line", "table"),
+    [
+        ("一、2017年度江苏省高级人民法院部门收支预算总表", "income_expenditure_summary"),
+        ("江苏省高级人民法院2018年度部门收入预算总表", "income"),
+        (
+            "十一、2017年江苏省高级人民法院部门一般公共预算“三公”经费、会议费、培训费支出预算表",
+            "three_public",
+        ),
+        ("2017年度江苏省高级人民法院部门收支预算总表情况说明", None),  # a narrative heading
+        ("江苏省人民检察院2017年部门预算情况说明", None),
+        ("2017年度江苏省高级人民法院部门收支预算总表的主要内容如下", None),  # text after the title
+    ],
+)
+def test_a_title_may_carry_its_year_and_owner(line: str, table: str | None) -> None:
+    hit = match_title(line)
+    assert (hit[0] if hit else None) == table
