@@ -438,3 +438,31 @@ def test_several_reports_in_one_file_is_an_error(
     built = _run("build", path, "-o", out, "--no-charts")
     assert built.exit_code == 1
     assert not out.exists() or not [p for p in out.iterdir() if p.is_dir()]
+
+
+# ---------------------------------------------------------------- Ctrl-C
+
+
+@pytest.mark.corpus
+def test_sigint_stops_a_run_at_once_with_130_and_a_rerun_converges(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    args = [str(Path(sys.executable).parent / "fiscalpub"), "run", str(corpus_path("pdf")), "-o"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.Popen(
+        [*args, str(out), "--no-charts"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    time.sleep(8)  # probing done, reports being built (the whole run takes ~40 s)
+    assert proc.poll() is None
+    proc.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err.decode()[-500:]
+    assert time.monotonic() - started < 10  # not after finishing the queue
+    assert b"Traceback" not in err
+    assert not list(out.rglob("*.tmp"))
+    # the interrupted run recorded nothing: a re-run of one report builds it
+    again = _run("run", corpus_path("pdf", "shanghai-putuo-qfb-2025-budget.pdf"), "-o", out)
+    assert again.exit_code == 0, again.output
