@@ -269,3 +269,23 @@ def test_putuo_table_01_class_line_against_the_expenditure_table() -> None:
     assert (f.code, f.severity) == ("rounding", "warning")
     # and the narrative's 0.3万元 总计 is a contradiction the source makes (p.21)
     assert any(f.code == "narrative-table" and "0.3万元" in f.message for f in findings)
+
+
+def test_a_code_printed_on_several_rows_is_checked_row_by_row() -> None:
+    # Beijing's 支出总表 prints 2013601 once per economic code: each row is its own sum,
+    # and neither row alone is the code's amount in another table
+    first = [
+        _item("expenditure", "total", "300.00", code="2013601"),
+        _item("expenditure", "basic", "100.00", code="2013601"),
+        _item("expenditure", "project", "200.00", code="2013601"),
+    ]
+    second = [
+        _item("expenditure", "total", "1900.00", code="2013601"),
+        _item("expenditure", "basic", "400.00", code="2013601"),
+        _item("expenditure", "project", "400.00", code="2013601"),
+    ]
+    for li in second:
+        li.line = 11
+    gpb = _item("gpb_expenditure", "basic", "500.00", code="2013601")
+    findings = run(_report(*first, *second, gpb))
+    assert [(f.code, f.where[0].line) for f in findings] == [("row-sum", 11)]

@@ -53,12 +53,13 @@ class Index:
         placed = [(li, li.column) for li in report.line_items if li.column is not None]
         # a code printed on several rows (Beijing's 支出总表: one row per function × economic
         # code) is no single cell: taking its first row for the code's amount would report
-        # contradictions the source does not have
+        # contradictions the source does not have.  Each such row is a row of its own
+        # ("~" key: no code, no registry row), whose columns the row identities still check
         seen = Counter((li.table, _key(li), col) for li, col in placed)
         for li, col in placed:
             key = _key(li)
             if seen[(li.table, key, col)] > 1 and li.code:
-                continue
+                key = f"~{li.table}:{li.code}@{li.source}:{li.page}:{li.line}"
             self.cells.setdefault((li.table, key, col), li)
             self.rows.setdefault(li.table, {}).setdefault(key, {}).setdefault(col, li)
         self.specs: dict[str, TableSpec] = {}
@@ -224,7 +225,7 @@ def hierarchy_sums(rule: Rule, ix: Index) -> Iterator[Check]:
     code), and the total row = Σ 类, column by column."""
     for tid in ix.specs:
         rows = ix.rows[tid]
-        codes = sorted(k for k in rows if not k.startswith("#"))
+        codes = sorted(k for k in rows if not k.startswith(("#", "~")))
         if not codes:
             continue
         parents = [(k, [c for c in codes if len(c) == 3]) for k in ("#total",) if k in rows]
