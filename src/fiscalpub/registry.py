@@ -69,6 +69,7 @@ class TableSpec:
     evidence: list[dict[str, Any]]
     number_hint: int | None = None
     standard: bool = False
+    economic_twin: str | None = None  # the table this title names when its rows are economic
     variants: list[dict[str, Any]] = field(default_factory=list)
     local_titles: list[str] = field(default_factory=list)
 
@@ -190,6 +191,7 @@ def tables() -> dict[str, TableSpec]:
                 identities=list(t.get("identities", [])),
                 evidence=list(t.get("evidence", [])),
                 number_hint=t.get("number_hint"),
+                economic_twin=t.get("economic_twin"),
                 standard=bool(t.get("standard", False)),
                 variants=list(t.get("variants", [])),
                 local_titles=list(t.get("local_titles", [])),

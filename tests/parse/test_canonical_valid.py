@@ -19,9 +19,6 @@ from tests.conftest import corpus_path
 KNOWN_INVALID = {
     "cities/fuzhou-01-budget.pdf": "three_public number without a row",
     "cities/fuzhou-02-unit-budget.pdf": "three_public number without a row",
-    "cities/shenzhen-01-budget.pdf": "gpb_expenditure number without a row",
-    "cities/shenzhen-02-budget.pdf": "gpb_expenditure number without a row",
-    "cities/shenzhen-03-budget.pdf": "gpb_expenditure number without a row",
 }
 
 

@@ -361,6 +361,20 @@ def groups(bands: list[Band], spec: TableSpec) -> list[Group]:
             # no label column at all: a table printing only its unlabelled total row
             out.append(Group(codes=pending_codes, amounts=[centres[i]]))
             pending_codes = []
+    return _join_second_classification(out)
+
+
+def _join_second_classification(gs: list[Group]) -> list[Group]:
+    """A row coded twice (部门预算 economic code + name, then 政府预算 economic code + name,
+    then the amounts: Yantai): the first code and name are the row's, the second pair
+    is another classification of the same row, not a group of its own."""
+    out: list[Group] = []
+    for g in gs:
+        prev = out[-1] if out else None
+        if prev is not None and prev.codes and not prev.amounts and g.codes and g.amounts:
+            prev.amounts, prev.columns = g.amounts, g.columns
+            continue
+        out.append(g)
     return out
 
 
@@ -384,8 +398,15 @@ def _is_code_column(i: int, roles: list[str]) -> bool:
 
 
 def _looks_ordinal(texts: list[str]) -> bool:
+    """行次 beside a label: rising numbers, or numbers that mostly count up by one (a
+    typo in the source's 行次, "28, 39, 30, 31 …" in Foshan's 2019 决算, is no amount)."""
     values = [int(t) for t in texts if _DIGITS.match(t)]
-    return len(values) >= 3 and all(b > a for a, b in itertools.pairwise(values))
+    if len(values) < 3:
+        return False
+    pairs = list(itertools.pairwise(values))
+    if all(b > a for a, b in pairs):
+        return True
+    return len(values) >= 5 and sum(b == a + 1 for a, b in pairs) * 5 >= len(pairs) * 4
 
 
 def _nearest(centres: list[float], x: float) -> int:
@@ -394,15 +415,34 @@ def _nearest(centres: list[float], x: float) -> int:
 
 def header_text(bands: list[Band], x: float) -> str:
     """The header stack over the column centred at x: the text of every header cell
-    above the first data band that covers x, top to bottom (group headers included)."""
+    above the first data band that covers x, top to bottom (group headers included).
+
+    Years are relative ("2025年预算数" / "2026年预算数" → 上年预算数 / 本年预算数): the
+    registry names columns by what they hold, whatever year the report is of."""
     out: list[str] = []
+    head: list[str] = []
     for band in bands:
         if band.has_number():
             break
         for cell in band.cells:
+            head.append(cell.text)
             if cell.x0 - 1 <= x <= cell.x1 + 1:
                 out.append(cell.text)
-    return squash("".join(out))
+    return relative_years(squash("".join(out)), squash("".join(head)))
+
+
+_YEAR = re.compile(r"(20\d\d)年(?:度)?")
+
+
+def relative_years(text: str, context: str) -> str:
+    """Years of a header as 本年 (the latest year the header names) and 上年 (the one
+    before); other years stay as printed."""
+    years = {int(y) for y in _YEAR.findall(context)}
+    if not years:
+        return text
+    latest = max(years)
+    names = {latest: "本年", latest - 1: "上年"}
+    return _YEAR.sub(lambda m: names.get(int(m.group(1)), m.group(0)), text)
 
 
 def _narrow_header(bands: list[Band], x: float, registry: list[Column]) -> str:
@@ -468,11 +508,12 @@ def _two_headers(text: str, leaves: list[tuple[str, str]]) -> bool:
     )
 
 
-def map_columns(group: Group, registry: list[Column], bands: list[Band]) -> None:
+def map_columns(group: Group, registry: list[Column], bands: list[Band], label: str = "") -> None:
     """Registry column of each amount column: by header text, else by order.
 
     A column with neither a header nor a single number (the page margin between
-    a frame and the table) is not a column of the table."""
+    a frame and the table) is not a column of the table.  `label` (a row's own
+    label, "2025年") is read before every header of the row."""
     used = {
         round(x)
         for b in bands
@@ -486,7 +527,7 @@ def map_columns(group: Group, registry: list[Column], bands: list[Band]) -> None
     ]
     crowded = _crowded(bands, group.amounts, registry)
     heads = [
-        _narrow_header(bands, x, registry) if crowded else header_text(bands, x)
+        label + (_narrow_header(bands, x, registry) if crowded else header_text(bands, x))
         for x in group.amounts
     ]
     by_text: list[Column | None] = []
@@ -632,19 +673,34 @@ def _with_printed(rows: list[RawRow], gs: list[Group]) -> list[RawRow]:
 
 
 def _single_row(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:
-    """One row of amounts (三公): every cell of the widest data band is an amount column."""
+    """One row of amounts (三公): every cell of the widest data band is an amount column.
+
+    A table printed as a row per year ("2025年", "2026年", "增减变化金额") keeps one
+    row: each band's label (its cells without numbers, years made relative) is read
+    before the column headers, so the registry names "本年/总计/一般公共预算"."""
     data = [b for b in bands if b.has_number()]
     ref = max(data, key=lambda b: len(b.cells))
-    g = Group(amounts=[c.centre for c in ref.cells])
-    map_columns(g, spec.columns, bands)
-    nums = [n for band in data for n in _numbers(band, g)]
+    labels = [_band_label(b) for b in data]
+    context = "".join(labels)
+    nums: list[Num] = []
+    gs: list[Group] = []
+    for band, label in zip(data, labels, strict=True):
+        g = Group(amounts=[c.centre for c in ref.cells])
+        map_columns(g, spec.columns, bands, relative_years(label, context) if len(data) > 1 else "")
+        nums.extend(_numbers(band, g))
+        gs.append(g)
     if not nums:
         return None
     # the columns printed decide which identities apply (a 三公 table without the 合计
     # of 三公 + 会议费 + 培训费 does not break that identity)
     return _with_printed(
-        [RawRow(side=None, code=None, row=None, name="", nums=nums, line=nums[0].line)], [g]
+        [RawRow(side=None, code=None, row=None, name="", nums=nums, line=nums[0].line)], gs
     )
+
+
+def _band_label(band: Band) -> str:
+    """The texts of a band's cells that hold no number (its row labels)."""
+    return squash("".join(c.text for c in band.cells if c.text and not c.numbers()))
 
 
 def _list_rows(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:
@@ -659,16 +715,20 @@ def _list_rows(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:
     paths = _merged_paths(body)
     by_label = {squash(label): r for r in spec.rows for label in r.labels}
     column = spec.columns[0]
+    g = _list_group(body, bands, spec) if len(spec.columns) > 1 else None
     out: list[RawRow] = []
     for band, path in zip(body, paths, strict=True):
-        nums = [
-            num_from(nfkc(w.text), ln)
-            for c in band.cells
-            for w, ln in c.numbers()
-            if not _CJK.search(c.text)
-        ]
-        if len(nums) == 1:
-            nums[0].col = column.id
+        if g is not None:
+            nums = _numbers(band, g)
+        else:
+            nums = [
+                num_from(nfkc(w.text), ln)
+                for c in band.cells
+                for w, ln in c.numbers()
+                if not _CJK.search(c.text)
+            ]
+            if len(nums) == 1:
+                nums[0].col = column.id
         if not nums:
             continue
         row = _list_row(path, by_label)
@@ -684,6 +744,27 @@ def _list_rows(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:
             )
         )
     return out
+
+
+def _list_group(body: list[Band], bands: list[Band], spec: TableSpec) -> Group | None:
+    """The amount columns of a list table with several of them (by fund source): the
+    cells of the widest data band that hold numbers in some band, mapped by header."""
+    data = [b for b in body if b.has_number()]
+    ref = max(data, key=lambda b: len(b.cells))
+    centres = [
+        c.centre
+        for c in ref.cells
+        if not _CJK.search(c.text)
+        and any((o := _cell_at(b, c.centre)) is not None and o.numbers() for b in data)
+    ]
+    # a column between the first and the last amount column is one, even if blank here
+    if centres:
+        centres = [c.centre for c in ref.cells if centres[0] <= c.centre <= centres[-1]] + [
+            c.centre for c in ref.cells if c.centre > centres[-1] and not c.text
+        ]
+    g = Group(amounts=centres)
+    map_columns(g, spec.columns, bands)
+    return g if any(c is not None for c in g.columns) else None
 
 
 def _merged_paths(body: list[Band]) -> list[list[str]]:
@@ -765,20 +846,30 @@ def _coded(bands: list[Band], gs: list[Group], spec: TableSpec) -> list[RawRow]:
     labels = _label_rows(spec.rows)
     started = False
     out: list[RawRow] = []
+    last_code = ""  # the last complete code: prefix of a code printed as its suffix
     for band in bands:
         if not started and not band.has_number():
             continue
         started = True
+        unit = ""  # the text of a label column left of the codes (预算单位) in this band
         for g in gs:
             name_cell = _cell_at(band, g.name)
             name = name_cell.text if name_cell else ""
+            if not g.amounts and not g.codes:
+                unit = name or unit
+            elif not name:
+                name = unit  # a row named only by its unit ("深圳市气象局（本级）" totals)
             parts = [c.text for x in g.codes if (c := _cell_at(band, x)) is not None]
             # a table of no classification numbers its rows by unit (部门代码 317, 317001)
             code = _join_code([p for p in parts if p]) if spec.classification else None
+            if code is None and spec.classification and len(parts) == len(g.codes) > 1:
+                code = _suffix_code(parts, last_code)
             if g.coded_names and code is None:
                 code, name = _coded_name(band, g, spec.classification, name)
             if not code:
                 code, name = _code_in_name(name, spec)
+            if code:
+                last_code = code
             nums = _numbers(band, g)
             key = squash(_NUMBERING.sub("", name))
             if key not in labels and not code:
@@ -849,6 +940,20 @@ def _coded_name(
     digits = _CLASS_DIGITS.get(classification or "", "")
     own = [p for p in pairs if p[0][0] in digits]
     return own[0] if own else pairs[0]
+
+
+def _suffix_code(parts: list[str], last: str) -> str | None:
+    """A code printed as its last part under 类 / 款 / 项 columns ("" "40" "" under 201:
+    20140; "" "" "01" under 20140: 2014001): the part's column says which level it is,
+    the code of the row above gives the levels before it."""
+    filled = [i for i, p in enumerate(parts) if p]
+    if len(filled) != 1 or not re.fullmatch(r"\d\d", parts[filled[0]]):
+        return None
+    level = filled[0]  # 1: 款, 2: 项
+    prefix = last[: 3 + 2 * (level - 1)]
+    if len(prefix) != 3 + 2 * (level - 1):
+        return None
+    return prefix + parts[level]
 
 
 def _join_code(parts: list[str]) -> str | None:

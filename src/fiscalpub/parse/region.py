@@ -23,6 +23,7 @@ class TitleHit:
     span: int  # number of physical lines the title occupies
     title: str
     local: bool = False  # a regional title: the header must confirm the table (registry)
+    printed: str = ""  # the printed title without its number ("表8", "（八）")
 
 
 @dataclass

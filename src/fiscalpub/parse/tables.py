@@ -5,22 +5,27 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from fiscalpub.parse.grid import merged_texts, region_bands
+from fiscalpub.parse.grid import merged_texts, region_bands, relative_years
 from fiscalpub.parse.normalize import find_unit, is_number, nfkc, squash, tokens
 from fiscalpub.parse.region import Region, TitleHit
 from fiscalpub.read.document import Document, Line
-from fiscalpub.registry import TableSpec, tables, title_family_noise, variant
+from fiscalpub.registry import TableSpec, classes, tables, title_family_noise, variant
 
 # words that may surround a title on its line
-_TITLE_NOISE = re.compile(
-    r"(公开\d+表|表\d+|附表\d+|[（(]?[一二三四五六七八九十]+[)）、.]|^\d+[、.]|部门[:：].*|"
-    r"(金额)?单位[:：].*|[（(]按[^)）]*[)）])"
+_NUMBER_NOISE = (
+    r"公开\d+表|表\d+|附表\d+|[（(]?[一二三四五六七八九十]+[)）、.]|^\d+[、.]|部门[:：].*|"
+    r"(金额)?单位[:：].*"
 )
+_TITLE_NOISE = re.compile(rf"({_NUMBER_NOISE}|[（(]按[^)）]*[)）])")
+# the title as printed without its number: "（按经济分类）" kept, it tells two tables apart
+_PRINTED_NOISE = re.compile(rf"({_NUMBER_NOISE})")
 _EMPTY_NOTE = re.compile(
     r"(本表为空|为空表|空表|本表无数据|故本表无|无数据|不涉及|没有.*故本表|本表本年无发生额"
     # a note that the unit has none of what the table shows: "(无政府性基金支出)",
-    # "本部门无相关收支项目" (short, so narrative sentences do not count)
-    r"|^(注[:：])?[(（]?(本部门|本单位|我部门|我单位)?(\d{4}年)?无[^，。,]{0,24}(支出|收入|收支|项目|预算|内容)[)）。]?$)"
+    # "本部门无相关收支项目", "（注：2026年没有使用政府性基金预算拨款安排的支出。）"
+    # (short, so narrative sentences do not count)
+    r"|^[(（]?(注[:：])?[(（]?(本部门|本单位|我部门|我单位)?(\d{4}年)?(无|没有)[^，。,]{0,24}"
+    r"(支出|收入|收支|项目|预算|内容)[)）。]?[)）]?$)"
 )
 # "见附件", or the line naming the attachment that holds the tables
 # ("附件：XX 2026年度部门预算报表": Beijing's 附件1 情况说明, its 附件2 报表 a separate file)
@@ -86,11 +91,58 @@ def find_titles(lines: list[Line]) -> list[TitleHit]:
                 if m2 is not None and match_title(lines[nxt].text) != m2:
                     m, span = m2, nxt - i + 1
         if m is not None:
-            hits.append(TitleHit(table=m[0], index=i, span=span, title=m[1], local=m[2]))
+            printed = _PRINTED_NOISE.sub("", squash("".join(ln.text for ln in lines[i : i + span])))
+            hits.append(
+                TitleHit(table=m[0], index=i, span=span, title=m[1], local=m[2], printed=printed)
+            )
             i += span
         else:
             i += 1
     return hits
+
+
+def _join_repeated(hits: list[TitleHit], lines: list[Line]) -> tuple[list[TitleHit], set[int]]:
+    """Drop the hits that repeat the title of the hit before on the next page (a table
+    continued over pages, "表8 一般公共预算支出表（按经济分类）" on each): they are no
+    new table.  Returns the hits kept and the line indices of the repeated titles."""
+    kept: list[TitleHit] = []
+    repeated: set[int] = set()
+    last_page: int | None = None  # page of the last title of the running table
+    for hit in hits:
+        page = lines[hit.index].page
+        prev = kept[-1] if kept else None
+        if (
+            prev is not None
+            and hit.table == prev.table
+            and hit.printed == prev.printed
+            and last_page is not None
+            and page == last_page + 1
+        ):
+            repeated.update(range(hit.index, hit.index + hit.span))
+            last_page = page
+            continue
+        kept.append(hit)
+        last_page = page
+    return kept, repeated
+
+
+_CODE_ROW = re.compile(r"(?:^|\s)(\d{3}|\d{5}|\d{7})\s+[\u3400-\u9fff]")
+
+
+def _economic_twin(spec: TableSpec, body: list[Line]) -> str | None:
+    """The registry table a function-classified title names when its rows carry
+    economic codes ("一般公共预算支出表（按经济分类）": 301, 30101 … instead of
+    201, 20101 …): the kind of row decides, not the words around the title."""
+    if spec.economic_twin is None:
+        return None
+    count = {"function": 0, "economic": 0}
+    for line in body[:80]:
+        for m in _CODE_ROW.finditer(nfkc(line.text)):
+            code = m.group(1)
+            for scheme in count:
+                if code[:3] in classes()[scheme]:
+                    count[scheme] += 1
+    return spec.economic_twin if count["economic"] > max(count["function"], 1) else None
 
 
 def _next_nonblank(lines: list[Line], i: int) -> int | None:
@@ -110,18 +162,25 @@ _OTHER_TITLE = re.compile(r"^(?:预算|决算|公开)(?:\d{1,2}表|表\d{1,2})[\
 
 def cut_regions(doc: Document) -> list[Region]:
     """Regions of every title hit: from the title to the next title (of a registry
-    table or of any other table) or section end."""
+    table or of any other table) or section end.
+
+    A table that prints its title again on each page it runs over is one region:
+    the repeated title lines are left out of its body."""
     lines = list(doc.lines())
-    hits = find_titles(lines)
-    others = other_titles(lines, hits)
-    hits = sorted(hits + _family_hits(lines, others), key=lambda h: h.index)
-    bounds = sorted({h.index for h in hits} | set(others))
+    found = find_titles(lines)
+    others = other_titles(lines, found)
+    found = sorted(found + _family_hits(lines, others), key=lambda h: h.index)
+    hits, repeated = _join_repeated(found, lines)
+    bounds = sorted(({h.index for h in hits} | set(others)) - repeated)
     specs = tables()
     regions: list[Region] = []
     for hit in hits:
         end = next((b for b in bounds if b >= hit.index + hit.span), len(lines))
         body: list[Line] = []
-        for line in lines[hit.index + hit.span : end]:
+        for k in range(hit.index + hit.span, end):
+            line = lines[k]
+            if k in repeated:
+                continue
             s = squash(line.text)
             if _SECTION_END.match(s) or (_PERF.search(s) and len(s) < 30) or _OTHER_TITLE.match(s):
                 break
@@ -135,8 +194,11 @@ def cut_regions(doc: Document) -> list[Region]:
             title_line=lines[hit.index + hit.span - 1],
             pages=doc.pages,
         )
+        twin = _economic_twin(region.spec, body)
+        if twin is not None:
+            region.spec = specs[twin]
         header = _header(body) + "|" + _header_cells(region)
-        region.spec = variant(region.spec, header)
+        region.spec = variant(region.spec, relative_years(header, header))
         if _loose(hit, lines) and not _header_fits(region.spec, header):
             continue  # another table whose title contains a registry title: a bound only
         _classify(region)
@@ -204,7 +266,10 @@ def _family_hits(lines: list[Line], others: list[int]) -> list[TitleHit]:
         tid = _families().get(family_key(lines[i].text))
         if tid is not None:
             title = _TITLE_NOISE.sub("", squash(lines[i].text))
-            hits.append(TitleHit(table=tid, index=i, span=1, title=title, local=True))
+            printed = _PRINTED_NOISE.sub("", squash(lines[i].text))
+            hits.append(
+                TitleHit(table=tid, index=i, span=1, title=title, local=True, printed=printed)
+            )
     return hits
 
 

@@ -272,6 +272,8 @@ def cross_table(rule: Rule, ix: Index) -> Iterator[Check]:
                 continue
             keys = [f"#{link['row']}"] if link.get("row") else sorted(ix.rows[tid])
             for key in keys:
+                if key == "#":
+                    continue  # rows without code or row id (a unit's line): nothing to join on
                 li = ix.rows[tid].get(key, {}).get(link["column"])
                 if li is None:
                     continue
