@@ -200,6 +200,11 @@ def test_the_year_may_follow_the_title_words() -> None:
     assert _errors(findings) == []
 
 
+def test_a_year_in_chinese_numerals() -> None:
+    meta, _ = _identify([_doc("泉州市财政局", "二〇二六年部门预算", "二〇二六年一月", *_BODY)])
+    assert (meta.department, meta.year, meta.kind) == ("泉州市财政局", 2026, "budget")
+
+
 def test_a_date_on_the_cover_is_not_the_year() -> None:
     meta, _ = _identify(
         [_doc("上海市2026年市级单位预算", "预算单位：上海市福利彩票发行中心", "2025年12月", *_BODY)]

@@ -181,8 +181,21 @@ def _name_between(flat: str, start: int, end: int, bounds: list[int]) -> str | C
     return None
 
 
+_HAN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
+_HAN_YEAR = re.compile(r"二[〇零○][〇零○一二三四五六七八九]{2}(?=年)")
+
+
+def _arabic_years(text: str) -> str:
+    """A year in Chinese numerals ("二〇二六年部门预算") as digits, of the same length (the
+    characters keep their lines)."""
+    return _HAN_YEAR.sub(lambda m: m.group().translate(_HAN_DIGITS), text)
+
+
 def _cover_claims(lines: list[Line]) -> list[Claim]:
-    pieces = [squash(nfkc(line.text)).replace("（", "(").replace("）", ")") for line in lines]
+    pieces = [
+        _arabic_years(squash(nfkc(line.text)).replace("（", "(").replace("）", ")"))
+        for line in lines
+    ]
     flat = "".join(pieces)
     bounds: list[int] = []
     owner: list[Line] = []
