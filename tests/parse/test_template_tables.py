@@ -9,16 +9,18 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import cache
 from pathlib import Path
 
 import pytest
+import yaml
 
 from fiscalpub.api import parse_files
 from fiscalpub.model import Report
 from fiscalpub.parse.tables import match_title
 from fiscalpub.read import read_document
-from tests.conftest import corpus_path
+from tests.conftest import EXPECTED, corpus_path
 
 CORE = (
     "income_expenditure_summary",
@@ -204,3 +206,34 @@ def test_grid_drawn_as_one_path_of_many_rules() -> None:
 def test_a_title_may_carry_its_year_and_owner(line: str, table: str | None) -> None:
     hit = match_title(line)
     assert (hit[0] if hit else None) == table
+
+
+# The 单位预算's 财务收支预算总表, expenditure side (page 8): 合计 | 人员经费 | 公用经费 | 项目支出
+UNIT_SUMMARY_SPLIT = [
+    ("201", "personnel", "13819399.88"),
+    ("201", "public", "1867397.54"),
+    ("201", "project", "66410000.00"),
+    ("208", "personnel", "3948399.28"),
+    ("208", "public", "265380.00"),
+    ("210", "personnel", "1097073.43"),
+    ("221", "personnel", "3609125.22"),
+    ("grand_total_expenditure", "personnel", "22473997.81"),
+    ("grand_total_expenditure", "public", "2132777.54"),
+    ("grand_total_expenditure", "project", "66410000.00"),
+]
+
+
+@pytest.mark.corpus
+def test_unit_budget_prints_the_department_budget_amounts_and_the_split() -> None:
+    """The office has one unit: its 单位预算 prints every amount its 部门预算 prints (the
+    twin's hand-typed oracle, putuo-qfb-2025_items.yaml) and splits the summary's
+    expenditure into 人员经费/公用经费/项目支出 — nothing else, nothing unplaced."""
+    twin = yaml.safe_load((EXPECTED / "putuo-qfb-2025_items.yaml").read_text(encoding="utf-8"))
+    expected = Counter(
+        (e["table"], e["code"] or e["row"], e["column"], str(e["printed"]).replace(",", ""))
+        for e in twin["items"]
+    )
+    expected.update(("income_expenditure_summary", *cell) for cell in UNIT_SUMMARY_SPLIT)
+    report = _report(UNIT)
+    got = Counter((li.table, li.code or li.row, li.column, li.printed) for li in report.line_items)
+    assert got == expected
