@@ -42,6 +42,11 @@ def test_guangzhou_tables_found_and_placed(name: str) -> None:
     for tid in STANDARD:
         assert status[tid] == GUANGZHOU[name].get(tid, "present"), tid
     assert not [li for li in report.line_items if li.placed_by == "unplaced"]
+    # the source's own inconsistencies are one cent (元 -> 万元 rounding, "本套报表金额单位转换时
+    # 可能存在尾数误差"): within the tolerance, so the self-check finds no contradiction —
+    # also not in the income-by-fund and 三公-matrix shapes, whose identities are the variants'
+    checks = report.report.checks
+    assert checks is not None and checks.contradicted == 0 and checks.confirmed > 0
 
 
 @pytest.mark.corpus

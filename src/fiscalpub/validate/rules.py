@@ -69,6 +69,14 @@ class Index:
                 printed = {c for row in self.rows[tid].values() for c in row}
                 self.specs[tid] = _shape(registry[tid], printed)
 
+    def column(self, table: str, col_id: str, key: str) -> str:
+        """The id of column `col_id` in row `key`: a `per_row` column is named by its row
+        (the 合计 of a 三公 matrix is budget_<row>)."""
+        for col in self.specs[table].all_columns():
+            if col.id == col_id and col.per_row and key.startswith("#"):
+                return col.id_for(key[1:])
+        return col_id
+
     def step(self, table: str) -> Decimal:
         t = self.info.get(table)
         return step(t.unit if t else None, t.decimals if t else None)
@@ -82,9 +90,18 @@ def _shape(spec: TableSpec, printed: set[str]) -> TableSpec:
     """The table's shape (its own or a variant's) whose columns include every printed
     column id: the variant's identities, not the national table's, hold for it."""
     for shape in shapes(spec):
-        if printed <= {c.id for c in shape.all_columns()}:
+        if _covers(shape, printed):
             return shape
     return spec
+
+
+def _covers(spec: TableSpec, printed: set[str]) -> bool:
+    """Every printed column id is a column of this shape (a per_row column stands for
+    every id it makes: budget_<row>)."""
+    cols = spec.all_columns()
+    return all(
+        any(c.id == u or (c.per_row and u.startswith(c.per_row)) for c in cols) for u in printed
+    )
 
 
 Member = LineItem | Fact
@@ -171,13 +188,14 @@ def row_sums(rule: Rule, ix: Index) -> Iterator[Check]:
         for ident in spec.identities:
             if ident.get("kind") == "rows":
                 columns = {c for r in rows.values() for c in r}
+                columns |= {c.id for c in spec.all_columns() if c.per_row}
                 for col in sorted(columns):
                     yield from _sum_check(
                         rule,
                         ix,
-                        rows.get(f"#{ident['result']}", {}).get(col),
-                        [rows.get(f"#{r}", {}).get(col) for r in ident.get("plus", [])],
-                        [rows.get(f"#{r}", {}).get(col) for r in ident.get("minus", [])],
+                        _named(ix, tid, ident["result"], col),
+                        [_named(ix, tid, r, col) for r in ident.get("plus", [])],
+                        [_named(ix, tid, r, col) for r in ident.get("minus", [])],
                     )
                 continue
             total_col = str(ident.get("total") or ident.get("result"))
@@ -187,10 +205,15 @@ def row_sums(rule: Rule, ix: Index) -> Iterator[Check]:
                 yield from _sum_check(
                     rule,
                     ix,
-                    row.get(total_col),
-                    [row.get(c) for c in plus],
-                    [row.get(c) for c in ident.get("minus", [])],
+                    row.get(ix.column(tid, total_col, key)),
+                    [row.get(ix.column(tid, c, key)) for c in plus],
+                    [row.get(ix.column(tid, c, key)) for c in ident.get("minus", [])],
                 )
+
+
+def _named(ix: Index, tid: str, row: str, col: str) -> LineItem | None:
+    """The cell of named row `row` in column `col` (a per_row column by its row's id)."""
+    return ix.rows[tid].get(f"#{row}", {}).get(ix.column(tid, col, f"#{row}"))
 
 
 def _sum_check(
