@@ -36,7 +36,8 @@ def test_gb18030_and_utf8_bom(tmp_path: Path) -> None:
         (b"", "empty"),
         (b"  \n\n", "empty"),
         (bytes(range(256)) * 8, "binary"),
-        (b"\xff\xfe\x00a", "binary"),
+        (b"\xff\xfe\x00", "UTF-16"),  # a UTF-16 byte-order mark, then half a character
+        (b"\xff\xfe" + b"\x01\x00" * 100, "binary"),  # UTF-16 control characters
     ],
 )
 def test_bad_bytes_are_refused_with_a_reason(tmp_path: Path, data: bytes, message: str) -> None:

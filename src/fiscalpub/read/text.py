@@ -19,7 +19,7 @@ def decode(data: bytes, name: str) -> str:
     for bom, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if data.startswith(bom):  # UTF-16 with its byte-order mark (Windows "Unicode")
             try:
-                return data[len(bom) :].decode(encoding)
+                return _not_binary(data[len(bom) :].decode(encoding), name)
             except UnicodeDecodeError:
                 raise UnreadableInput(f"{name}: not valid {encoding.upper()} text") from None
     if b"\x00" in data[:4096]:
@@ -29,11 +29,15 @@ def decode(data: bytes, name: str) -> str:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f\v")
-        if control > _MAX_CONTROL_SHARE * len(text):
-            raise UnreadableInput(f"{name}: binary data, not a text report (control characters)")
-        return text
+        return _not_binary(text, name)
     raise UnreadableInput(f"{name}: not UTF-8 or GB18030 text")
+
+
+def _not_binary(text: str, name: str) -> str:
+    control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f\v")
+    if control > _MAX_CONTROL_SHARE * len(text):
+        raise UnreadableInput(f"{name}: binary data, not a text report (control characters)")
+    return text
 
 
 def read_text(path: str | Path, source: int = 0) -> Document:
