@@ -32,22 +32,30 @@ def _title(region: Region) -> str:
 def repeated_tables(
     regions: list[Region], split: Callable[[Region], list[RawRow]]
 ) -> list[Finding]:
-    by_table: dict[str, list[Region]] = defaultdict(list)
+    """One finding per table printed twice; linear in the regions (a file of a thousand
+    copies made this quadratic: one finding per pair)."""
+    by_title: dict[tuple[str, str], list[Region]] = defaultdict(list)
     for region in regions:
         if region.has_numbers:
-            by_table[region.spec.id].append(region)
+            by_title[(region.spec.id, _title(region))].append(region)
     findings: list[Finding] = []
-    for tid, copies in by_table.items():
+    for (tid, _), copies in by_title.items():
         if len(copies) < 2:
             continue
-        keyed = [(r, _keys(split(r))) for r in copies]
-        keyed = [(r, k) for r, k in keyed if len(k) >= MIN_ROWS]
-        for i, (first, a) in enumerate(keyed):
-            for second, b in keyed[i + 1 :]:
-                if _title(first) != _title(second):
-                    continue  # two tables the registry maps to one id, not two copies
-                if len(a & b) >= OVERLAP * min(len(a), len(b)):
-                    findings.append(_finding(tid, first, second, len(a & b)))
+        seen: list[tuple[Region, set[str]]] = []
+        for region in copies:
+            keys = _keys(split(region))
+            if len(keys) < MIN_ROWS:
+                continue
+            first = next(
+                ((r, k) for r, k in seen if len(k & keys) >= OVERLAP * min(len(k), len(keys))),
+                None,
+            )
+            if first is not None:
+                findings.append(_finding(tid, first[0], region, len(first[1] & keys)))
+                break
+            if len(seen) < 8:  # a table continued over pages has a few regions, not more
+                seen.append((region, keys))
     return findings
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from decimal import Decimal
 
@@ -220,15 +221,20 @@ def _unreadable_in_narrative(doc: Document) -> list[Finding]:
     inside the text), so that is not one broken number."""
     owners = narrative.narrative_text(doc).lines
     chars: list[str] = []
-    at: list[Line] = []
+    starts: list[int] = []  # offset of each line's text (bisect: not a Line per character)
+    lines: list[Line] = []
+    size = 0
     for i, line in enumerate(owners):
         if i and owners[i - 1] is line:
             continue
         text = re.sub(r"\s+", "", re.sub(r"(?<=\d)\s+(?=\d)", "\0", nfkc(line.text)))
         chars.append(text.replace("\0", " "))
-        at.extend([line] * len(text))
+        if text:
+            starts.append(size)
+            lines.append(line)
+            size += len(text)
     return [
-        _unreadable(m.reading.printed, _where(at[m.start]), "情况说明")
+        _unreadable(m.reading.printed, _where(lines[bisect_right(starts, m.start) - 1]), "情况说明")
         for m in find_numbers("".join(chars))
         if m.reading.kind == "unreadable"
     ]

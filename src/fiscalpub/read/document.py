@@ -63,7 +63,7 @@ def read_bytes(path: Path) -> bytes:
         raise UnreadableInput(f"{path}: cannot read ({exc.strerror})") from None
 
 
-@dataclass
+@dataclass(slots=True)  # one per word/line/rule of a report: no __dict__ each
 class Word:
     text: str
     x0: float
@@ -72,7 +72,7 @@ class Word:
     bottom: float
 
 
-@dataclass
+@dataclass(slots=True)  # one per word/line/rule of a report: no __dict__ each
 class Line:
     """One physical line of the source: original text, 1-based line number, page number."""
 
@@ -83,7 +83,7 @@ class Line:
     words: list[Word] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)  # one per word/line/rule of a report: no __dict__ each
 class Rule:
     """A ruling line of a PDF page, top-down coordinates: horizontal (y, x0..x1) or
     vertical (x, y0..y1)."""
