@@ -251,8 +251,17 @@ def hierarchy_sums(rule: Rule, ix: Index) -> Iterator[Check]:
         codes = sorted(k for k in rows if not k.startswith(("#", "~")))
         if not codes:
             continue
-        parents = [(k, [c for c in codes if len(c) == 3]) for k in ("#total",) if k in rows]
+        # a code printed on several rows (Yantai's 301 under 501 and under 505) is no one
+        # term: no sum over its level holds or fails
+        repeated = {k.split(":", 1)[1].split("@", 1)[0] for k in rows if k.startswith("~")}
+        parents = [
+            (k, [c for c in codes if len(c) == 3])
+            for k in ("#total",)
+            if k in rows and not any(len(c) == 3 for c in repeated)
+        ]
         for code in codes:
+            if any(c.startswith(code) for c in repeated):
+                continue
             below = [c for c in codes if c.startswith(code) and len(c) > len(code)]
             if below:
                 level = min(len(c) for c in below)
