@@ -205,6 +205,19 @@ def test_a_year_in_chinese_numerals() -> None:
     assert (meta.department, meta.year, meta.kind) == ("泉州市财政局", 2026, "budget")
 
 
+def test_a_title_without_部门_or_单位_names_no_scope() -> None:
+    meta, findings = _identify([_doc("2026年湖州市财政局预算公开", *_BODY)])
+    assert (meta.department, meta.year, meta.kind, meta.scope) == (
+        "湖州市财政局",
+        2026,
+        "budget",
+        None,
+    )
+    # a budget whose cover does not say 部门 or 单位: the scope is missing, and said so
+    (missing,) = [f for f in findings if f.code == "identity-missing"]
+    assert "scope" in missing.message and "department" not in missing.message
+
+
 def test_a_date_on_the_cover_is_not_the_year() -> None:
     meta, _ = _identify(
         [_doc("上海市2026年市级单位预算", "预算单位：上海市福利彩票发行中心", "2025年12月", *_BODY)]

@@ -31,6 +31,8 @@ from fiscalpub.registry import identity_words
 # the title words: "2026年度部门预算", "2022年部门综合预算", "2025年区级单位预算"; what stands
 # between the year and the title words holds no digit (a date line "2026年1月" is not a title)
 _TITLE = re.compile(r"(20\d\d)年度?([^\d]*?)(部门|单位)(?:综合)?([预决])算")
+# a cover title that does not say 部门 or 单位: "XX局2026年预算公开"
+_TITLE_NO_SCOPE = re.compile(r"(20\d\d)年度?([^\d]*?)(?:综合)?([预决])算(?!单位|执行)")
 _TITLE_WORDS = re.compile(r"(部门|单位)(?:综合)?([预决])算")
 _YEAR = re.compile(r"(20\d\d)年度?(?!\d{1,2}月)")
 _KIND = {"预": "budget", "决": "final"}
@@ -209,42 +211,35 @@ def _cover_claims(lines: list[Line]) -> list[Claim]:
             if placeholder(piece):
                 claims.append(Claim("cover", line, placeholder=piece))
         return claims
-    at_char, found, year, words = title
+    at_char, found, year, kind, scope = title
     at = owner[at_char]
     if isinstance(found, Claim):
         claims.append(Claim("cover", at, placeholder=found.placeholder))
-    claims.append(
-        Claim(
-            "cover",
-            at,
-            name=found if isinstance(found, str) else None,
-            year=year,
-            kind=_KIND[words.group(2)],
-            scope=_SCOPE[words.group(1)],
-        )
-    )
+    name = found if isinstance(found, str) else None
+    claims.append(Claim("cover", at, name=name, year=year, kind=kind, scope=scope))
     return claims
 
 
 def _cover_title(
     flat: str, bounds: list[int]
-) -> tuple[int, str | Claim | None, int, re.Match[str]] | None:
-    """The cover's title: where it starts, the name it prints, its year and its title words.
+) -> tuple[int, str | Claim | None, int, str, str | None] | None:
+    """The cover's title: where it starts, the name it prints, its year, kind and scope.
     The year is printed before the title words ("XX 2026年度部门预算", "2026年 XX部门预算",
-    "上海市普陀区2025年区级部门预算") or, less often, after them ("XX部门预算（2026年）")."""
-    m = _TITLE.search(flat)
+    "上海市普陀区2025年区级部门预算") or, less often, after them ("XX部门预算（2026年）"); a
+    title without 部门/单位 ("XX局2026年预算") gives no scope (never guessed)."""
+    m = _TITLE.search(flat) or _TITLE_NO_SCOPE.search(flat)
     if m:
-        words = _TITLE_WORDS.search(flat, m.start(3))
-        assert words is not None  # the title's own words
         found = _name_between(flat, m.start(2), m.end(2), bounds)
         if found is None:
             found = _name_between(flat, 0, m.start(1), bounds)
-        return m.start(), found, int(m.group(1)), words
+        scope = _SCOPE[m.group(3)] if m.re is _TITLE else None
+        return m.start(), found, int(m.group(1)), _KIND[m.group(m.re.groups)], scope
     words = _TITLE_WORDS.search(flat)
     year = _YEAR.search(flat, words.end()) if words else None
     if words is None or year is None:
         return None
-    return words.start(), _name_between(flat, 0, words.start(), bounds), int(year.group(1)), words
+    found = _name_between(flat, 0, words.start(), bounds)
+    return words.start(), found, int(year.group(1)), _KIND[words.group(2)], _SCOPE[words.group(1)]
 
 
 @lru_cache(maxsize=1)
