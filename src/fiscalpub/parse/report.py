@@ -273,7 +273,11 @@ def _unmapped(region: TableRegion, rows: list[RawRow]) -> bool:
 
 
 def _rank(r: TableRegion) -> int:
-    return 2 if r.has_numbers else 1 if r.empty_note is not None or r.blank else 0
+    """Numbers first, then a note that the table is empty, then a printed header without
+    amounts (a 目录 line followed by other titles may look like one), then a title alone."""
+    if r.has_numbers:
+        return 3
+    return 2 if r.empty_note is not None else 1 if r.blank else 0
 
 
 def _status(region: TableRegion) -> str:
