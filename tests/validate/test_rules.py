@@ -289,3 +289,15 @@ def test_a_code_printed_on_several_rows_is_checked_row_by_row() -> None:
     gpb = _item("gpb_expenditure", "basic", "500.00", code="2013601")
     findings = run(_report(*first, *second, gpb))
     assert [(f.code, f.where[0].line) for f in findings] == [("row-sum", 11)]
+
+
+def test_the_rows_of_a_code_printed_on_several_rows_sum_to_the_other_tables_line() -> None:
+    rows = [
+        _item("expenditure", "basic", "100.00", code="2080501"),
+        _item("expenditure", "basic", "300.00", code="2080501"),
+    ]
+    rows[1].line = 11
+    agreeing = _report(*rows, _item("gpb_expenditure", "basic", "400.00", code="2080501"))
+    assert run(agreeing) == []
+    differing = _report(*rows, _item("gpb_expenditure", "basic", "900.00", code="2080501"))
+    assert [f.code for f in run(differing)] == ["cross-table"]

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from fiscalpub.model import Fact, Finding, LineItem, Report, Where, money
 from fiscalpub.numbers import to_yuan
@@ -56,9 +57,13 @@ class Index:
         # contradictions the source does not have.  Each such row is a row of its own
         # ("~" key: no code, no registry row), whose columns the row identities still check
         seen = Counter((li.table, _key(li), col) for li, col in placed)
+        # the rows of such a code, by (table, code, column): together they are the code's
+        # amount, which other tables print once (cross_table compares the sum)
+        self.repeated: dict[tuple[str, str, str], list[LineItem]] = {}
         for li, col in placed:
             key = _key(li)
             if seen[(li.table, key, col)] > 1 and li.code:
+                self.repeated.setdefault((li.table, key, col), []).append(li)
                 key = f"~{li.table}:{li.code}@{li.source}:{li.page}:{li.line}"
             self.cells.setdefault((li.table, key, col), li)
             self.rows.setdefault(li.table, {}).setdefault(key, {}).setdefault(col, li)
@@ -302,26 +307,32 @@ def cross_table(rule: Rule, ix: Index) -> Iterator[Check]:
             other = link["table"]
             if other not in ix.rows:
                 continue
-            keys = [f"#{link['row']}"] if link.get("row") else sorted(ix.rows[tid])
+            keys = (
+                [f"#{link['row']}"]
+                if link.get("row")
+                else sorted({*ix.rows[tid], *(c for (t, c, _) in ix.repeated if t == tid)})
+            )
             for key in keys:
                 if key == "#":
                     continue  # rows without code or row id (a unit's line): nothing to join on
-                li = ix.rows[tid].get(key, {}).get(link["column"])
-                if li is None:
-                    continue
                 if "other_code" in link:
                     okey = link["other_code"]
                 elif "other_row" in link:
                     okey = f"#{link['other_row']}"
                 else:
                     okey = key
-                oli = ix.rows[other].get(okey, {}).get(link.get("other_column", "amount"))
-                if oli is None:
+                ocol = link.get("other_column", "amount")
+                lis, olis = _printed(ix, tid, key, link["column"]), _printed(ix, other, okey, ocol)
+                if not lis or not olis:
                     continue
-                pair = frozenset({(tid, key, li.column or ""), (other, okey, oli.column or "")})
+                pair = frozenset({(tid, key, link["column"]), (other, okey, ocol)})
                 if pair in seen:
                     continue
                 seen.add(pair)
+                if len(lis) > 1 or len(olis) > 1:
+                    yield _sums_compared(rule, ix, link, lis, olis)
+                    continue
+                li, oli = lis[0], olis[0]
                 relation = link.get("relation", "eq")
                 sign = {"eq": "≠", "ge": "<", "le": ">"}[relation]
                 yield compare(
@@ -335,6 +346,43 @@ def cross_table(rule: Rule, ix: Index) -> Iterator[Check]:
                     equal_confirms(li, oli),
                     relation,
                 )
+
+
+def _printed(ix: Index, table: str, key: str, column: str) -> list[LineItem]:
+    """The cell (row key, column) of a table: one item, or the rows of a code printed on
+    several rows, or nothing."""
+    one = ix.rows.get(table, {}).get(key, {}).get(column)
+    return [one] if one is not None else ix.repeated.get((table, key, column), [])
+
+
+def _sums_compared(
+    rule: Rule, ix: Index, link: dict[str, Any], lis: list[LineItem], olis: list[LineItem]
+) -> Check:
+    """An evidence link where one side prints its code on several rows (Beijing's 支出总表
+    by economic code, its 一般公共预算支出表 per unit): the sums of the rows compare."""
+    relation = link.get("relation", "eq")
+    sign = {"eq": "≠", "ge": "<", "le": ">"}[relation]
+    total, ototal = sum_of(lis), sum_of(olis)
+    members = (*lis, *olis)
+    return compare(
+        rule,
+        ototal,
+        total,
+        max(ix.step(lis[0].table), ix.step(olis[0].table)) * max(len(lis), len(olis)),
+        f"Σ {_labels(lis)} = {money(total)} 元 {sign} Σ {_labels(olis)} = {money(ototal)} 元",
+        [_at(li) for li in members],
+        members,
+        () if total == 0 else members,
+        relation,
+    )
+
+
+def sum_of(items: list[LineItem]) -> Decimal:
+    return sum((li.amount for li in items), Decimal(0))
+
+
+def _labels(items: list[LineItem]) -> str:
+    return _label(items[0]) + (f" (+{len(items) - 1} rows)" if len(items) > 1 else "")
 
 
 def _fact_step(f: Fact) -> Decimal:
