@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
@@ -303,3 +304,44 @@ def identity_words() -> IdentityWords:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise RegistryError(f"template.yaml is malformed: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class TableWords:
+    """The template's words around the tables (template.yaml `tables`), compiled."""
+
+    title_number: re.Pattern[str]
+    title_noise: re.Pattern[str]
+    title_extra_chars: int
+    empty_note: re.Pattern[str]
+    absent_note: re.Pattern[str]
+    section_end: re.Pattern[str]
+    performance: re.Pattern[str]
+    other_title: re.Pattern[str]
+    unit_mark: re.Pattern[str]
+
+
+def _either(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+@lru_cache(maxsize=1)
+def table_words() -> TableWords:
+    """template.yaml `tables`: title numbering, empty/absent notes, region ends."""
+    raw = _load("template.yaml")
+    try:
+        d = raw["tables"]
+        number = d["title_number"]
+        return TableWords(
+            title_number=re.compile(f"({number})"),
+            title_noise=re.compile(f"({number}|{d['title_qualifier']})"),
+            title_extra_chars=int(d["title_extra_chars"]),
+            empty_note=_either(d["empty_notes"]),
+            absent_note=_either(d["absent_notes"]),
+            section_end=_either(d["section_ends"]),
+            performance=re.compile(d["performance"]),
+            other_title=re.compile(d["other_title"]),
+            unit_mark=re.compile(d["unit_marks"]),
+        )
+    except (KeyError, TypeError, ValueError, re.error) as exc:
+        raise RegistryError(f"template.yaml is malformed (tables): {exc}") from exc

@@ -9,28 +9,23 @@ from fiscalpub.parse.grid import merged_texts, region_bands, relative_years
 from fiscalpub.parse.normalize import find_unit, is_number, nfkc, squash, tokens
 from fiscalpub.parse.region import Region, TitleHit
 from fiscalpub.read.document import Document, Line
-from fiscalpub.registry import TableSpec, classes, tables, title_family_noise, variant
+from fiscalpub.registry import (
+    TableSpec,
+    classes,
+    table_words,
+    tables,
+    title_family_noise,
+    variant,
+)
 
-# words that may surround a title on its line
-_NUMBER_NOISE = (
-    r"公开\d+表|表\d+|附表\d+|[（(]?[一二三四五六七八九十]+[)）、.]|^\d+[、.]|部门[:：].*|"
-    r"(金额)?单位[:：].*"
-)
-_TITLE_NOISE = re.compile(rf"({_NUMBER_NOISE}|[（(]按[^)）]*[)）])")
+# the template's words around the tables: template.yaml `tables` (registry data)
+_WORDS = table_words()
+_TITLE_NOISE = _WORDS.title_noise
 # the title as printed without its number: "（按经济分类）" kept, it tells two tables apart
-_PRINTED_NOISE = re.compile(rf"({_NUMBER_NOISE})")
-_EMPTY_NOTE = re.compile(
-    r"(本表为空|为空表|空表|本表无数据|故本表无|无数据|不涉及|没有.*故本表|本表本年无发生额"
-    # a note that the unit has none of what the table shows: "(无政府性基金支出)",
-    # "本部门无相关收支项目", "（注：2026年没有使用政府性基金预算拨款安排的支出。）"
-    # (short, so narrative sentences do not count)
-    r"|^[(（]?(注[:：])?[(（]?(本部门|本单位|我部门|我单位)?(\d{4}年)?(无|没有)[^，。,]{0,24}"
-    r"(支出|收入|收支|项目|预算|内容)[)）。]?[)）]?$)"
-)
-# "见附件", or the line naming the attachment that holds the tables
-# ("附件：XX 2026年度部门预算报表": Beijing's 附件1 情况说明, its 附件2 报表 a separate file)
-_ABSENT_NOTE = re.compile(r"见附件|详见附件|附件[:：]?$|^附件\d?[:：]")
-_MAX_TITLE_EXTRA = 14  # characters a title line may carry beyond the title itself
+_PRINTED_NOISE = _WORDS.title_number
+_EMPTY_NOTE = _WORDS.empty_note
+_ABSENT_NOTE = _WORDS.absent_note
+_MAX_TITLE_EXTRA = _WORDS.title_extra_chars
 # a title may name its year and owner before the title itself ("2017年度江苏省高级人民法院
 # 部门收支预算总表", "江苏省人民检察院2017年部门…"): that prefix is no limit on the title
 _OWNER_PREFIX = re.compile(
@@ -152,12 +147,11 @@ def _next_nonblank(lines: list[Line], i: int) -> int | None:
     return None
 
 
-_SECTION_END = re.compile(r"^(第[一二三四五六七八九十]部分|.{0,20}情况说明$|.{0,12}名词解释$)")
-_PERF = re.compile(r"绩效自评|绩效评价表|绩效目标表|整体支出绩效")
-# the numbered title of a table the registry does not know ("预算11表 财政拨款政府购买服务明细表",
-# "预算表12 年度项目支出绩效表"): it ends the region before it, so its amounts are not taken
-# for the last rows of the registry table printed above
-_OTHER_TITLE = re.compile(r"^(?:预算|决算|公开)(?:\d{1,2}表|表\d{1,2})[\u3400-\u9fff“”\"]{2,40}表$")
+_SECTION_END = _WORDS.section_end
+_PERF = _WORDS.performance
+# the numbered title of a table the registry does not know: it ends the region before it,
+# so its amounts are not taken for the last rows of the registry table printed above
+_OTHER_TITLE = _WORDS.other_title
 
 
 def cut_regions(doc: Document) -> list[Region]:
@@ -213,7 +207,7 @@ def cut_regions(doc: Document) -> list[Region]:
 
 
 # what follows a table's title within a few lines: its unit or the unit it belongs to
-_UNIT_MARK = re.compile(r"单位[:：]|单位名称|金额单位|编制单位|部门名称")
+_UNIT_MARK = _WORDS.unit_mark
 _SENTENCE = re.compile(r"[。，；,;:：]")
 
 
