@@ -271,6 +271,25 @@ def test_a_unit_budget_names_the_unit_not_its_department() -> None:
     assert _errors(findings) == []
 
 
+def test_a_unit_budget_whose_headers_name_its_department_is_no_conflict() -> None:
+    cover = ("2026年度", "福州市科学技术局(本级)", "单位预算")
+    headers = ["部门：福州市科学技术局", "单位：福州市科学技术局"] * 2
+    meta, findings = _identify([_doc(*cover, *_BODY, *headers)])
+    assert (meta.department, meta.scope) == ("福州市科学技术局", "unit")
+    headers = ["部门：福州市人民政府", "部门：福州市人民政府"]
+    meta, findings = _identify([_doc(*cover, *_BODY, *headers)])
+    assert meta.department == "福州市科学技术局"
+    assert _errors(findings) == []
+
+
+def test_without_a_cover_name_a_unit_budget_takes_the_unit_header() -> None:
+    cover = ("上海市2026年市级单位预算",)
+    headers = ["部门：上海市文化和旅游局", "编制单位：上海市文化和旅游局执法总队"] * 3
+    meta, findings = _identify([_doc(*cover, *_BODY, *headers)])
+    assert (meta.department, meta.scope) == ("上海市文化和旅游局执法总队", "unit")
+    assert _errors(findings) == []
+
+
 def test_a_department_and_its_unit_budget_are_told_apart() -> None:
     dept, _ = _identify([_doc("2026年度", "福州市科学技术局", "部门预算", *_BODY)])
     unit, _ = _identify([_doc("2026年度", "福州市科学技术局(本级)", "单位预算", *_BODY)])

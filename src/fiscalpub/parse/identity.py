@@ -445,9 +445,10 @@ def _name(out: Identity, claims: list[Claim]) -> None:
     voices = [c for c in strong if c.how != "header" or headers[c.name] >= 2] or strong
     if voices:
         order = {"cover": 0, "label": 1, "header": 2}
+        other = _OTHER_ROLE[out.scope or "department"]  # the role that names someone else
         lead = min(
             voices,
-            key=lambda c: (order[c.how], c.role == "unit", -headers.get(c.name or "", 0)),
+            key=lambda c: (order[c.how], c.role == other, -headers.get(c.name or "", 0)),
         )
         agree = [c for c in strong if c.name and lead.name and same_body(c.name, lead.name)]
         best = max(agree, key=lambda c: len(c.name or ""))
@@ -459,8 +460,9 @@ def _name(out: Identity, claims: list[Claim]) -> None:
             if c.name
             and lead.name
             and not same_body(c.name, lead.name)
-            # a 部门预算 prints tables of its units under 单位名称: not another department
-            and not (out.scope == "department" and c.role == "unit" and c.how == "header")
+            # a 部门预算 prints tables of its units under 单位名称, a 单位预算 may print its
+            # department under 部门：— neither is another body reporting
+            and not (c.how == "header" and c.role == other)
         ]
         if against:
             out.findings.append(_conflict(lead, against))
@@ -475,6 +477,7 @@ def _name(out: Identity, claims: list[Claim]) -> None:
         return
 
 
+_OTHER_ROLE = {"department": "unit", "unit": "department"}
 _HOW_ZH = {"cover": "the cover", "label": "a labelled line", "header": "the table headers"}
 
 
