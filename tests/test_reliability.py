@@ -466,3 +466,148 @@ def test_sigint_stops_a_run_at_once_with_130_and_a_rerun_converges(tmp_path: Pat
     # the interrupted run recorded nothing: a re-run of one report builds it
     again = _run("run", corpus_path("pdf", "shanghai-putuo-qfb-2025-budget.pdf"), "-o", out)
     assert again.exit_code == 0, again.output
+
+
+# ---------------------------------------------------------------- the campaign's second round
+
+
+def test_a_device_is_never_replaced_by_an_output(tmp_path: Path) -> None:
+    device = tmp_path / "full"
+    os.mknod(device, 0o666 | 0o020000, os.makedev(1, 7))  # like /dev/full
+    line = _one_error_line(_run("parse", SEED003, "-o", device))
+    assert "not a regular file" in line
+    import stat
+
+    assert stat.S_ISCHR(device.stat().st_mode)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["build", SEED003, "-o", ""], ["serve", "--port", "70000"]],
+    ids=["empty -o", "port out of range"],
+)
+def test_bad_option_values_are_usage_errors(args: list[str | Path]) -> None:
+    result = _run(*args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-1", "abc"])
+def test_bad_size_limit_is_one_line(value: str) -> None:
+    line = _one_error_line(_run("parse", SEED003, env={"FISCALPUB_MAX_INPUT_MB": value}))
+    assert "FISCALPUB_MAX_INPUT_MB" in line
+
+
+def test_build_refuses_two_inputs_making_one_package(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    text = SEED003.read_text(encoding="utf-8")
+    a.write_text(text, encoding="utf-8")
+    b.write_text(text.replace("370.58", "370.59", 1), encoding="utf-8")
+    line = _one_error_line(_run("build", a, b, "-o", tmp_path / "out", "--no-charts"))
+    assert "a.txt" in line and "b.txt" in line
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("edit", [_amount, _duplicate], ids=["amount not printed", "item twice"])
+def test_build_refuses_a_canonical_json_validate_would_reject(
+    edit: Callable[[dict], None], canonical: dict, tmp_path: Path
+) -> None:
+    data = json.loads(json.dumps(canonical))
+    edit(data)
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    _one_error_line(_run("build", path, "-o", tmp_path / "out", "--no-charts"))
+    assert not (tmp_path / "out").exists()
+
+
+def test_deeply_nested_json_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    line = _one_error_line(_run("build", path, "-o", tmp_path / "out"))
+    assert "nested too deep" in line
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+@pytest.mark.parametrize("where", ["canonical given to build", "resource of a package"])
+def test_validate_and_build_never_open_fifos_or_endless_files(
+    kind: str, where: str, package: Path, tmp_path: Path
+) -> None:
+    def plant(path: Path) -> None:
+        path.unlink(missing_ok=True)
+        if kind == "fifo":
+            os.mkfifo(path)
+        else:
+            path.symlink_to("/dev/zero")
+
+    if where.startswith("canonical"):
+        path = tmp_path / "r.json"
+        plant(path)
+        line = _one_error_line(_run("build", path, "-o", tmp_path / "out"))
+        assert "not a regular file" in line
+    else:
+        copy = tmp_path / package.name
+        shutil.copytree(package, copy)
+        plant(copy / "codes.csv")
+        result = _run("validate", copy)
+        assert result.exit_code == 1
+        assert "package-bad-file" in result.output and "not a regular file" in result.output
+
+
+def test_output_inside_the_input_folder_is_not_read_back(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED003, folder)
+    os.mkfifo(folder / "f.txt")
+    for _ in range(3):  # each run the same: the package's sources/ copy is no second report
+        result = _run("run", folder, "-o", folder / "out", "--no-charts")
+        assert result.exit_code == 0, result.output
+        assert "f.txt: not a regular file: left out" in result.stderr
+    packages = [p for p in (folder / "out").iterdir() if (p / "datapackage.json").exists()]
+    assert len(packages) == 1
+
+
+def test_a_full_stdout_is_an_error() -> None:
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [str(Path(sys.executable).parent / "fiscalpub"), "parse", str(SEED003), "--json"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        )
+    assert proc.returncode == 1
+    assert proc.stderr.strip().startswith("Error:") and "No space left" in proc.stderr
+
+
+def test_query_does_not_run_service(package: Path) -> None:
+    query = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    line = _one_error_line(_run("query", query, "--data", package.parent))
+    assert "SERVICE" in line
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGKILL"])
+def test_a_killed_run_leaves_no_worker_and_no_held_lock(sig: str, tmp_path: Path) -> None:
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    exe = str(Path(sys.executable).parent / "fiscalpub")
+    proc = subprocess.Popen(
+        [exe, "run", str(corpus_path("pdf")), "-o", str(out), "--no-charts", "-j", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    time.sleep(8)
+    children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
+    workers = [int(p) for p in children.stdout.split()]
+    assert workers, "the run has started its worker processes"
+    proc.send_signal(getattr(signal, sig))
+    proc.wait(timeout=30)
+    time.sleep(3)  # workers notice within a second that their parent is gone
+    alive = [p for p in workers if Path(f"/proc/{p}").exists()]
+    assert alive == [], f"workers left: {alive}"
+    again = _run("run", corpus_path("pdf", "shanghai-putuo-qfb-2025-budget.pdf"), "-o", out)
+    assert again.exit_code == 0, again.output  # the lock is free

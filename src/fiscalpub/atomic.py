@@ -13,6 +13,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     is opened like any new file, so the umask gives it the usual permissions (a mkstemp
     file would be private)."""
     make_dirs(path.parent)
+    _replaceable(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         with tmp.open("xb") as fh:
@@ -31,3 +32,18 @@ def make_dirs(folder: Path) -> None:
             (p for p in [folder, *folder.parents] if p.exists() and not p.is_dir()), folder
         )
         raise NotADirectoryError(20, "a file is in the way, not a folder", str(blocker)) from None
+
+
+def _replaceable(path: Path) -> None:
+    """Only a regular file (or nothing) is replaced: renaming over a device (-o /dev/full as
+    root), a FIFO or a socket would swap a system file for ours."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode  # follows a link: the link itself is replaced
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(21, "is a folder, not a file", str(path))
+    if not stat.S_ISREG(mode):
+        raise OSError(1, "not a regular file (a device, FIFO or socket): not replaced", str(path))

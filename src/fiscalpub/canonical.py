@@ -17,6 +17,7 @@ from typing import Any
 
 from fiscalpub.errors import BadCanonical
 from fiscalpub.model import Report
+from fiscalpub.read.document import check_input
 from fiscalpub.schema import report_schema
 
 
@@ -42,6 +43,8 @@ def report_from_json(text: str | bytes, name: str = "canonical JSON") -> Report:
         raise BadCanonical(f"{name}: empty file, not a canonical report")
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise BadCanonical(f"{name}: not a canonical report (nested too deep)") from None
     except json.JSONDecodeError as exc:
         raise BadCanonical(
             f"{name}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
@@ -63,5 +66,7 @@ def report_from_json(text: str | bytes, name: str = "canonical JSON") -> Report:
 
 
 def read_canonical(path: Path) -> Report:
-    """Read a canonical JSON file (see report_from_json); OSError for unreadable files."""
+    """Read a canonical JSON file (see report_from_json): a regular file within the input
+    size limit (a FIFO or a link to /dev/zero is refused before it is opened)."""
+    check_input(path)
     return report_from_json(path.read_bytes(), str(path))

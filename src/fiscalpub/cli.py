@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -12,6 +13,7 @@ from fiscalpub import __version__
 from fiscalpub.api import parse_files
 from fiscalpub.atomic import write_atomic
 from fiscalpub.cli_options import (
+    OutputPath,
     base_option,
     config_option,
     load_config,
@@ -84,7 +86,12 @@ class _Main(click.Group):
 
     def invoke(self, ctx: click.Context) -> object:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a full disk behind `> file` is an error, not a lost output
+            return result
+        except BrokenPipeError:  # `| head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return None
         except FiscalpubError as exc:
             raise click.ClickException(str(exc)) from None
         except OSError as exc:
@@ -116,7 +123,10 @@ def main() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the canonical JSON (CONTRACT.md).")
 @click.option(
-    "-o", "--output", type=click.Path(path_type=Path), help="Write the canonical JSON to PATH."
+    "-o",
+    "--output",
+    type=OutputPath(path_type=Path),
+    help="Write the canonical JSON to PATH.",
 )
 def parse(files: tuple[Path, ...], as_json: bool, output: Path | None) -> None:
     """Parse one report (one or more files) into the canonical model.
@@ -192,7 +202,7 @@ def vocab() -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=OutputPath(file_okay=False, path_type=Path),
     default=Path("vocab"),
     show_default=True,
     help="Folder for the Turtle, code lists and index.",
@@ -281,7 +291,7 @@ def vocab_check(folder: Path, as_json: bool, strict: bool) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=OutputPath(file_okay=False, path_type=Path),
     default=Path("datapackages"),
     show_default=True,
     help="Folder for the packages (one sub-folder per report).",
@@ -339,12 +349,17 @@ def build(
         raise click.UsageError("no reports (.pdf, .txt) found in the given folders")
     for note in notes:
         click.echo(f"note: {note}", err=True)
-    for group in groups:
+    loaded = []
+    for group in groups:  # every report read (and checked) before any package is written
         try:
             report = load_report(group)
         except FiscalpubError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
+        _refuse_inconsistent(report, group)
+        loaded.append((group, report))
+    _refuse_shared_slugs(loaded)
+    for group, report in loaded:
         iri = None if cfg.is_placeholder else dataset_iri(cfg.base_iri, package_slug(report.report))
         try:
             built = build_package(
@@ -363,6 +378,35 @@ def build(
             click.echo(f"warning: {path}: {notice.code}: {notice.message}", err=True)
         if not quiet:
             click.echo(f"{path}", err=True)
+
+
+def _refuse_inconsistent(report: Report, group: list[Path]) -> None:
+    """A canonical JSON whose amounts are not its printed numbers (or that lists a cell
+    twice) makes a package validate rejects: refuse it here instead."""
+    from fiscalpub.validate import consistency
+
+    wrong = [*consistency.amounts(report, group[0]), *consistency.duplicates(report, group[0])]
+    if wrong:
+        more = f" (and {len(wrong) - 1} more)" if len(wrong) > 1 else ""
+        raise click.ClickException(f"{wrong[0].message}{more}: no package written")
+
+
+def _refuse_shared_slugs(loaded: list[tuple[list[Path], Report]]) -> None:
+    """Two inputs that make one package name would overwrite each other."""
+    from fiscalpub.package.slug import package_slug
+
+    seen: dict[str, list[Path]] = {}
+    for group, report in loaded:
+        if not report.report.department:
+            continue  # build_package says why there is no package
+        slug = package_slug(report.report)
+        if slug in seen:
+            first = " + ".join(map(str, seen[slug]))
+            raise click.ClickException(
+                f"{first} and {' + '.join(map(str, group))} make the same package {slug} "
+                "(same department, year, kind and scope as read): nothing written"
+            )
+        seen[slug] = group
 
 
 @main.command()

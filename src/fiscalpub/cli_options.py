@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -95,3 +95,13 @@ def fail(exc: Exception) -> None:
     """One line on stderr and exit 1."""
     click.echo(f"Error: {exc}", err=True)
     sys.exit(1)
+
+
+class OutputPath(click.Path):
+    """click.Path that refuses an empty path: `-o ''` became Path(''), the current folder,
+    and a package was written where nobody meant it."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value == "":
+            self.fail("an empty path", param, ctx)
+        return super().convert(value, param, ctx)

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import click
 
-from fiscalpub.cli_options import base_option, config_option, data_option, fail, load_config
+from fiscalpub.cli_options import (
+    OutputPath,
+    base_option,
+    config_option,
+    data_option,
+    fail,
+    load_config,
+)
 from fiscalpub.errors import FiscalpubError
 
 
@@ -18,7 +25,7 @@ from fiscalpub.errors import FiscalpubError
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+    type=OutputPath(dir_okay=False, path_type=Path, allow_dash=True),
     help="Output file ('-' for stdout).",
 )
 @click.option(
@@ -118,11 +125,16 @@ def query(
       fiscalpub query docs/queries/three-public.rq --data datapackages --format csv
     """
     from fiscalpub.rdf.query import execute, read_query, render
+    from fiscalpub.rdf.serve import uses_service
     from fiscalpub.rdf.store import find_packages, load
 
     cfg = load_config(config_file, base_iri)
     try:
         text = read_query(query)
+        if uses_service(text):  # as `serve`: a query must not make fiscalpub fetch URLs
+            raise FiscalpubError(
+                "SERVICE (federated query) is not run: fiscalpub queries its own store only"
+            )
         loaded = load(find_packages(data or (Path("datapackages"),)), cfg.base_iri, vocab=vocab)
         click.echo(render(execute(loaded.store, text), fmt), nl=False)
     except FiscalpubError as exc:
@@ -146,7 +158,7 @@ def _loaded_store(data: tuple[Path, ...], vocab: Path | None, base: str):  # typ
 @data_option
 @click.option("--vocab", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=7878, show_default=True, type=int)
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--log", is_flag=True, help="Log each request on stderr.")
 @click.option(
     "--timeout",

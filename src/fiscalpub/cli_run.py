@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from fiscalpub.cli_options import (
+    OutputPath,
     base_option,
     config_option,
     load_config,
@@ -36,7 +37,7 @@ MIN_CONFIRMED = 0.5
 @click.option(
     "-o",
     "--output",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=OutputPath(file_okay=False, path_type=Path),
     default=Path("datapackages"),
     show_default=True,
     help="Folder for the packages, rdf/, catalog.json, index.html and reports/.",

@@ -205,12 +205,15 @@ def find_files(inputs: Iterable[Path]) -> Found:
                         )
                     named[real] = sidecar
                 found.explicit.append(group)
+        outputs: set[Path] = set()
         for path in sorted(folder.rglob("*")):
-            if (
-                path.suffix.lower() not in REPORT_SUFFIXES
-                or _hidden(path, folder)
-                or not path.is_file()
-            ):
+            if path.suffix.lower() not in REPORT_SUFFIXES or _hidden(path, folder):
+                continue
+            if _in_output(path, folder, outputs):
+                continue
+            if not path.is_file():
+                if not path.is_dir():  # a FIFO, a device, a link to one or to nothing
+                    found.notes.append(f"{_shown(path)}: not a regular file: left out")
                 continue
             try:
                 real = path.resolve()
@@ -240,6 +243,21 @@ def find_files(inputs: Iterable[Path]) -> Found:
         seen.add(real)
         found.explicit.append([path])
     return found
+
+
+def _in_output(path: Path, folder: Path, outputs: set[Path]) -> bool:
+    """A file of fiscalpub's own output inside an input folder (-o under the input): the
+    sources/ copy of a data package, a run's folder. Reading them as reports made each
+    run undo the last (a copy collided with its original)."""
+    for parent in path.parents:
+        if parent == folder or folder not in parent.parents:
+            return False
+        if parent in outputs:
+            return True
+        if (parent / "datapackage.json").is_file() or (parent / ".fiscalpub-run.json").is_file():
+            outputs.add(parent)
+            return True
+    return False
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -432,9 +450,9 @@ def probe_all(
                 pass  # not a probe of this version: probe again
         todo.append(path)
     if jobs > 1 and len(todo) > 1:
-        from concurrent.futures import ProcessPoolExecutor
+        from fiscalpub.pool import worker_pool
 
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with worker_pool(jobs) as pool:
             for path, result in zip(todo, pool.map(probe, todo), strict=True):
                 out[path] = result
                 if progress:

@@ -16,7 +16,7 @@ import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -26,6 +26,7 @@ from typing import Any
 from fiscalpub import __version__
 from fiscalpub.atomic import make_dirs, write_atomic
 from fiscalpub.errors import FiscalpubError
+from fiscalpub.pool import stop_pool, worker_pool
 
 MANIFEST = ".fiscalpub-run.json"
 LOCK = ".fiscalpub-run.lock"
@@ -281,19 +282,6 @@ def write_manifest(out: Path, results: list[Result]) -> None:
     write_bytes(out / MANIFEST, (text + "\n").encode("utf-8"))
 
 
-def _stop_pool(pool: ProcessPoolExecutor) -> None:
-    """Cancel what has not started and end the workers now. A SIGINT that reaches only
-    the parent (kill -INT, a supervisor) left `with ProcessPoolExecutor` waiting for the
-    whole queue; a worker ended mid-report leaves at most a package folder that the next
-    run rebuilds (it is not in the manifest)."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public API
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.join(5)
-
-
 def _still_there(out: Path, old: dict[str, Any]) -> bool:
     """A report of an earlier run may be skipped only when it was built without defects and
     its package is as built: the descriptor has the recorded digest and every resource file
@@ -388,7 +376,7 @@ def _run(
         else:
             todo.append((group, key))
     if jobs > 1 and len(todo) > 1:
-        pool = ProcessPoolExecutor(max_workers=jobs)
+        pool = worker_pool(jobs)
         try:
             futures = [pool.submit(process, g, str(out), base_iri, k, charts) for g, k in todo]
             for future in as_completed(futures):
@@ -397,7 +385,7 @@ def _run(
                 if progress:
                     progress(result)
         except BaseException:
-            _stop_pool(pool)  # Ctrl-C or a crash: do not finish the queue first
+            stop_pool(pool)  # Ctrl-C or a crash: do not finish the queue first
             raise
         pool.shutdown()
     else:

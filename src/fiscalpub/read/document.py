@@ -20,9 +20,11 @@ def max_input_bytes() -> int:
     value = os.environ.get("FISCALPUB_MAX_INPUT_MB", "")
     try:
         mb = float(value) if value.strip() else MAX_INPUT_MB
+        if not 0 < mb < 1e9:  # also refuses nan and inf
+            raise ValueError
     except ValueError:
         raise UnreadableInput(
-            f"FISCALPUB_MAX_INPUT_MB={value!r}: not a number of megabytes"
+            f"FISCALPUB_MAX_INPUT_MB={value!r}: not a positive number of megabytes"
         ) from None
     return int(mb * 1024 * 1024)
 

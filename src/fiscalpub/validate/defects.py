@@ -8,10 +8,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fiscalpub.canonical import report_from_json
-from fiscalpub.errors import BadCanonical, FiscalpubError
+from fiscalpub.errors import BadCanonical, FiscalpubError, UnreadableInput
 from fiscalpub.model import Finding, Report, Where
+from fiscalpub.read.document import check_input
 from fiscalpub.validate import consistency
 
 
@@ -65,6 +67,27 @@ def _defect(
     return Finding(code, "error", f"{target.name}: {message}", [where])
 
 
+def _unreadable_files(folder: Path, descriptor: dict[str, Any]) -> list[Finding]:
+    """Resource files that must not be opened: a FIFO blocks, a link to /dev/zero never
+    ends, a file over the input limit takes gigabytes (frictionless reads them whole)."""
+    out: list[Finding] = []
+    paths = [folder / "canonical.json"]
+    for resource in descriptor.get("resources") or []:
+        if isinstance(resource, dict):
+            given = resource.get("path")
+            for p in given if isinstance(given, list) else [given]:
+                if isinstance(p, str) and "://" not in p:
+                    paths.append(folder / p)
+    for p in paths:
+        if not (p.exists() or p.is_symlink()):
+            continue  # a missing file is frictionless's defect to report
+        try:
+            check_input(p)
+        except UnreadableInput as exc:
+            out.append(_defect("package-bad-file", str(exc), folder))
+    return out
+
+
 def check_package(path: Path) -> Checked:
     """frictionless validation (schema, foreign keys, hashes, missing files) plus the
     canonical report the rules run on."""
@@ -74,11 +97,23 @@ def check_package(path: Path) -> Checked:
     checked = Checked(path, "package")
     descriptor = path / "datapackage.json"
     try:
-        if not isinstance(json.loads(descriptor.read_text(encoding="utf-8")), dict):
+        check_input(descriptor)
+        data = json.loads(descriptor.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
             checked.defects.append(
                 _defect("package-invalid-json", "datapackage.json is not a JSON object", path)
             )
             return checked
+        bad = _unreadable_files(path, data)
+        if bad:
+            checked.defects += bad
+            return checked
+    except UnreadableInput as exc:
+        if not descriptor.exists() and not descriptor.is_symlink():
+            checked.defects.append(_defect("package-missing", "no datapackage.json", path))
+        else:
+            checked.defects.append(_defect("package-bad-file", str(exc), path))
+        return checked
     except FileNotFoundError:
         checked.defects.append(_defect("package-missing", "no datapackage.json", path))
         return checked
