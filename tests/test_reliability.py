@@ -384,6 +384,7 @@ def _csv_disagrees(package: Path) -> None:
         ("amount not printed x unit", "package-amount-not-printed"),
         ("a line item twice", "package-duplicate-line-item"),
         ("canonical.json and line_items.csv disagree", "package-canonical-mismatch"),
+        ("a wide table CSV edited", "package-canonical-mismatch"),
     ],
 )
 def test_validate_checks_what_hashes_cannot(
@@ -394,6 +395,11 @@ def test_validate_checks_what_hashes_cannot(
         _edit_canonical(copy, _amount)
     elif case.startswith("a line item"):
         _edit_canonical(copy, _duplicate)
+    elif case.startswith("a wide"):
+        table = copy / "tables" / "three_public.csv"
+        lines = table.read_text(encoding="utf-8").splitlines(keepends=True)
+        lines[1] = lines[1].replace(",", ",1", 4)  # digits added to the first row's cells
+        table.write_text("".join(lines), encoding="utf-8")
     else:
         _csv_disagrees(copy)
     _rehash(copy)

@@ -46,6 +46,14 @@ class Package:
     notices: list[Finding] = field(default_factory=list)
 
 
+def table_csv(report: Report, table: str, schema: dict[str, Any]) -> bytes:
+    """The wide CSV of one printed table (tables/<id>.csv) under its Table Schema: what
+    build writes, and what validate rebuilds from canonical.json to compare."""
+    names = [f["name"] for f in schema["fields"]]
+    numeric = {f["name"] for f in schema["fields"] if f["type"] in ("number", "integer", "year")}
+    return _csv(names, wide_rows(report, table, names[3:-1]), numeric)
+
+
 def _csv(header: list[str], rows: list[list[Any]], numeric: set[str] = frozenset()) -> bytes:  # type: ignore[assignment]
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
@@ -276,9 +284,7 @@ def build_package(
         t.table for t in report.tables if any(li.table == t.table for li in report.line_items)
     ]
     for tid in printed_tables:
-        name = f"tables/{tid}.schema.json"
-        cols = fields[name][3:-1]
-        files[f"tables/{tid}.csv"] = _csv(fields[name], wide_rows(report, tid, cols), numbers[name])
+        files[f"tables/{tid}.csv"] = table_csv(report, tid, schemas[f"tables/{tid}.schema.json"])
     files["canonical.json"] = report.to_json().encode("utf-8")
     used = [
         "line_items.schema.json",

@@ -9,6 +9,7 @@ the report (canonical.json and line_items.csv / facts.csv) say the same thing.""
 from __future__ import annotations
 
 import csv
+import json
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
@@ -148,5 +149,31 @@ def against_csvs(report: Report, folder: Path) -> Iterator[Finding]:
                 break  # the first row that differs says enough
 
 
+def against_tables(report: Report, folder: Path) -> Iterator[Finding]:
+    """Each wide table CSV (tables/<id>.csv) is what canonical.json's line items give under
+    the package's own table schema: a cell edited there (hashes recomputed) is a defect."""
+    from fiscalpub.package.build import table_csv
+
+    for path in sorted((folder / "tables").glob("*.csv")):
+        schema_path = folder / "schemas" / "tables" / f"{path.stem}.schema.json"
+        try:
+            schema = json.loads(schema_path.read_text(encoding="utf-8"))
+            expected = table_csv(report, path.stem, schema)
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # a missing or broken schema is frictionless's defect
+        if path.read_bytes() != expected:
+            yield _defect(
+                "package-canonical-mismatch",
+                f"tables/{path.name} is not what canonical.json's line items give",
+                folder,
+                Where(table=path.stem),
+            )
+
+
 def check(report: Report, folder: Path) -> list[Finding]:
-    return [*amounts(report, folder), *duplicates(report, folder), *against_csvs(report, folder)]
+    return [
+        *amounts(report, folder),
+        *duplicates(report, folder),
+        *against_csvs(report, folder),
+        *against_tables(report, folder),
+    ]
