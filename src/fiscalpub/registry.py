@@ -96,9 +96,12 @@ class TableSpec:
 
 
 def variant(spec: TableSpec, header: str) -> TableSpec:
-    """The shape of `spec` whose `when` words all appear in the (squashed) header."""
+    """The shape of `spec` whose `when` words all appear in the (squashed) header and
+    whose `unless` words (if any) do not."""
     for v in spec.variants:
-        if all(squash(word) in header for word in v["when"]):
+        if all(squash(word) in header for word in v["when"]) and not any(
+            squash(word) in header for word in v.get("unless", [])
+        ):
             return _applied(spec, v)
     return spec
 

@@ -16,10 +16,7 @@ from tests.conftest import corpus_path
 
 # numbers the parser could give neither a code, nor a registry row, nor a printed label
 # (the table templates of these cities are not read yet: issue 14)
-KNOWN_INVALID = {
-    "cities/fuzhou-01-budget.pdf": "three_public number without a row",
-    "cities/fuzhou-02-unit-budget.pdf": "three_public number without a row",
-}
+KNOWN_INVALID = {}
 
 
 def _reports() -> list[list[str]]:

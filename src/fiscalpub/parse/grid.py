@@ -64,15 +64,28 @@ def _joined(words: list[tuple[Word, Line]]) -> list[tuple[Word, Line]]:
     rules of normalize.join_broken_numbers): "(" "0.43" ")" -> "(0.43)", "82." "13" -> "82.13"."""
     out: list[tuple[Word, Line]] = []
     for w, ln in words:
-        if out and out[-1][1] is ln:
+        if out and (out[-1][1] is ln or _wrapped_decimals(out[-1][0], w)):
             p = out[-1][0]
             left, right = nfkc(p.text), nfkc(w.text)
-            if join_broken_numbers([left, right]) == [left + right]:
+            if join_broken_numbers([left, right]) == [left + right] or _wrapped_decimals(p, w):
                 box = (min(p.x0, w.x0), max(p.x1, w.x1), min(p.top, w.top), max(p.bottom, w.bottom))
-                out[-1] = (Word(p.text + w.text, *box), ln)
+                # the number is where it starts (a wrapped last decimal runs on below)
+                out[-1] = (Word(p.text + w.text, *box), out[-1][1])
                 continue
         out.append((w, ln))
     return out
+
+
+def _wrapped_decimals(above: Word, below: Word) -> bool:
+    """The last decimal of an amount wrapped onto the next line of a narrow cell
+    ("143,999.0" over "0"): one number, 143,999.00, never 143,999.0 and 0."""
+    left, right = nfkc(above.text), nfkc(below.text)
+    return (
+        bool(re.fullmatch(r"-?[\d,]*\d\.\d", left))
+        and bool(re.fullmatch(r"\d", right))
+        and below.top >= above.bottom - 1
+        and below.x1 <= above.x1 + 2
+    )
 
 
 @dataclass
@@ -81,6 +94,7 @@ class Band:
     y1: float
     cells: list[Cell]
     top: list[tuple[float, float]] = field(default_factory=list)  # spans ruled above the band
+    page: int = 0
 
     def ruled_above(self, x: float) -> bool:
         return any(a - 1 <= x <= b + 1 for a, b in self.top)
@@ -291,7 +305,9 @@ def _region_bands(region: Region, by_rows: bool = False) -> list[Band]:
         page = pages.get(number)
         if page is None:
             continue
-        out.extend(_bands(page, lines, by_rows))
+        for band in _bands(page, lines, by_rows):
+            band.page = number
+            out.append(band)
     return out if any(b.has_number() for b in out) else []
 
 
@@ -347,7 +363,11 @@ def groups(bands: list[Band], spec: TableSpec) -> list[Group]:
                 out.append(Group(codes=pending_codes, name=centres[i], coded_names=[centres[i]]))
                 pending_codes = []
             continue
-        if role == "digits" and after_label and _looks_ordinal(texts[i]):
+        if (
+            role == "digits"
+            and after_label
+            and (_looks_ordinal(texts[i]) or "行次" in header_text(bands, centres[i]))
+        ):
             out[-1].ordinal = centres[i]  # 行次 beside a label
             continue
         if role == "digits" and _is_code_column(i, roles):
@@ -535,8 +555,13 @@ def map_columns(group: Group, registry: list[Column], bands: list[Band], label: 
         by_text.append(_match_header(head, registry))
     chosen = [c for c in by_text if c is not None]
     unique = len({c.id for c in chosen}) == len(chosen)
+    # headers that name another column than the order would give (合计 | 人员经费支出 |
+    # 公用经费支出 | 专项业务经费支出 | 备注 against total/basic/personnel/public/project)
+    contradicted = any(
+        c is not None and c.id != r.id for c, r in zip(by_text, registry, strict=False)
+    )
     if len(group.amounts) == len(registry) and not (
-        unique and len(chosen) == len(registry) and by_text != registry
+        unique and (len(chosen) == len(registry) or contradicted) and by_text != registry
     ):
         group.columns = list(registry)
     elif unique and chosen:
@@ -618,9 +643,14 @@ def unknown_headers(bands: list[Band], spec: TableSpec) -> list[str]:
         out += [
             head
             for x, col in zip(g.amounts, g.columns, strict=True)
-            if col is None and (head := header_text(bands, x))
+            if col is None and (head := header_text(bands, x)) and _filled(bands, x)
         ]
     return out
+
+
+def _filled(bands: list[Band], x: float) -> bool:
+    """Some data band prints a number in the column at x (a 备注 column never does)."""
+    return any((c := _cell_at(b, x)) is not None and c.numbers() for b in bands if b.has_number())
 
 
 def _explained(rows: list[RawRow] | None) -> int:
@@ -641,6 +671,31 @@ def _ordinal_band(band: Band) -> bool:
 
 
 def _rows_of(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:
+    """Rows of the bands; a coded or two-sided table over several pages is read page by
+    page (each page has its own column rules; a page without its own header reads
+    under the first page's)."""
+    pages = list(dict.fromkeys(b.page for b in bands))
+    if len(pages) < 2 or spec.layout in ("single_row", "list"):
+        return _page_rows(bands, spec, {})
+    head: list[Band] = []
+    out: list[RawRow] = []
+    found = False
+    above: dict[int, list[str]] = {}
+    for number in pages:
+        own = [b for b in bands if b.page == number]
+        first = next((i for i, b in enumerate(own) if b.has_number()), len(own))
+        if first and not head:
+            head = own[:first]
+        rows = _page_rows(own if first else head + own, spec, above)
+        if rows is not None:
+            found = True
+            out.extend(rows)
+    return out if found else None
+
+
+def _page_rows(
+    bands: list[Band], spec: TableSpec, above: dict[int, list[str]]
+) -> list[RawRow] | None:
     bands = [b for b in bands if not _ordinal_band(b)]
     if not any(b.has_number() for b in bands):
         return None
@@ -660,7 +715,7 @@ def _rows_of(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:
         return _with_printed(_two_sided(bands, gs, sides), gs)
     for g in gs:
         map_columns(g, spec.columns, bands)
-    return _with_printed(_coded(bands, gs, spec), gs)
+    return _with_printed(_coded(bands, gs, spec, above), gs)
 
 
 def _with_printed(rows: list[RawRow], gs: list[Group]) -> list[RawRow]:
@@ -677,8 +732,17 @@ def _single_row(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:
 
     A table printed as a row per year ("2025年", "2026年", "增减变化金额") keeps one
     row: each band's label (its cells without numbers, years made relative) is read
-    before the column headers, so the registry names "本年/总计/一般公共预算"."""
+    before the column headers, so the registry names "本年/总计/一般公共预算".
+    Printed per unit with a 合计 row first (Changsha: 合计 | 106_长沙市公安局), the
+    合计 row is the table's row.  Printed down the page (项目 | 预算数: 合计 /
+    1、因公出国（境）费用 / …), each line's label names its column (_transposed)."""
     data = [b for b in bands if b.has_number()]
+    transposed = _transposed(bands, data, spec)
+    if transposed is not None:
+        return transposed
+    totals = [b for b in data if any(squash(c.text) in ("合计", "总计") for c in b.cells)]
+    if len(data) > 1 and totals:
+        data = totals[:1]
     ref = max(data, key=lambda b: len(b.cells))
     labels = [_band_label(b) for b in data]
     context = "".join(labels)
@@ -701,6 +765,50 @@ def _single_row(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:
 def _band_label(band: Band) -> str:
     """The texts of a band's cells that hold no number (its row labels)."""
     return squash("".join(c.text for c in band.cells if c.text and not c.numbers()))
+
+
+_ITEM_NUMBERING = re.compile(r"^(?:其中[:：])?(?:[(（]?\d+[)）、.．]|[一二三四五六七八九十]+、)?")
+
+
+def _transposed(bands: list[Band], data: list[Band], spec: TableSpec) -> list[RawRow] | None:
+    """A one-row table printed as a list: one label and one number per line.  A line's
+    column is the registry column whose item the label names ("1、因公出国（境）费用" is
+    因公出国（境）费) and whose header ends with the amount column's header (预算数 /
+    决算数); a label no column or more than one column fits leaves its number unplaced."""
+    if len(data) < 3 or any(len([c for c in b.cells if c.numbers()]) != 1 for b in data):
+        return None
+    amount_x = [next(c.centre for c in b.cells if c.numbers()) for b in data]
+    if max(amount_x) - min(amount_x) > 3:
+        return None
+    head = header_text(bands, amount_x[0])
+    nums: list[Num] = []
+    matched = 0
+    for band in data:
+        label = "".join(c.text for c in band.cells if not c.numbers())
+        item = _ITEM_NUMBERING.sub("", squash(label))
+        cols = [c for c in spec.columns if c.item and _names_item(item, squash(nfkc(c.item)))]
+        if len(cols) > 1:
+            cols = [
+                c
+                for c in cols
+                if any(
+                    h.split("/")[-1] and head.endswith(squash(h.split("/")[-1])) for h in c.headers
+                )
+            ]
+        for cell in band.cells:
+            for w, ln in cell.numbers():
+                num = num_from(nfkc(w.text), ln)
+                num.col = cols[0].id if len(cols) == 1 else None
+                matched += num.col is not None
+                nums.append(num)
+    if matched * 2 < len(nums):
+        return None  # not a list of the table's items
+    return [RawRow(side=None, code=None, row=None, name="", nums=nums, line=nums[0].line)]
+
+
+def _names_item(label: str, item: str) -> bool:
+    """The label is the item, maybe with a short suffix (因公出国（境）费用)."""
+    return label == item or (bool(item) and label.startswith(item) and len(label) - len(item) <= 2)
 
 
 def _list_rows(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:
@@ -842,7 +950,12 @@ def _label_rows(rows: list[RowSpec]) -> dict[str, RowSpec]:
     return {key: r for r in rows for key in r.keys}
 
 
-def _coded(bands: list[Band], gs: list[Group], spec: TableSpec) -> list[RawRow]:
+def _coded(
+    bands: list[Band], gs: list[Group], spec: TableSpec, above: dict[int, list[str]]
+) -> list[RawRow]:
+    """Rows of a coded table; `above` holds, per group, the code parts of the last coded
+    row (of this page or the page before: a 项 row at the top of a page is under the
+    款 at the bottom of the last)."""
     labels = _label_rows(spec.rows)
     started = False
     out: list[RawRow] = []
@@ -852,16 +965,19 @@ def _coded(bands: list[Band], gs: list[Group], spec: TableSpec) -> list[RawRow]:
             continue
         started = True
         unit = ""  # the text of a label column left of the codes (预算单位) in this band
-        for g in gs:
+        for n, g in enumerate(gs):
             name_cell = _cell_at(band, g.name)
             name = name_cell.text if name_cell else ""
             if not g.amounts and not g.codes:
                 unit = name or unit
             elif not name:
                 name = unit  # a row named only by its unit ("深圳市气象局（本级）" totals)
-            parts = [c.text for x in g.codes if (c := _cell_at(band, x)) is not None]
+            cells = [_cell_at(band, x) for x in g.codes]
+            parts = _inherited([c.text if c else "" for c in cells], above.get(n))
             # a table of no classification numbers its rows by unit (部门代码 317, 317001)
             code = _join_code([p for p in parts if p]) if spec.classification else None
+            if code:
+                above[n] = parts
             if code is None and spec.classification and len(parts) == len(g.codes) > 1:
                 code = _suffix_code(parts, last_code)
             if g.coded_names and code is None:
@@ -875,6 +991,10 @@ def _coded(bands: list[Band], gs: list[Group], spec: TableSpec) -> list[RawRow]:
             if key not in labels and not code:
                 # a label in a cell merged over the code columns ("合计", "人员经费合计")
                 spread = [squash(p) for p in parts if _CJK.search(p)]
+                if not name and nums and g.amounts:
+                    # or left of the group, over another group's label columns (Beijing
+                    # 支出总表: "合    计" under the first of three code-name columns)
+                    spread += [squash(c.text) for c in band.cells if c.x1 <= min(g.amounts)]
                 key = next((s for s in spread if s in labels), key)
             first = _first_line(band, g)
             if code:
@@ -954,6 +1074,22 @@ def _suffix_code(parts: list[str], last: str) -> str | None:
     if len(prefix) != 3 + 2 * (level - 1):
         return None
     return prefix + parts[level]
+
+
+def _inherited(parts: list[str], above: list[str] | None) -> list[str]:
+    """Code parts printed in 类 | 款 | 项 columns where a row prints only its own level
+    ("" | "11" | "" under "201" | "" | ""): the levels left of it are the last coded
+    row's (the rows are listed parent first), so the row is 20111."""
+    if above is not None and len(parts) < len(above):
+        # a page whose 类/款 columns are empty in every row reads them as no columns
+        parts = [""] * (len(above) - len(parts)) + parts
+    filled = [i for i, p in enumerate(parts) if p]
+    if not filled or filled[0] == 0 or above is None or len(above) != len(parts):
+        return parts
+    head = above[: filled[0]]
+    if not all(head) or not all(_DIGITS.match(p) for p in head):
+        return parts
+    return head + parts[filled[0] :]
 
 
 def _join_code(parts: list[str]) -> str | None:

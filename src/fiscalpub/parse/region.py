@@ -24,6 +24,9 @@ class TitleHit:
     title: str
     local: bool = False  # a regional title: the header must confirm the table (registry)
     printed: str = ""  # the printed title without its number ("表8", "（八）")
+    # every table the title may name (one family, told apart by the header); empty
+    # for the title of a table the registry does not know, which only ends the one before
+    tables: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -41,6 +44,7 @@ class Region:
     title_line: Line | None = None
     pages: list[Page] = field(default_factory=list)
     bands: list[Any] | None = None  # the ruled grid (parse.grid), once computed
+    twin: bool = False  # reached as another title's economic twin (registry economic_twin)
     derived: bool = False  # the grid's rules were derived from the words (no ruling lines)
     # headers of amount columns that name no column of the table (a shape the registry lacks)
     unknown_headers: list[str] = field(default_factory=list)

@@ -272,12 +272,15 @@ def _unmapped(region: TableRegion, rows: list[RawRow]) -> bool:
     return bool(region.bands) and any(n.col is None for r in rows for n in r.nums)
 
 
-def _rank(r: TableRegion) -> int:
+def _rank(r: TableRegion) -> tuple[int, int]:
     """Numbers first, then a note that the table is empty, then a printed header without
-    amounts (a 目录 line followed by other titles may look like one), then a title alone."""
+    amounts (a 目录 line followed by other titles may look like one), then a title alone;
+    of equals, a table its own title names over one reached as another title's economic
+    twin (Xi'an prints 一般公共预算支出明细表 按经济科目 before its 基本支出明细表)."""
+    own = 0 if r.twin else 1
     if r.has_numbers:
-        return 3
-    return 2 if r.empty_note is not None else 1 if r.blank else 0
+        return 3, own
+    return (2 if r.empty_note is not None else 1 if r.blank else 0), own
 
 
 def _status(region: TableRegion) -> str:

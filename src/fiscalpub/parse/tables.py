@@ -25,6 +25,9 @@ _TITLE_NOISE = _WORDS.title_noise
 _PRINTED_NOISE = _WORDS.title_number
 _EMPTY_NOTE = _WORDS.empty_note
 _ABSENT_NOTE = _WORDS.absent_note
+# a template note that declares the table empty only when it prints nothing ("此表如无数字
+# 则表示单位无该项支出"): never a contradiction of numbers printed above it
+_IF_EMPTY_NOTE = re.compile(r"如无数字|无数字则表示|如为空表|空表表示")
 _MAX_TITLE_EXTRA = _WORDS.title_extra_chars
 # a title may name its year and owner before the title itself ("2017年度江苏省高级人民法院
 # 部门收支预算总表", "江苏省人民检察院2017年部门…"): that prefix is no limit on the title
@@ -34,20 +37,35 @@ _OWNER_PREFIX = re.compile(
 
 
 @lru_cache(maxsize=1)
-def _title_keys() -> list[tuple[str, str, bool]]:
-    keys = [(squash(t), tid, False) for tid, spec in tables().items() for t in spec.titles]
-    keys += [(squash(t), tid, True) for tid, spec in tables().items() for t in spec.local_titles]
-    return sorted(keys, key=lambda kv: -len(kv[0]))
+def _title_keys() -> list[tuple[str, list[str], bool]]:
+    """(squashed title, ids of the tables printed under it, local), longest first.  A
+    title may name several tables of one family (一般公共预算基本支出明细表 by 功能 or by
+    经济分类): the header decides between them (_by_header)."""
+    keys: dict[tuple[str, bool], list[str]] = {}
+    for tid, spec in tables().items():
+        for local, titles in ((False, spec.titles), (True, spec.local_titles)):
+            for t in titles:
+                ids = keys.setdefault((squash(t), local), [])
+                if tid not in ids:
+                    ids.append(tid)
+    return sorted(((k, ids, local) for (k, local), ids in keys.items()), key=lambda x: -len(x[0]))
 
 
 def match_title(text: str) -> tuple[str, str, bool] | None:
     """(table id, title, local) when a short line names a registry table; longest
     variant wins; `local`: a regional title (registry local_titles)."""
+    m = match_titles(text)
+    return (m[0][0], m[1], m[2]) if m else None
+
+
+def match_titles(text: str) -> tuple[list[str], str, bool] | None:
+    """(ids of the tables the title may name, title, local) when a short line names a
+    registry table; the longest variant wins."""
     s = squash(text)
     if not s or len(s) > 60:
         return None
     stripped = _TITLE_NOISE.sub("", s)
-    for key, tid, local in _title_keys():
+    for key, tids, local in _title_keys():
         if key in stripped and (
             len(stripped) - len(key) <= _MAX_TITLE_EXTRA or _owner_prefixed(stripped, key)
         ):
@@ -55,7 +73,7 @@ def match_title(text: str) -> tuple[str, str, bool] | None:
             rest = stripped.replace(key, "", 1)
             if "说明" in rest or "情况" in rest:
                 continue
-            return tid, key, local
+            return tids, key, local
     return None
 
 
@@ -69,7 +87,7 @@ def find_titles(lines: list[Line]) -> list[TitleHit]:
     hits: list[TitleHit] = []
     i = 0
     while i < len(lines):
-        m = match_title(lines[i].text)
+        m = match_titles(lines[i].text)
         span = 1
         first = squash(lines[i].text)
         if (
@@ -82,13 +100,21 @@ def find_titles(lines: list[Line]) -> list[TitleHit]:
             nxt = _next_nonblank(lines, i)
             if nxt is not None:
                 joined = lines[i].text.strip() + lines[nxt].text.strip()
-                m2 = match_title(joined)
-                if m2 is not None and match_title(lines[nxt].text) != m2:
+                m2 = match_titles(joined)
+                if m2 is not None and match_titles(lines[nxt].text) != m2:
                     m, span = m2, nxt - i + 1
         if m is not None:
             printed = _PRINTED_NOISE.sub("", squash("".join(ln.text for ln in lines[i : i + span])))
             hits.append(
-                TitleHit(table=m[0], index=i, span=span, title=m[1], local=m[2], printed=printed)
+                TitleHit(
+                    table=m[0][0],
+                    index=i,
+                    span=span,
+                    title=m[1],
+                    local=m[2],
+                    printed=printed,
+                    tables=m[0],
+                )
             )
             i += span
         else:
@@ -168,7 +194,8 @@ def cut_regions(doc: Document) -> list[Region]:
     bounds = sorted(({h.index for h in hits} | set(others)) - repeated)
     specs = tables()
     regions: list[Region] = []
-    for hit in hits:
+    last: TitleHit | None = None  # the hit of the last region (or of its continuation)
+    for n, hit in enumerate(hits):
         end = next((b for b in bounds if b >= hit.index + hit.span), len(lines))
         body: list[Line] = []
         for k in range(hit.index + hit.span, end):
@@ -180,17 +207,23 @@ def cut_regions(doc: Document) -> list[Region]:
                 break
             body.append(line)
         head = " ".join(ln.text for ln in lines[max(0, hit.index - 3) : hit.index + hit.span + 6])
+        title_line = lines[hit.index + hit.span - 1]
+        named = hit.tables or [hit.table]
+        hit.table = _by_header(hit, squash(title_line.text) + "|" + _header(body), body)
+        if not hit.table:
+            continue  # its header shows another classification: a bound only
         region = Region(
             spec=specs[hit.table],
             hit=hit,
             lines=body,
             unit=find_unit(head),
-            title_line=lines[hit.index + hit.span - 1],
+            title_line=title_line,
             pages=doc.pages,
         )
         twin = _economic_twin(region.spec, body)
         if twin is not None:
             region.spec = specs[twin]
+        region.twin = region.spec.id not in named
         header = _header(body) + "|" + _header_cells(region)
         region.spec = variant(region.spec, relative_years(header, header))
         if _loose(hit, lines) and not _header_fits(region.spec, header):
@@ -202,8 +235,69 @@ def cut_regions(doc: Document) -> list[Region]:
             region.blank = _blank_table(region) or (
                 not region.has_numbers and _printed_header(region)
             )
-        regions.append(region)
+        if regions and n and hits[n - 1] is last and _continues(regions[-1], region):
+            _extend(regions[-1], region)
+        else:
+            regions.append(region)
+        last = hit
     return regions
+
+
+_ECONOMIC_WORDS = re.compile(r"经济分类|经济科目")
+_FUNCTION_WORDS = re.compile(r"功能分类|功能科目")
+_CODE_START = re.compile(r"^\s*(\d{3})(?:\d{2}){0,2}\s+[\u3400-\u9fff]")
+
+
+def _by_header(hit: TitleHit, head: str, body: list[Line]) -> str:
+    """Of the tables one title may name, the one whose classification the title and
+    header words (按经济分类科目 / 功能科目编码) or, failing them, the codes of the body
+    show.  A coded table whose header shows the other classification is none of them
+    (Xi'an's 一般公共预算基本支出明细表 按功能科目 beside the one 按经济科目): ""."""
+    specs = tables()
+    candidates = hit.tables or [hit.table]
+    # a function table's economic twin is one of them too (registry economic_twin)
+    twins = [t for c in candidates if (t := specs[c].economic_twin) and t not in candidates]
+    candidates = candidates + twins
+    coded = [t for t in candidates if specs[t].classification in ("function", "economic")]
+    if not coded:
+        return hit.table
+    economic, function = bool(_ECONOMIC_WORDS.search(head)), bool(_FUNCTION_WORDS.search(head))
+    if economic == function:
+        # the first classification code of the body (a unit code such as 317 is none)
+        codes = [m.group(1) for ln in body[:60] if (m := _CODE_START.match(nfkc(ln.text)))]
+        known = [c for c in codes if any(c in classes()[k] for k in ("function", "economic"))]
+        economic = bool(known) and known[0] in classes()["economic"]
+        function = bool(known) and known[0] in classes()["function"]
+    if economic == function:
+        return hit.table
+    want = "economic" if economic else "function"
+    for tid in candidates:
+        if specs[tid].classification == want:
+            return tid
+    return "" if len(coded) == len(candidates) else hit.table
+
+
+def _continues(before: Region, region: Region) -> bool:
+    """The title printed again over the rest of a table on the next page: the hit right
+    after the table's own (or its last continuation), of the same table and the same
+    printed title ("基本支出总表" after "支出总表" is another table), both with numbers."""
+    if before.spec.id != region.spec.id or _printed_title(before) != _printed_title(region):
+        return False
+    if not (before.has_numbers and region.has_numbers and before.lines and region.lines):
+        return False
+    page = region.title_line.page if region.title_line else region.lines[0].page
+    return page - before.lines[-1].page in (0, 1)
+
+
+def _printed_title(region: Region) -> str:
+    return _TITLE_NOISE.sub("", squash(region.hit_text))
+
+
+def _extend(before: Region, region: Region) -> None:
+    before.lines.extend(region.lines)
+    before.notes.extend(region.notes)
+    before.empty_note = before.empty_note or region.empty_note
+    before.bands = None
 
 
 # what follows a table's title within a few lines: its unit or the unit it belongs to
@@ -348,6 +442,10 @@ def _classify(region: Region) -> None:
             region.empty_note = region.empty_note or line
         if not in_notes and any(is_number(t) and "." in t for t in tokens(line.text)):
             region.has_numbers = True
+    if not region.has_numbers and region.empty_note is None:
+        region.empty_note = next(
+            (ln for ln in region.notes if _IF_EMPTY_NOTE.search(squash(ln.text))), None
+        )
     if not region.has_numbers:
         # integer-only amounts ("131") still count, but not 栏次/行次 rows
         for line in region.lines:
