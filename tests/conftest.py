@@ -3,10 +3,15 @@ they skip with a reason where ../shared is absent, and fail in CI (CI=true)."""
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from fiscalpub.model import Report
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -24,6 +29,36 @@ def corpus_path(*parts: str) -> Path:
             pytest.fail(f"CI needs ../shared beside the clone: {path} is missing")
         pytest.skip(f"../shared/corpus is not beside this clone ({path} missing)")
     return path
+
+
+# the seven tables every report of the family prints (corpus-health's "core tables")
+CORE_TABLES = (
+    "income_expenditure_summary",
+    "income",
+    "expenditure",
+    "fiscal_summary",
+    "gpb_expenditure",
+    "gpb_basic_expenditure",
+    "three_public",
+)
+
+
+@functools.cache
+def parsed_pdf(*names: str) -> Report:
+    """The report of corpus/pdf files ("cities/x.pdf"; several files: one report), parsed
+    once per test session."""
+    from fiscalpub.api import parse_files
+
+    return parse_files([corpus_path("pdf", *n.split("/")) for n in names])
+
+
+def printed_cells(report: Report, table: str) -> dict[tuple[str | None, str | None], list[str]]:
+    """Printed values (thousands separators removed, CONTRACT 1.1) by (code or row, column)."""
+    out: dict[tuple[str | None, str | None], list[str]] = {}
+    for li in report.line_items:
+        if li.table == table:
+            out.setdefault((li.code or li.row, li.column), []).append(li.printed)
+    return out
 
 
 def ckan_env() -> tuple[str, str]:

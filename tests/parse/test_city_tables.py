@@ -9,39 +9,21 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 import pytest
 
-from fiscalpub.api import parse_files
 from fiscalpub.model import Report
 from fiscalpub.validate.engine import run
-from tests.conftest import corpus_path
+from tests.conftest import CORE_TABLES, parsed_pdf, printed_cells
 
-CORE = (
-    "income_expenditure_summary",
-    "income",
-    "expenditure",
-    "fiscal_summary",
-    "gpb_expenditure",
-    "gpb_basic_expenditure",
-    "three_public",
-)
+CORE = CORE_TABLES
 STANDARD = (*CORE, "gov_fund", "state_capital")
 
 
-@cache
 def _report(*names: str) -> Report:
-    return parse_files([corpus_path("pdf", "cities", n) for n in names])
+    return parsed_pdf(*(f"cities/{n}" for n in names))
 
 
-def _cells(report: Report, table: str) -> dict[tuple[str | None, str | None], list[str]]:
-    """Printed values (thousands separators removed, CONTRACT 1.1) by (code or row, column)."""
-    out: dict[tuple[str | None, str | None], list[str]] = {}
-    for li in report.line_items:
-        if li.table == table:
-            out.setdefault((li.code or li.row, li.column), []).append(li.printed)
-    return out
+_cells = printed_cells
 
 
 def _status(report: Report) -> dict[str, str]:

@@ -5,23 +5,13 @@ copied from the parse.  Each cell is (table, code or row, column, printed amount
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import cache
 
 import pytest
 
-from fiscalpub.api import parse_files
 from fiscalpub.model import Report
-from tests.conftest import corpus_path
+from tests.conftest import CORE_TABLES, parsed_pdf
 
-CORE = [
-    "income_expenditure_summary",
-    "income",
-    "expenditure",
-    "fiscal_summary",
-    "gpb_expenditure",
-    "gpb_basic_expenditure",
-    "three_public",
-]
+CORE = CORE_TABLES
 
 # report -> cells typed from its pages
 CELLS: dict[str, list[tuple[str, str, str, str]]] = {
@@ -142,9 +132,8 @@ CELLS: dict[str, list[tuple[str, str, str, str]]] = {
 }
 
 
-@cache
 def _report(name: str) -> Report:
-    return parse_files([corpus_path("pdf", "cities", name)])
+    return parsed_pdf(f"cities/{name}")
 
 
 def _cell(report: Report, table: str, key: str, column: str) -> list[Decimal]:

@@ -10,29 +10,17 @@ classification beside the 部门预算 one."""
 
 from __future__ import annotations
 
-from functools import cache
-
 import pytest
 
-from fiscalpub.api import parse_files
 from fiscalpub.model import LineItem, Report
 from fiscalpub.validate.engine import run
-from tests.conftest import corpus_path
+from tests.conftest import CORE_TABLES, parsed_pdf
 
-CORE = [
-    "income_expenditure_summary",
-    "income",
-    "expenditure",
-    "fiscal_summary",
-    "gpb_expenditure",
-    "gpb_basic_expenditure",
-    "three_public",
-]
+CORE = CORE_TABLES
 
 
-@cache
 def _report(name: str) -> Report:
-    return parse_files([corpus_path("pdf", "cities", name)])
+    return parsed_pdf(f"cities/{name}")
 
 
 def _cell(report: Report, table: str, key: str, column: str, nth: int = 0) -> LineItem:

@@ -33,7 +33,7 @@ ORACLES = {
         "cities/beijing-jmrh-2026-budget-tables.pdf",
     ],
     "shanghai-03-unit-2026_items.yaml": ["cities/shanghai-03-unit-budget.pdf"],
-    # Wuxi 2026 单位预算 (公开01-13表): income by 单位, 基本支出 split 人员/公用, procurement by fund
+    # Wuxi 2026 单位预算 (公开01-13表): income by 单位, 基本支出 as 人员/公用, procurement by fund
     "wuxi-01-unit-2026_items.yaml": ["cities/wuxi-01-unit-budget.pdf"],
 }
 

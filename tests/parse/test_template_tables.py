@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -20,30 +19,16 @@ from fiscalpub.api import parse_files
 from fiscalpub.model import Report
 from fiscalpub.parse.tables import match_title
 from fiscalpub.read import read_document
-from tests.conftest import EXPECTED, corpus_path
+from tests.conftest import CORE_TABLES, EXPECTED, corpus_path, parsed_pdf, printed_cells
 
-CORE = (
-    "income_expenditure_summary",
-    "income",
-    "expenditure",
-    "fiscal_summary",
-    "gpb_expenditure",
-    "gpb_basic_expenditure",
-    "three_public",
-)
+CORE = CORE_TABLES
 
 
-@cache
 def _report(name: str) -> Report:
-    return parse_files([corpus_path("pdf", *name.split("/"))])
+    return parsed_pdf(name)
 
 
-def _cells(report: Report, table: str) -> dict[tuple[str | None, str | None], list[str]]:
-    out: dict[tuple[str | None, str | None], list[str]] = {}
-    for li in report.line_items:
-        if li.table == table:
-            out.setdefault((li.code or li.row, li.column), []).append(li.printed)
-    return out
+_cells = printed_cells
 
 
 FY = "jiangsu-fy-2017-budget.pdf"
