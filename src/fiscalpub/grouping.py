@@ -450,13 +450,18 @@ def probe_all(
                 pass  # not a probe of this version: probe again
         todo.append(path)
     if jobs > 1 and len(todo) > 1:
-        from fiscalpub.pool import worker_pool
+        from fiscalpub.pool import stop_pool, worker_pool
 
-        with worker_pool(jobs) as pool:
+        pool = worker_pool(jobs)
+        try:
             for path, result in zip(todo, pool.map(probe, todo), strict=True):
                 out[path] = result
                 if progress:
                     progress(path)
+        except BaseException:
+            stop_pool(pool)  # Ctrl-C while probing: do not probe the rest first
+            raise
+        pool.shutdown()
     else:
         for path in todo:
             out[path] = probe(path)

@@ -65,7 +65,10 @@ def _finding(tid: str, first: Region, second: Region, same: int) -> Finding:
         for ln in (first.title_line, second.title_line)
         if ln is not None
     ]
-    pages = " and ".join(f"page {w.page}" for w in where)
+    several = len({w.source for w in where}) > 1
+    pages = " and ".join(
+        f"file {(w.source or 0) + 1} page {w.page}" if several else f"page {w.page}" for w in where
+    )
     return Finding(
         code="table-repeated",
         severity="error",
