@@ -11,19 +11,9 @@ from decimal import Decimal
 import pytest
 
 from fiscalpub.api import parse_files
-from tests.conftest import corpus_path
+from tests.conftest import CORE_TABLES, corpus_path
 
-STANDARD = (
-    "income_expenditure_summary",
-    "income",
-    "expenditure",
-    "fiscal_summary",
-    "gpb_expenditure",
-    "gpb_basic_expenditure",
-    "three_public",
-    "gov_fund",
-    "state_capital",
-)
+STANDARD = (*CORE_TABLES, "gov_fund", "state_capital")
 
 # 表9 政府性基金预算支出情况表 / 表10 国有资本经营预算支出情况表 print "注：本表本年无发生额。"
 # under a 合计 row of 0.00 — except 表9 of 城市管理和综合执法局 (p. 19), which has rows.
