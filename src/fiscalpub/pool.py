@@ -4,6 +4,7 @@ them."""
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -26,6 +27,10 @@ def worker_pool(jobs: int) -> ProcessPoolExecutor:
 
 
 def _watch_parent(parent: int) -> None:
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent died while this worker was starting
+        os._exit(1)
+
     def watch() -> None:
         while True:
             time.sleep(1.0)
@@ -33,6 +38,22 @@ def _watch_parent(parent: int) -> None:
                 os._exit(1)
 
     threading.Thread(target=watch, daemon=True, name="fiscalpub-watch-parent").start()
+
+
+def _die_with_parent() -> None:
+    """On Linux, ask the kernel to end this worker when its parent dies (prctl
+    PR_SET_PDEATHSIG): immediate, and it does not depend on the watcher thread getting the
+    interpreter while a long page is being read. Elsewhere the watcher alone does it."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # no prctl here: the watcher thread still runs
+        pass
 
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:
