@@ -375,3 +375,34 @@ def test_the_report_schema_takes_the_identity_findings() -> None:
     report = Report(report=meta, tables=[], line_items=[], facts=[], findings=findings)
     schema = json.loads((DATA / "report.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(report.to_dict(), schema)
+
+
+@pytest.mark.corpus
+def test_one_department_under_its_full_and_short_name_is_one_organisation() -> None:
+    # 2017 prints 中国共产党江苏省委员会办公厅, 2018 中共江苏省委办公厅: one CKAN organisation, one
+    # organisation IRI, two package names (the years differ); the names stay as printed
+    from fiscalpub.vocab import departments
+
+    def files(year: int) -> list[Path]:
+        stem = f"jiangsu-swbgt-{year}-budget"
+        return [corpus_path("pdf", f"{stem}-{part}.pdf") for part in ("text", "tables")]
+
+    metas = [parse_files(files(year)).report for year in (2017, 2018)]
+    assert [m.department for m in metas] == ["中国共产党江苏省委员会办公厅", "中共江苏省委办公厅"]
+    assert organisation_slug(metas[0]) == organisation_slug(metas[1])
+    assert departments.org_iri(metas[0].department or "") == departments.org_iri(
+        metas[1].department or ""
+    )
+    assert package_slug(metas[0]) != package_slug(metas[1])
+    # another body keeps its own organisation
+    other = ReportMeta("江苏省政协办公厅", 2018, "budget", metas[1].region)
+    assert organisation_slug(other) != organisation_slug(metas[1])
+
+    dept = departments.Department(metas[0].department or "", "江苏省")
+    dept.add_name(metas[0].department or "", 2017)
+    dept.add_name(metas[1].department or "", 2018)
+    assert dept.name == "中共江苏省委办公厅"  # the latest printing labels it
+    triples, _ = departments.triples([dept])
+    labels = {(str(p).rsplit("#", 1)[1], str(o)) for s, p, o in triples if "skos" in str(p)}
+    assert ("prefLabel", "中共江苏省委办公厅") in labels
+    assert ("altLabel", "中国共产党江苏省委员会办公厅") in labels

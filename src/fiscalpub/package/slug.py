@@ -11,6 +11,7 @@ import re
 from pypinyin import lazy_pinyin
 
 from fiscalpub.model import ReportMeta
+from fiscalpub.parse.identity import organisation_key
 
 MAX = 80
 
@@ -47,7 +48,10 @@ def package_slug(meta: ReportMeta) -> str:
 
 
 def organisation_slug(meta: ReportMeta) -> str:
-    """The CKAN organisation name: the department part only, with the department hash."""
-    dept = meta.department or "unknown"
+    """The CKAN organisation name: the department part only, with a hash of the
+    department — both of its organisation key, so that a department printed by its full
+    name one year and its short official name the next (中国共产党江苏省委员会办公厅 /
+    中共江苏省委办公厅) stays one organisation."""
+    dept = organisation_key(meta.department or "unknown")
     digest = hashlib.sha256(dept.encode("utf-8")).hexdigest()[:6]
-    return f"{pinyin(department_part(meta))[:60] or 'dept'}-{digest}"
+    return f"{pinyin(organisation_key(department_part(meta)))[:60] or 'dept'}-{digest}"

@@ -120,7 +120,11 @@ def placeholder(printed: str) -> bool:
     return any(p in s for p in identity_words().placeholders)
 
 
-def _key(name: str) -> str:
+def organisation_key(name: str) -> str:
+    """One key for the printings of one organisation's full name: its official long
+    forms abbreviated (template.yaml `identity.abbreviations`: 中国共产党江苏省委员会办公厅
+    and 中共江苏省委办公厅 give the same key). Packages of one department across years
+    share a CKAN organisation and an organisation IRI through it; never printed."""
     for long, short in identity_words().abbreviations.items():
         name = name.replace(long, short)
     return name
@@ -131,7 +135,7 @@ def same_body(a: str, b: str) -> bool:
     or one is the other with a place or national prefix in front (普陀区财政局 and
     上海市普陀区财政局; 江苏省委办公厅 and 中共江苏省委办公厅).  A name that goes on after
     the other ends (上海市文化和旅游局 vs …执法总队) is another body."""
-    ka, kb = _key(a), _key(b)
+    ka, kb = organisation_key(a), organisation_key(b)
     if ka == kb:
         return True
     short, long = sorted((ka, kb), key=len)

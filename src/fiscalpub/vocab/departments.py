@@ -16,6 +16,7 @@ from importlib import metadata, resources
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
+from fiscalpub.parse.identity import organisation_key
 from fiscalpub.vocab.build import Finding, fp
 from fiscalpub.vocab.turtle import PREFIXES, Triple
 
@@ -40,6 +41,13 @@ class Department:
     kinds: set[str] = field(default_factory=set)
     units: set[str] = field(default_factory=set)
     years: set[int] = field(default_factory=set)
+    # every printing of its name (full and short official forms) -> the last year printed
+    names: dict[str, int] = field(default_factory=dict)
+
+    def add_name(self, name: str, year: int | None) -> None:
+        """Another printing of this department's name; the label is the latest one."""
+        self.names[name] = max(self.names.get(name, 0), year or 0)
+        self.name = max(self.names.items(), key=lambda kv: (kv[1], kv[0]))[0]
 
 
 def cpca_version() -> str:
@@ -75,7 +83,10 @@ def level(code: str) -> str:
 
 
 def org_iri(name: str) -> URIRef:
-    return URIRef(ORGS + hashlib.sha256(name.encode("utf-8")).hexdigest()[:12])
+    """The organisation's IRI: a hash of its organisation key, the same for its full and
+    its short official name."""
+    key = organisation_key(name)
+    return URIRef(ORGS + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12])
 
 
 def region_iri(code: str) -> URIRef:
@@ -92,6 +103,11 @@ def triples(departments: list[Department]) -> tuple[list[Triple], list[Finding]]
         t += [
             (iri, RDF.type, org),
             (iri, SKOS.prefLabel, Literal(dept.name, lang="zh")),
+            *(
+                (iri, SKOS.altLabel, Literal(other, lang="zh"))
+                for other in sorted(dept.names)
+                if other != dept.name
+            ),
             (iri, fp("kind"), Literal("department")),
         ]
         for year in sorted(dept.years):

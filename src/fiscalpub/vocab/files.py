@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fiscalpub.canonical import read_canonical
 from fiscalpub.model import Report
+from fiscalpub.parse.identity import organisation_key
 from fiscalpub.parse.report import build_report
 from fiscalpub.read import read_document
 from fiscalpub.vocab import departments
@@ -76,9 +77,12 @@ def build(groups: list[list[Path]], progress: Callable[[str], None] | None = Non
         printed += harvest(report)
         meta = report.report
         if meta.department:
+            # one organisation for the full and the short official name of a department
             dept = depts.setdefault(
-                meta.department, departments.Department(meta.department, meta.region.name)
+                organisation_key(meta.department),
+                departments.Department(meta.department, meta.region.name),
             )
+            dept.add_name(meta.department, meta.year)
             dept.units.update(meta.units)
             if meta.kind:
                 dept.kinds.add(meta.kind)
