@@ -322,6 +322,16 @@ class TableWords:
     performance: re.Pattern[str]
     other_title: re.Pattern[str]
     unit_mark: re.Pattern[str]
+    column_number_labels: tuple[str, ...]
+    row_number_labels: tuple[str, ...]
+    header_words: re.Pattern[str]
+    default_unit: str
+    header_lines: int
+
+    @property
+    def number_labels(self) -> tuple[str, ...]:
+        """栏次 and 行次 alike: a line that prints one is a line of ordinals."""
+        return self.column_number_labels + self.row_number_labels
 
 
 def _either(patterns: list[str]) -> re.Pattern[str]:
@@ -345,6 +355,11 @@ def table_words() -> TableWords:
             performance=re.compile(d["performance"]),
             other_title=re.compile(d["other_title"]),
             unit_mark=re.compile(d["unit_marks"]),
+            column_number_labels=tuple(d["column_number_labels"]),
+            row_number_labels=tuple(d["row_number_labels"]),
+            header_words=re.compile("|".join(map(re.escape, d["header_words"]))),
+            default_unit=str(d["default_unit"]),
+            header_lines=int(d["header_lines"]),
         )
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise RegistryError(f"template.yaml is malformed (tables): {exc}") from exc

@@ -23,12 +23,19 @@ from fiscalpub.parse.normalize import is_number, join_broken_numbers, nfkc, squa
 from fiscalpub.parse.region import Num, RawRow, Region
 from fiscalpub.parse.rows import match_side_row, num_from
 from fiscalpub.read.document import Line, Page, Rule, Word
-from fiscalpub.registry import Column, RowSpec, Side, TableSpec, class_by_name, classes
+from fiscalpub.registry import (
+    Column,
+    RowSpec,
+    Side,
+    TableSpec,
+    class_by_name,
+    classes,
+    table_words,
+)
 
 _MERGE = 1.5  # points: rules closer than this are one rule
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _DIGITS = re.compile(r"^\d{1,7}$")
-_HEADER_WORDS = re.compile(r"科目|项目|名称|编码|栏次")
 # a row label's numbering: "一、", "1.", "其中：（一）", "(二)"
 _NUMBERING = re.compile(
     r"^(?:其中[:：])?(?:(?:[一二三四五六七八九十]+|\d+)[、.．]|[(（](?:[一二三四五六七八九十]+|\d+)[)）])"
@@ -366,7 +373,7 @@ def groups(bands: list[Band], spec: TableSpec) -> list[Group]:
         if (
             role == "digits"
             and after_label
-            and (_looks_ordinal(texts[i]) or "行次" in header_text(bands, centres[i]))
+            and (_looks_ordinal(texts[i]) or _names_row_numbers(header_text(bands, centres[i])))
         ):
             out[-1].ordinal = centres[i]  # 行次 beside a label
             continue
@@ -660,11 +667,15 @@ def _explained(rows: list[RawRow] | None) -> int:
     return sum(1 for r in rows if r.code or r.row for n in r.nums if n.col is not None)
 
 
+def _names_row_numbers(header: str) -> bool:
+    return any(label in header for label in table_words().row_number_labels)
+
+
 def _ordinal_band(band: Band) -> bool:
     """The 栏次 row under a header ("栏次 | 1 | 2 | 3 …"): column numbers, not data."""
     # "**" marks the code and name columns of the row of column numbers (Changsha)
     texts = [t for c in band.cells if (t := squash(c.text)) and t.strip("*")]
-    if any(t in ("栏次", "列次") for t in texts):
+    if any(t in table_words().column_number_labels for t in texts):
         return True
     # or the bare column numbers 1, 2, 3 … (the 三公 table prints no 栏次 label)
     return len(texts) >= 3 and texts == [str(i) for i in range(1, len(texts) + 1)]
@@ -1012,7 +1023,7 @@ def _coded(
                 and out
                 and out[-1].code is not None
                 and not _NUMBERING.match(name)
-                and not _HEADER_WORDS.search(name)
+                and not table_words().header_words.search(name)
                 and first is not None
                 and out[-1].line is not None
                 and first.page == out[-1].line.page

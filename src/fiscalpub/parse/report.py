@@ -34,7 +34,7 @@ from fiscalpub.parse.rows import unreadable_tokens
 from fiscalpub.parse.split import split_rows
 from fiscalpub.parse.tables import cut_regions, mentions_attachment
 from fiscalpub.read.document import Document, Line
-from fiscalpub.registry import fact_cells, tables
+from fiscalpub.registry import fact_cells, table_words, tables
 
 # narrative indicator -> (table, row key, column) it speaks about: registry data
 # (facts.yaml `cells`), shared with validate
@@ -352,7 +352,7 @@ def _narrative_scorer(facts: list[Fact], regions: dict[str, TableRegion]) -> Nar
             expected.setdefault(cell, []).append(f.amount)
 
     def score(tid: str, st: RowState, a: Assignment) -> int:
-        unit = regions[tid].unit or "万元"
+        unit = regions[tid].unit or table_words().default_unit
         vec = st.vector(a)
         total = 0
         for (t, key, col), amounts in expected.items():
@@ -386,7 +386,7 @@ def _line_items(
     items: list[LineItem] = []
     for tid, tp in placements.items():
         spec = tp.spec
-        unit = regions[tid].unit or "万元"
+        unit = regions[tid].unit or table_words().default_unit
         zeros: list[Where] = []
         for st in tp.rows:
             raw = st.raw

@@ -25,7 +25,7 @@ from fiscalpub.parse.normalize import (
 )
 from fiscalpub.parse.region import Num, RawRow, Region
 from fiscalpub.read.document import Line
-from fiscalpub.registry import RowSpec, Side, class_by_name, classes
+from fiscalpub.registry import RowSpec, Side, class_by_name, classes, table_words
 
 
 @dataclass
@@ -54,8 +54,9 @@ def body_tokens(region: Region) -> list[Tok]:
     """Tokens of the table body (after the header, before the notes), numbers re-joined."""
     lines = region.lines
     start = 0
-    for idx, line in enumerate(lines[:60]):
-        if "栏次" in squash(line.text):
+    words = table_words()
+    for idx, line in enumerate(lines[: words.header_lines]):
+        if any(label in squash(line.text) for label in words.column_number_labels):
             start = idx + 1
     out: list[Tok] = []
     for line in lines[start:]:
@@ -87,7 +88,7 @@ def unreadable_tokens(region: Region) -> list[Tok]:
 
 
 def _ordinal_line(toks: list[str]) -> bool:
-    if any(t in ("栏次", "行次") for t in toks):
+    if any(t in table_words().number_labels for t in toks):
         return True
     nums = [t for t in toks if INT_RE.match(t)]
     return (
@@ -282,7 +283,12 @@ class _Seg:
 def two_sided_rows(region: Region) -> list[RawRow]:
     spec = region.spec
     income, expenditure = spec.side("income"), spec.side("expenditure")
-    has_ordinal = any("行次" in squash(ln.text) for ln in region.lines[:40])
+    words = table_words()
+    has_ordinal = any(
+        label in squash(ln.text)
+        for ln in region.lines[: words.header_lines]
+        for label in words.row_number_labels
+    )
     toks = body_tokens(region)
     segs: list[_Seg] = []
     line_sides: set[str] = set()  # sides already used on the current logical line

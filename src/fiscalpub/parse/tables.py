@@ -522,7 +522,7 @@ def _blank_table(region: Region) -> bool:
 def _is_ordinal_line(toks: list[str]) -> bool:
     nums = [t for t in toks if t.isdigit()]
     rest = [t for t in toks if not t.isdigit()]
-    if any(squash(t) in ("栏次", "行次") for t in rest):
+    if any(squash(t) in table_words().number_labels for t in rest):
         return True
     return bool(nums) and not rest and [int(t) for t in nums] == list(range(1, len(nums) + 1))
 
