@@ -697,11 +697,32 @@ def _rows_of(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:
         first = next((i for i, b in enumerate(own) if b.has_number()), len(own))
         if first and not head:
             head = own[:first]
-        rows = _page_rows(own if first else head + own, spec, above)
+            rows = _page_rows(own, spec, above)
+        elif first:
+            rows = _own_or_carried_header(own, head, spec, above)
+        else:
+            rows = _page_rows(head + own, spec, above)
         if rows is not None:
             found = True
             out.extend(rows)
     return out if found else None
+
+
+def _own_or_carried_header(
+    own: list[Band], head: list[Band], spec: TableSpec, above: dict[int, list[str]]
+) -> list[RawRow] | None:
+    """Rows of a later page that starts with lines without numbers: its own header
+    repeated, or blank data rows (a two-sided table whose page 2 opens on empty 支出
+    lines, Wuxi's 财政拨款收支总表) under the first page's header.  Both are read; the
+    reading the registry explains better is kept (the page's own on a tie)."""
+    mine, theirs = dict(above), dict(above)
+    rows = _page_rows(own, spec, mine)
+    carried = _page_rows(head + own, spec, theirs)
+    if _explained(carried) > _explained(rows):
+        rows, mine = carried, theirs
+    above.clear()
+    above.update(mine)
+    return rows
 
 
 def _page_rows(

@@ -60,11 +60,19 @@ class Index:
         # the rows of such a code, by (table, code, column): together they are the code's
         # amount, which other tables print once (cross_table compares the sum)
         self.repeated: dict[tuple[str, str, str], list[LineItem]] = {}
+        # a row without code or registry row (a unit's row of a table printed per unit:
+        # 福州市商务局 and its 中心) is a row of its own, by its name, when the table prints
+        # several: no two units make one row, and no other table joins on it (one unit's
+        # row may take two text lines: a wrapped "143,999.0 / 0" above its name)
+        names = {(li.table, li.item) for li, _ in placed if _key(li) == "#" and li.item}
+        several = {t for t, n in Counter(t for t, _ in names).items() if n > 1}
         for li, col in placed:
             key = _key(li)
             if seen[(li.table, key, col)] > 1 and li.code:
                 self.repeated.setdefault((li.table, key, col), []).append(li)
                 key = f"~{li.table}:{li.code}@{li.source}:{li.page}:{li.line}"
+            elif key == "#" and li.item and li.table in several:
+                key = f"~{li.table}:@{li.item}"
             self.cells.setdefault((li.table, key, col), li)
             self.rows.setdefault(li.table, {}).setdefault(key, {}).setdefault(col, li)
         self.specs: dict[str, TableSpec] = {}
@@ -258,7 +266,7 @@ def hierarchy_sums(rule: Rule, ix: Index) -> Iterator[Check]:
             continue
         # a code printed on several rows (Yantai's 301 under 501 and under 505) is no one
         # term: no sum over its level holds or fails
-        repeated = {k.split(":", 1)[1].split("@", 1)[0] for k in rows if k.startswith("~")}
+        repeated = {k.split(":", 1)[1].split("@", 1)[0] for k in rows if k.startswith("~")} - {""}
         parents = [
             (k, [c for c in codes if len(c) == 3])
             for k in ("#total",)
@@ -313,7 +321,7 @@ def cross_table(rule: Rule, ix: Index) -> Iterator[Check]:
                 else sorted({*ix.rows[tid], *(c for (t, c, _) in ix.repeated if t == tid)})
             )
             for key in keys:
-                if key == "#":
+                if key == "#" or key.startswith(f"~{tid}:@"):
                     continue  # rows without code or row id (a unit's line): nothing to join on
                 if "other_code" in link:
                     okey = link["other_code"]
