@@ -353,6 +353,11 @@ def groups(bands: list[Band], spec: TableSpec) -> list[Group]:
             i = _nearest(centres, cell.centre)
             texts[i].append(cell.text)
     roles = [_role(texts[i]) for i in range(len(centres))]
+    for i, role in enumerate(roles):
+        if role in ("name", "code_name"):
+            break
+        if role == "digits" and _row_numbers(texts[i], header_text(bands, centres[i])):
+            roles[i] = "row_number"  # 序号 1, 2, 3 … left of the codes: neither code nor label
     unlabelled = "name" not in roles and "code_name" not in roles
     if unlabelled and "digits" in roles:
         # no label column: the rows are labelled by their first digits column
@@ -422,6 +427,32 @@ def _is_code_column(i: int, roles: list[str]) -> bool:
         if role == "amount":
             return False
     return False
+
+
+_ROW_NUMBER_HEADERS = ("序号", "行号", "序")
+
+
+def _row_numbers(texts: list[str], header: str) -> bool:
+    """A digits column left of every label that numbers the rows (Xi'an prints 序号 before
+    the 功能科目编码): its numbers are no code, and joined to the code column beside them
+    they would make one ("11" + "20604" is no 1120604).  Told by its header, or by
+    numbers without a leading zero that count up by one from below 100 (split code parts
+    print "01"; classification codes start at 101 and do not count up one by one)."""
+    filled = [t for t in texts if t]
+    if not filled or any(not _DIGITS.match(t) or t.startswith("0") for t in filled):
+        return False
+    if squash(header) in _ROW_NUMBER_HEADERS:
+        return True
+    values = [int(t) for t in filled]
+    pairs = list(itertools.pairwise(values))
+    if len(values) < 3 or values[0] >= 100:
+        return False
+    return sum(b == a + 1 for a, b in pairs) * 5 >= len(pairs) * 4
+
+
+def _row_number_cell(bands: list[Band], cell: Cell) -> bool:
+    """A cell under a 序号 / 行号 header (its numbers count rows)."""
+    return squash(header_text(bands, cell.centre)) in _ROW_NUMBER_HEADERS
 
 
 def _looks_ordinal(texts: list[str]) -> bool:
@@ -512,7 +543,17 @@ def _crowded(bands: list[Band], amounts: list[float], registry: list[Column]) ->
     if not amounts:
         return False
     leaves = [(squash(h.split("/")[-1]), col.id) for col in registry for h in col.headers if h]
-    cells = [c for b in bands for c in b.cells if any(c.x0 - 1 <= x <= c.x1 + 1 for x in amounts)]
+    # the cells of the data bands: a group header spanning both halves of a two-sided
+    # table (支出 over three label | 预算数 pairs) is no cell of these amounts
+    cells = [
+        c
+        for b in bands
+        if b.has_number()
+        for c in b.cells
+        if any(c.x0 - 1 <= x <= c.x1 + 1 for x in amounts)
+    ]
+    if not cells:
+        return False
     lo, hi = min(c.x0 for c in cells), max(c.x1 for c in cells)
     count = 0
     for band in bands:
@@ -744,15 +785,20 @@ def _page_rows(
         sides = [spec.side("income")] + [spec.side("expenditure")] * (len(gs) - 1)
         for g, side in zip(gs, sides, strict=True):
             map_columns(g, side.columns, bands)
-        return _with_printed(_two_sided(bands, gs, sides), gs)
+        return _with_printed(_two_sided(bands, gs, sides), gs, bands)
     for g in gs:
         map_columns(g, spec.columns, bands)
-    return _with_printed(_coded(bands, gs, spec, above), gs)
+    return _with_printed(_coded(bands, gs, spec, above), gs, bands)
 
 
-def _with_printed(rows: list[RawRow], gs: list[Group]) -> list[RawRow]:
-    """Mark the columns the grid shows printed, when every amount column was mapped."""
-    if all(c is not None for g in gs for c in g.columns):
+def _with_printed(rows: list[RawRow], gs: list[Group], bands: list[Band]) -> list[RawRow]:
+    """Mark the columns the grid shows printed, when every amount column was mapped (a
+    column no data band fills, 备注, needs no mapping: it holds no amount)."""
+    if all(
+        c is not None or not _filled(bands, x)
+        for g in gs
+        for x, c in zip(g.amounts, g.columns, strict=True)
+    ):
         printed = frozenset(c.id for g in gs for c in g.columns if c is not None)
         for row in rows:
             row.printed = printed
@@ -781,7 +827,8 @@ def _single_row(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:
     nums: list[Num] = []
     gs: list[Group] = []
     for band, label in zip(data, labels, strict=True):
-        g = Group(amounts=[c.centre for c in ref.cells])
+        # a 序号 cell numbers the row: no amount column
+        g = Group(amounts=[c.centre for c in ref.cells if not _row_number_cell(bands, c)])
         map_columns(g, spec.columns, bands, relative_years(label, context) if len(data) > 1 else "")
         nums.extend(_numbers(band, g))
         gs.append(g)
@@ -790,7 +837,9 @@ def _single_row(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:
     # the columns printed decide which identities apply (a 三公 table without the 合计
     # of 三公 + 会议费 + 培训费 does not break that identity)
     return _with_printed(
-        [RawRow(side=None, code=None, row=None, name="", nums=nums, line=nums[0].line)], gs
+        [RawRow(side=None, code=None, row=None, name="", nums=nums, line=nums[0].line)],
+        gs,
+        bands,
     )
 
 
@@ -1138,19 +1187,62 @@ def _first_line(band: Band, g: Group) -> Line | None:
     return min(lines, key=lambda ln: ln.number) if lines else None
 
 
+def _views(bands: list[Band], gs: list[Group], sides: list[Side]) -> list[str]:
+    """Per group, "" or the header of another view of the same side: Xi'an's 收支总表
+    prints its spending three times side by side, by 支出功能分类科目, by 部门预算支出经济
+    分类科目 and by 政府预算支出经济分类科目, each ending in 本年支出合计 and 支出总计.  A
+    group of a side whose label header differs from the side's first group's is such a
+    view: its lines are other rows (named by that header), not the side's rows again —
+    read as the side's, each total would be two cells.  Only an economic view of a side
+    whose first group is not one: Jiangsu's second expenditure group (基本支出, 项目支出 …
+    本年支出合计) is the rest of its side, not a view."""
+    out: list[str] = []
+    first: dict[str, str] = {}
+    for g, side in zip(gs, sides, strict=True):
+        head = _label_header(bands, g.name)
+        if side.name not in first:
+            first[side.name] = head
+            out.append("")
+            continue
+        view = _ECONOMIC_VIEW.search(head) and not _ECONOMIC_VIEW.search(first[side.name])
+        out.append(head if view else "")
+    return out
+
+
+_ECONOMIC_VIEW = re.compile(r"经济分类|经济科目")
+
+
+def _label_header(bands: list[Band], x: float | None) -> str:
+    """The lowest header cell over a label column (its own header, not a group's)."""
+    last = ""
+    for band in bands:
+        if band.has_number():
+            break
+        cell = _cell_at(band, x)
+        if cell is not None and cell.text:
+            last = cell.text
+    return last
+
+
 def _two_sided(bands: list[Band], gs: list[Group], sides: list[Side]) -> list[RawRow]:
     out: list[RawRow] = []
     seen: dict[str, set[str]] = {"income": set(), "expenditure": set()}
     names = class_by_name()["function"]
+    views = _views(bands, gs, sides)
     for band in bands:
         if not band.has_number() and not any(
             _cell_at(band, g.name) and (_cell_at(band, g.name) or Cell(0, 0)).text for g in gs
         ):
             continue
-        for g, side in zip(gs, sides, strict=True):
+        for g, side, view in zip(gs, sides, views, strict=True):
             cell = _cell_at(band, g.name)
             label = cell.text if cell else ""
             nums = _numbers(band, g)
+            if view and label:
+                if nums:
+                    name = f"{view}/{_NUMBERING.sub('', label)}"
+                    out.append(RawRow(side.name, None, None, name, nums, nums[0].line))
+                continue
             if not label:
                 if nums:
                     out.append(

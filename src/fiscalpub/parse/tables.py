@@ -258,7 +258,12 @@ def _by_header(hit: TitleHit, head: str, body: list[Line]) -> str:
     # a function table's economic twin is one of them too (registry economic_twin)
     twins = [t for c in candidates if (t := specs[c].economic_twin) and t not in candidates]
     candidates = candidates + twins
-    coded = [t for t in candidates if specs[t].classification in ("function", "economic")]
+    # a two-sided table (收支总表) names both classifications by their nature: no twin
+    coded = [
+        t
+        for t in candidates
+        if specs[t].classification in ("function", "economic") and specs[t].layout == "coded"
+    ]
     if not coded:
         return hit.table
     economic, function = bool(_ECONOMIC_WORDS.search(head)), bool(_FUNCTION_WORDS.search(head))

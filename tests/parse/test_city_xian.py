@@ -1,0 +1,184 @@
+"""Xi'an 部门综合预算 templates (2026 and 2022): every core table found, body rows read and
+placed.  Cells typed by hand from the rendered pages (pdftotext -layout and the page images),
+never copied from the parse: (table, code or #row, column, printed amount)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+
+from fiscalpub.model import Report
+from tests.conftest import CORE_TABLES, parsed_pdf, printed_cells
+
+CELLS: dict[str, list[tuple[str, str, str, str]]] = {
+    # 西安市信访局 2026 部门综合预算 (元)
+    "xian-01-budget.pdf": [
+        # 表1 收支总表: 一、部门预算 on both halves; the 支出功能分类 half holds the 类 lines
+        ("income_expenditure_summary", "#department_budget", "amount", "28,384,234.71"),
+        ("income_expenditure_summary", "#total_income", "amount", "28,384,234.71"),
+        ("income_expenditure_summary", "201", "amount", "22,669,300.94"),
+        ("income_expenditure_summary", "221", "amount", "1,954,773.61"),
+        ("income_expenditure_summary", "#grand_total_expenditure", "amount", "28,384,234.71"),
+        # 表2 收入总表 by unit: 部门预算 / 一般公共预算拨款 (小计 | 其中：专项资金…)
+        ("income", "#total", "total", "28,384,234.71"),
+        ("income", "#total", "gpb", "28,384,234.71"),
+        ("income", "#total", "gpb_special_funds", "550,000.00"),
+        # 表3 支出总表: the same columns of sources
+        ("expenditure", "#total", "total", "28,384,234.71"),
+        ("expenditure", "#total", "gpb_special_funds", "550,000.00"),
+        # 表5: 合计 | 人员经费支出 | 公用经费支出 | 专项业务经费支出 | 备注 (no 基本支出)
+        ("gpb_expenditure", "#total", "total", "28,384,234.71"),
+        ("gpb_expenditure", "#total", "personnel", "18,119,247.51"),
+        ("gpb_expenditure", "#total", "public", "1,208,867.20"),
+        ("gpb_expenditure", "#total", "project", "9,056,120.00"),
+        ("gpb_expenditure", "2080501", "public", "29,400.00"),
+        ("gpb_expenditure", "2210203", "personnel", "746,101.56"),
+        ("gpb_expenditure", "205", "project", "120,000.00"),
+    ],
+    # 西安市科学技术局 2022 部门综合预算 (元; 序号 column; amounts printed without separators)
+    "xian-02-budget.pdf": [
+        # 表1: 上年实户资金余额 7217115.63 makes 收入总计 943864999.96
+        ("income_expenditure_summary", "#total_income", "amount", "936647884.33"),
+        ("income_expenditure_summary", "#opening_account_balance", "amount", "7217115.63"),
+        ("income_expenditure_summary", "#grand_total_income", "amount", "943864999.96"),
+        ("income_expenditure_summary", "#unallocated_account_funds", "amount", "7217115.63"),
+        ("income_expenditure_summary", "206", "amount", "820196139.30"),
+        # the page prints 29440 (表4 prints 294400.00): the source's clipped cell, kept as printed
+        ("income_expenditure_summary", "205", "amount", "29440"),
+        # 表2 收入总表: 合计 943865000 as printed (the parts make 943864999.93)
+        ("income", "#total", "total", "943865000"),
+        ("income", "#total", "gpb", "936647884.3"),
+        ("income", "#total", "gpb_special_funds", "874160000"),
+        ("income", "#total", "opening_account_balance", "7217115.63"),
+        # 表3 支出总表
+        ("expenditure", "#total", "total", "936647884.3"),
+        ("expenditure", "#total", "gpb_special_funds", "874160000"),
+        # 表4 财政拨款收支总表
+        ("fiscal_summary", "#total_income", "amount", "936647884.33"),
+        ("fiscal_summary", "206", "total", "820196139.30"),
+        ("fiscal_summary", "217", "total", "89160000.00"),
+        # 表5 (two pages): 序号 | 功能科目编码 | 名称 | 合计 | 人员 | 公用 | 专项业务 | 备注
+        ("gpb_expenditure", "#total", "total", "936647884.3"),
+        ("gpb_expenditure", "20604", "total", "786781502.8"),
+        ("gpb_expenditure", "20604", "project", "776961000"),
+        ("gpb_expenditure", "20605", "personnel", "1691679.6"),
+        ("gpb_expenditure", "2060899", "public", "534484.02"),
+        ("gpb_expenditure", "2080116", "project", "15000000"),
+        ("gpb_expenditure", "2210203", "personnel", "2261347.28"),
+        # 表8 基本支出 按经济分类
+        ("gpb_basic_expenditure", "#total", "amount", "47137884.3"),
+        ("gpb_basic_expenditure", "#total", "personnel", "43536866.1"),
+        ("gpb_basic_expenditure", "301", "amount", "40646542.9"),
+        # 表13: 2021年 | 2022年 | 增减变化情况 (上年 | 本年 | 增减), 序号 1 is no amount
+        ("three_public", "#grand_total", "prior_budget_grand_total", "746130"),
+        ("three_public", "#training", "prior_budget_training", "320555"),
+        ("three_public", "#grand_total", "budget_grand_total", "1005250"),
+        ("three_public", "#meeting", "budget_meeting", "584550"),
+        ("three_public", "#vehicle_operation", "budget_vehicle_operation", "75000"),
+        ("three_public", "#reception", "change_reception", "-53090"),
+    ],
+}
+
+# 表5 of the 2022 report, both pages: the codes as printed in 功能科目编码 (序号 beside them)
+XIAN_02_GPB_CODES = {
+    "205", "20508", "2050803",
+    "206", "20601", "2060101", "2060102", "20603", "2060302", "20604", "2060401", "2060404",
+    "20605", "2060501", "2060502", "20606", "2060601", "2060602", "20608", "2060801", "2060899",
+    "208", "20801", "2080116", "20805", "2080505", "2080506", "20899", "2089999",
+    "210", "21011", "2101101", "2101102", "2101103",
+    "217", "21703", "2170399",
+    "221", "22102", "2210201", "2210203",
+}  # fmt: skip
+
+NAMES = sorted(CELLS)
+
+
+def _report(name: str) -> Report:
+    return parsed_pdf(f"cities/{name}")
+
+
+def _cell(report: Report, table: str, key: str, column: str) -> list[str]:
+    cells = printed_cells(report, table)
+    return cells.get((key[1:] if key.startswith("#") else key, column), [])
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", NAMES)
+def test_cells_typed_from_the_pages(name: str) -> None:
+    report = _report(name)
+    wrong = []
+    for table, key, column, printed in CELLS[name]:
+        want = Decimal(printed.replace(",", ""))
+        got = [Decimal(p) for p in _cell(report, table, key, column)]
+        if got != [want]:
+            wrong.append((table, key, column, printed, got))
+    assert not wrong, wrong
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", NAMES)
+def test_every_core_table_read_and_every_number_placed(name: str) -> None:
+    report = _report(name)
+    status = {t.table: t.status for t in report.tables}
+    assert all(status[t] == "present" for t in CORE_TABLES), status
+    unplaced = [li for li in report.line_items if li.placed_by == "unplaced"]
+    assert not unplaced, unplaced[:5]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", NAMES)
+def test_no_printed_cell_twice(name: str) -> None:
+    # the 收支总表 prints its spending three times (功能分类, 部门预算经济分类, 政府预算经济
+    # 分类), each with 本年支出合计 / 支出总计: one cell each, not three copies of one
+    report = _report(name)
+    cells = Counter(
+        (li.table, li.column, li.code, li.row, li.item, li.page, li.line)
+        for li in report.line_items
+        if li.column is not None
+    )
+    assert not [k for k, n in cells.items() if n > 1]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", NAMES)
+def test_codes_are_whole_tokens_of_their_page(name: str) -> None:
+    # a 序号 beside a code is no part of it ("11" + "20604" is no 1120604)
+    report = _report(name)
+    doc_lines = {}
+    from fiscalpub.read.pdf import read_pdf
+    from tests.conftest import corpus_path
+
+    doc = read_pdf(corpus_path("pdf", "cities", name))
+    for page in doc.pages:
+        doc_lines[page.number] = " ".join(ln.text for ln in page.lines)
+    bad = []
+    for li in report.line_items:
+        if li.code is None or li.table not in ("gpb_expenditure", "gpb_basic_expenditure"):
+            continue
+        if not re.search(rf"(?<!\d){li.code}(?!\d)", doc_lines.get(li.page or 0, "")):
+            bad.append((li.table, li.code, li.page))
+    assert not bad, bad
+
+
+@pytest.mark.corpus
+def test_xian_2022_function_codes_are_the_printed_ones() -> None:
+    report = _report("xian-02-budget.pdf")
+    codes = {li.code for li in report.line_items if li.table == "gpb_expenditure" and li.code}
+    assert codes == XIAN_02_GPB_CODES
+
+
+@pytest.mark.corpus
+def test_xian_2026_gpb_expenditure_identities_hold() -> None:
+    # 合计 = 人员经费支出 + 公用经费支出 + 专项业务经费支出 on every row of 表5: no 基本支出
+    # column to break total = 基本 + 项目
+    report = _report("xian-01-budget.pdf")
+    broken = [
+        f
+        for f in report.findings
+        if f.code in ("row-identity-broken", "layout-identity-conflict")
+        and any(w.table == "gpb_expenditure" for w in f.where)
+    ]
+    assert not broken, broken
