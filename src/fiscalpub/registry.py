@@ -363,3 +363,29 @@ def table_words() -> TableWords:
         )
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise RegistryError(f"template.yaml is malformed (tables): {exc}") from exc
+
+
+@dataclass(frozen=True)
+class TextWords:
+    """The words of the text defects (template.yaml `text`), compiled."""
+
+    instruction: re.Pattern[str]
+    empty_reason: re.Pattern[str]
+    department_kind: re.Pattern[str]
+    heading_chars: int
+
+
+@lru_cache(maxsize=1)
+def text_words() -> TextWords:
+    """template.yaml `text`: instructions left in, empty reasons, headings' kind words."""
+    raw = _load("template.yaml")
+    try:
+        d = raw["text"]
+        return TextWords(
+            instruction=re.compile(d["instructions"]),
+            empty_reason=re.compile(d["empty_reason"]),
+            department_kind=re.compile(d["department_kind"]),
+            heading_chars=int(d["heading_chars"]),
+        )
+    except (KeyError, TypeError, ValueError, re.error) as exc:
+        raise RegistryError(f"template.yaml is malformed (text): {exc}") from exc

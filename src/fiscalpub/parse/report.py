@@ -33,6 +33,7 @@ from fiscalpub.parse.repeats import repeated_tables
 from fiscalpub.parse.rows import unreadable_tokens
 from fiscalpub.parse.split import split_rows
 from fiscalpub.parse.tables import cut_regions, mentions_attachment
+from fiscalpub.parse.textcheck import text_defects
 from fiscalpub.read.document import Document, Line
 from fiscalpub.registry import fact_cells, table_words, tables
 
@@ -142,6 +143,7 @@ def build_report(docs: list[Document]) -> Report:
     items = _line_items(placements, region_of, meta.kind, findings)
     _resolve_paths(facts, items, meta.year, findings)
     _refuse_unread(docs, items, facts, findings)
+    findings.extend(text_defects(docs, chosen.values(), meta))
     return Report(report=meta, tables=infos, line_items=items, facts=facts, findings=findings)
 
 

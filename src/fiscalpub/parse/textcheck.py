@@ -1,0 +1,131 @@
+"""Text defects a machine can see, found while the text is at hand (validate reads the
+package, not the source text): a template's instruction or placeholder left in, a reason
+announced and not given, a table title of another year, a 单位 report calling itself a
+部门 one. The words are data (template.yaml `text`); each finding lists every place."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from fiscalpub.model import Finding, ReportMeta, Where
+from fiscalpub.parse.normalize import nfkc, squash
+from fiscalpub.parse.region import Region
+from fiscalpub.read.document import Document, Line
+from fiscalpub.registry import identity_words, text_words
+
+_CJK = r"[\u3400-\u9fff]"
+_YEAR = re.compile(r"(20\d{2})年")
+
+
+def text_defects(
+    docs: list[Document], regions: Iterable[Region], meta: ReportMeta
+) -> list[Finding]:
+    """The report's text defects, one finding per kind."""
+    lines = [line for d in docs for line in d.lines()]
+    return [
+        f
+        for f in (
+            _placeholders(lines),
+            _empty_reasons(lines),
+            _other_year_titles(regions, meta.year),
+            _scope_in_headings(lines, meta.scope),
+        )
+        if f is not None
+    ]
+
+
+def _at(line: Line) -> Where:
+    return Where(source=line.source, page=line.page, line=line.number)
+
+
+def _finding(code: str, severity: str, what: str, hits: list[tuple[Line, str]]) -> Finding | None:
+    if not hits:
+        return None
+    shown = "; ".join(f"p.{ln.page} l.{ln.number} “{text}”" for ln, text in hits[:3])
+    more = f" (and {len(hits) - 3} more)" if len(hits) > 3 else ""
+    return Finding(code, severity, f"{what}: {shown}{more}", [_at(ln) for ln, _ in hits])
+
+
+def _placeholder_re() -> re.Pattern[str]:
+    marks = "|".join(re.escape(p) for p in identity_words().placeholders)
+    # a placeholder stands for a name: a CJK character (or a colon) right beside it
+    return re.compile(rf"(?:(?<={_CJK})|(?<=[:：]))(?:{marks})|(?:{marks})(?={_CJK})")
+
+
+def _placeholders(lines: list[Line]) -> Finding | None:
+    """Template text left in: an instruction to the author ("请说明：…") or a placeholder
+    ("XX单位") — the report was published from its template unedited."""
+    words = text_words()
+    mark = _placeholder_re()
+    hits = []
+    for line in lines:
+        s = squash(nfkc(line.text))
+        m = words.instruction.search(s) or mark.search(s)
+        if m:
+            hits.append((line, _context(s, m)))
+    return _finding(
+        "text-template-left",
+        "error",
+        "the template's instructions or placeholders are left in the text",
+        hits,
+    )
+
+
+def _empty_reasons(lines: list[Line]) -> Finding | None:
+    """A reason announced and not given ("增加的主要原因是。")."""
+    hits = []
+    pattern = text_words().empty_reason
+    for line in lines:
+        s = squash(nfkc(line.text))
+        m = pattern.search(s)
+        if m:
+            hits.append((line, _context(s, m)))
+    return _finding("text-empty-reason", "error", "a reason is announced but not given", hits)
+
+
+def _other_year_titles(regions: Iterable[Region], year: int | None) -> Finding | None:
+    """A table title printing another year than the report's (a title copied from last
+    year's report): the title's year is the one the table is read as."""
+    if year is None:
+        return None
+    hits = []
+    for region in regions:
+        line = region.title_line
+        if line is None:
+            continue
+        s = squash(nfkc(line.text))
+        years = {int(y) for y in _YEAR.findall(s)}
+        if years and year not in years:
+            hits.append((line, s))
+    return _finding(
+        "text-other-year",
+        "warning",
+        f"a table title names another year than the report's {year}",
+        hits,
+    )
+
+
+def _scope_in_headings(lines: list[Line], scope: str | None) -> Finding | None:
+    """A 单位预算/决算 whose headings call it a 部门预算/决算 ("2026年部门预算"): the title
+    and the text say two different things about what the report covers."""
+    if scope != "unit":
+        return None
+    words = text_words()
+    hits = []
+    for line in lines:
+        s = squash(nfkc(line.text))
+        if len(s) <= words.heading_chars:
+            m = words.department_kind.search(s)
+            if m:
+                hits.append((line, s))
+    return _finding(
+        "text-scope-mismatch",
+        "warning",
+        "a 单位 report's heading calls it a 部门 report",
+        hits,
+    )
+
+
+def _context(s: str, m: re.Match[str], chars: int = 12) -> str:
+    return s[max(0, m.start() - chars) : m.end() + chars]

@@ -1,0 +1,115 @@
+"""Text defects a machine can see (parse/textcheck.py): a template's instruction or
+placeholder left in, an empty reason, a table title of another year, a 单位 report calling
+itself a 部门 one. Real cases of the corpus where it has them; every other corpus report
+must raise none (a false alarm fails here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fiscalpub.api import parse_files
+from fiscalpub.model import Finding
+from tests.conftest import corpus_path, parsed_pdf
+from tests.parse.test_canonical_valid import _reports
+
+# the text defects of the corpus, checked by hand against the source
+KNOWN = {
+    # p.1 l.569 of the seed: "(若本单位无政府性基金收支,请说明：XX 单位没有政府性基金收入，…)"
+    "seeds/003_c8682c8f72d65ec9.txt": {"text-template-left"},
+    # the unfilled template itself: "上海市XX局" on every page
+    "pdf/template-2024-final.pdf": {"text-template-left"},
+}
+
+
+def _text(findings: list[Finding]) -> dict[str, Finding]:
+    return {f.code: f for f in findings if f.code.startswith("text-")}
+
+
+@pytest.mark.corpus
+def test_the_corpus_raises_only_its_true_text_defects() -> None:
+    got: dict[str, set[str]] = {}
+    for group in _reports():
+        codes = set(_text(parsed_pdf(*group).findings))
+        if codes:
+            got[f"pdf/{group[0]}"] = codes
+    for seed in sorted(corpus_path("seeds").glob("*.txt")):
+        codes = set(_text(parse_files([seed]).findings))
+        if codes:
+            got[f"seeds/{seed.name}"] = codes
+    assert got == KNOWN
+
+
+@pytest.mark.corpus
+def test_the_template_instruction_left_in_a_real_report() -> None:
+    report = parse_files([corpus_path("seeds", "003_c8682c8f72d65ec9.txt")])
+    finding = _text(report.findings)["text-template-left"]
+    assert finding.severity == "error"
+    assert [(w.page, w.line) for w in finding.where] == [(1, 569)]
+    assert "请说明" in finding.message
+
+
+# a report is at least a few hundred characters: the duties every 情况说明 begins with
+DUTY = "负责本地区有关工作的组织、协调、监督和检查，承办上级交办的其他事项。"
+DUTIES = "主要职责：" + DUTY * 4 + "\n"
+
+
+def _report(tmp_path: Path, title: str, body: str) -> dict[str, Finding]:
+    path = tmp_path / "r.txt"
+    path.write_text(
+        f"{title}\n\n一、部门收支总表\n单位：万元\n"
+        "收入 支出\n项目 预算数 项目 预算数\n一般公共预算拨款收入 10.00 一般公共服务支出 10.00\n"
+        "本年收入合计 10.00 本年支出合计 10.00\n\n"
+        f"第二部分 情况说明\n{DUTIES}{body}\n",
+        encoding="utf-8",
+    )
+    return _text(parse_files([path]).findings)
+
+
+def test_an_announced_reason_that_is_not_given(tmp_path: Path) -> None:
+    found = _report(
+        tmp_path,
+        "测试市测试局2026年部门预算",
+        "2026年支出预算10.00万元，比上年增加1.00万元，主要原因是。\n"
+        "公用经费减少，主要是压减项目经费等原因。\n",  # a reason given: not a defect
+    )
+    finding = found["text-empty-reason"]
+    assert finding.severity == "error" and len(finding.where) == 1
+    assert "主要原因是。" in finding.message
+
+
+def test_a_placeholder_beside_a_name(tmp_path: Path) -> None:
+    found = _report(tmp_path, "测试市测试局2026年部门预算", "XX单位2026年收入预算10.00万元。\n")
+    assert found["text-template-left"].severity == "error"
+    # letters in a code or a name without a placeholder are nothing
+    clean = _report(tmp_path, "测试市测试局2026年部门预算", "支出预算10.00万元（XXVI号文）。\n")
+    assert "text-template-left" not in clean
+
+
+def test_a_table_title_of_another_year(tmp_path: Path) -> None:
+    path = tmp_path / "r.txt"
+    path.write_text(
+        "测试市测试局2026年部门预算\n\n2025年部门收支总表\n单位：万元\n"
+        "收入 支出\n项目 预算数 项目 预算数\n一般公共预算拨款收入 10.00 一般公共服务支出 10.00\n"
+        f"本年收入合计 10.00 本年支出合计 10.00\n\n第二部分 情况说明\n{DUTIES}",
+        encoding="utf-8",
+    )
+    finding = _text(parse_files([path]).findings)["text-other-year"]
+    assert finding.severity == "warning" and "2026" in finding.message
+    assert "2025年部门收支总表" in finding.message
+
+
+def test_a_unit_report_whose_heading_says_department(tmp_path: Path) -> None:
+    found = _report(tmp_path, "测试市测试中心2026年单位预算", "测试市测试中心2026年部门预算\n")
+    assert found["text-scope-mismatch"].severity == "warning"
+    # the classification's name is no self-description
+    clean = _report(
+        tmp_path,
+        "测试市测试中心2026年单位预算",
+        "2026年一般公共预算基本支出部门预算经济分类预算表\n",
+    )
+    assert "text-scope-mismatch" not in clean
+    # a 部门 report may say 部门预算 anywhere
+    dept = _report(tmp_path, "测试市测试局2026年部门预算", "测试市测试局2026年部门预算\n")
+    assert "text-scope-mismatch" not in dept
