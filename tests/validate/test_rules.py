@@ -3,6 +3,7 @@ arithmetic on small reports (tolerance, blank cells, direction of inequalities).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -301,3 +302,47 @@ def test_the_rows_of_a_code_printed_on_several_rows_sum_to_the_other_tables_line
     assert run(agreeing) == []
     differing = _report(*rows, _item("gpb_expenditure", "basic", "900.00", code="2080501"))
     assert [f.code for f in run(differing)] == ["cross-table"]
+
+
+def _unit_line(column: str, amount: str, unit: str, line: int) -> LineItem:
+    li = _item("income", column, str(Decimal(amount) * 10000))
+    return replace(li, item=unit, line=line, printed=amount)
+
+
+@pytest.mark.parametrize(("total", "errors"), [("24658.02", 0), ("24658.12", 1)])
+def test_a_table_printed_per_unit_checks_each_units_line(total: str, errors: int) -> None:
+    # Fuzhou 商务局's 收入预算总表: a line per unit, no code, no registry row; one unit's
+    # cells never complete another's sum (337.92 ≠ 337.92 + 1800.00 was ours)
+    report = _report(
+        _unit_line("total", "337.92", "福州市商务发展促进中心", 11),
+        _unit_line("gpb", "337.92", "福州市商务发展促进中心", 11),
+        _unit_line("total", total, "福州市商务局", 14),
+        _unit_line("gpb", "22858.02", "福州市商务局", 14),
+        _unit_line("gov_fund", "1800.00", "福州市商务局", 14),
+    )
+    found = [f for f in run(report) if f.code == "row-sum"]
+    assert len(found) == errors
+    assert all("24658.12" in f.message and "1800.00" in f.message for f in found)
+
+
+def _three_public(column: str, amount: str) -> LineItem:
+    row = column.removeprefix("budget_")
+    li = _item("three_public", column, str(Decimal(amount) * 10000), row=row)
+    return replace(li, measure="budget", printed=amount)
+
+
+@pytest.mark.parametrize(("total", "errors"), [("40.77", 0), ("40.87", 1)])
+def test_three_public_sums_across_its_one_row(total: str, errors: int) -> None:
+    # Beijing jmrh's 三公 table: 合计 = 出国 + 用车 + 接待 is an identity of the table's one
+    # row, whose amounts sit under their items' rows; the 小计 of 用车 printed blank stands
+    # for its printed parts (40.77 = 17.10 + 0.15 + 18.69 + 4.83)
+    report = _report(
+        _three_public("budget_total", total),
+        _three_public("budget_overseas", "17.10"),
+        _three_public("budget_reception", "0.15"),
+        _three_public("budget_vehicle_purchase", "18.69"),
+        _three_public("budget_vehicle_operation", "4.83"),
+    )
+    found = [f for f in run(report) if f.code == "row-sum"]
+    assert len(found) == errors
+    assert all("40.87" in f.message and "18.69" in f.message for f in found)

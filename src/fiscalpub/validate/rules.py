@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from fiscalpub.model import Fact, Finding, LineItem, Report, Where, money
@@ -213,15 +214,49 @@ def row_sums(rule: Rule, ix: Index) -> Iterator[Check]:
                 continue
             total_col = str(ident.get("total") or ident.get("result"))
             plus = ident.get("parts") or ident.get("plus", [])
-            for key in sorted(rows):
-                row = rows[key]
+            for key, row in _rows_of_identity(
+                spec, rows, [total_col, *plus, *ident.get("minus", [])]
+            ):
+                cell = partial(_cell_or_parts, ix, tid, spec, row, key)
                 yield from _sum_check(
                     rule,
                     ix,
                     row.get(ix.column(tid, total_col, key)),
-                    [row.get(ix.column(tid, c, key)) for c in plus],
-                    [row.get(ix.column(tid, c, key)) for c in ident.get("minus", [])],
+                    [li for c in plus for li in cell(c)],
+                    [li for c in ident.get("minus", []) for li in cell(c)],
                 )
+
+
+def _cell_or_parts(
+    ix: Index, tid: str, spec: TableSpec, row: dict[str, LineItem], key: str, col: str
+) -> list[LineItem | None]:
+    """A part's cell; a blank part that another identity of the table defines as a total
+    stands for that identity's printed parts (a 三公 table printing 购置费 and 运行维护费
+    under a blank 小计: 合计 = 出国 + 购置 + 运行 + 接待 still holds or fails)."""
+    here = row.get(ix.column(tid, col, key))
+    if here is not None:
+        return [here]
+    for ident in spec.identities:
+        if ident.get("kind") != "rows" and ident.get("total") == col:
+            return [row.get(ix.column(tid, c, key)) for c in ident.get("parts", [])]
+    return [None]
+
+
+def _rows_of_identity(
+    spec: TableSpec, rows: dict[str, dict[str, LineItem]], columns: list[str]
+) -> list[tuple[str, dict[str, LineItem]]]:
+    """The rows an identity across columns applies to.  A one-row table (三公) keeps each
+    amount under its item's row (合计, 因公出国(境)费 …): an identity between its own
+    columns (合计 = 出国 + 用车 + 接待) is one of the whole table, whose cells are the
+    table's row; a matrix column (per_row: one per item) stays in its item's row."""
+    per_row = {c.id for c in spec.all_columns() if c.per_row}
+    if spec.layout != "single_row" or per_row & set(columns):
+        return sorted(rows.items())
+    whole: dict[str, LineItem] = {}
+    for key in sorted(rows):
+        for col, li in rows[key].items():
+            whole.setdefault(col, li)
+    return [("", whole)]
 
 
 def _named(ix: Index, tid: str, row: str, col: str) -> LineItem | None:
