@@ -182,3 +182,12 @@ def test_xian_2026_gpb_expenditure_identities_hold() -> None:
         and any(w.table == "gpb_expenditure" for w in f.where)
     ]
     assert not broken, broken
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", NAMES)
+def test_blank_fund_form_is_declared_empty(name: str) -> None:
+    # 表9 政府性基金收支表 printed as a 收入 | 支出 form without an amount (the 目录 says 是 空表,
+    # 不涉及): printed and empty, not referenced_absent
+    status = {t.table: t.status for t in _report(name).tables}
+    assert status["gov_fund"] == "declared_empty"

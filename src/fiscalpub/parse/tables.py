@@ -482,6 +482,11 @@ def _code_at(toks: list[str], i: int) -> bool:
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _TOTAL_ROWS = ("total", "grand_total", "total_income", "total_expenditure", "personnel_total")
+# a table printed as a 收入 | 支出 form whatever its registry shape (Xi'an prints its 政府性基金
+# 收支表 so: 项目 | 预算数 | 支出功能分类科目 | 预算数 …): its total lines and amount headers
+_FORM_TOTALS = ("本年收入合计", "本年支出合计")
+_FORM_HEADS = ("预算数", "决算数")
+_FORM_HEADER = re.compile(r"收入.*支出.*(?:预算数|决算数)")
 
 
 def _printed_header(region: Region) -> bool:
@@ -497,7 +502,8 @@ def _printed_header(region: Region) -> bool:
         for h in col.headers
         if all(squash(p) in head for p in h.split("/") if p)
     }
-    return len(found) >= 2
+    # or the header of a 收入 | 支出 form with its amount columns (预算数)
+    return len(found) >= 2 or bool(_FORM_HEADER.search(head))
 
 
 def _blank_table(region: Region) -> bool:
@@ -508,7 +514,9 @@ def _blank_table(region: Region) -> bool:
     lines = [squash(ln.text) for ln in region.lines if ln not in region.notes]
     spec = region.spec
     totals = tuple(k for r in spec.all_rows() if r.id in _TOTAL_ROWS for k in r.keys)
+    totals += _FORM_TOTALS
     heads = {squash(h.split("/")[-1]) for c in spec.all_columns() for h in c.headers}
+    heads |= set(_FORM_HEADS)
     heads -= set(totals)
     if spec.layout == "single_row":
         text = "".join(lines)
