@@ -65,3 +65,10 @@ def test_cells_name_registry_tables_and_columns() -> None:
         for spec in getattr(tables[table], "variants", None) or []:
             columns |= {c.id for c in getattr(spec, "all_columns", list)()}
         assert column in columns, (indicator, column, sorted(columns))
+
+
+def test_the_narrative_sums_name_declared_indicators() -> None:
+    for total, parts in registry.fact_sums():
+        assert _declared(total) and all(_declared(p) for p in parts), (total, parts)
+    for part, whole in registry.fact_bounds():
+        assert _declared(part) and _declared(whole), (part, whole)

@@ -237,6 +237,19 @@ def fact_cells() -> dict[str, tuple[str, str, str]]:
 
 
 @lru_cache(maxsize=1)
+def fact_sums() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(total, parts) the narrative's amounts add up to (facts.yaml `sums`)."""
+    raw = _load("facts.yaml").get("sums") or []
+    return tuple((str(s["total"]), tuple(str(p) for p in s["parts"])) for s in raw)
+
+
+@lru_cache(maxsize=1)
+def fact_bounds() -> tuple[tuple[str, str], ...]:
+    """(part, whole): a stated part never exceeds its whole (facts.yaml `bounds`)."""
+    return tuple((str(b["part"]), str(b["whole"])) for b in _load("facts.yaml").get("bounds") or [])
+
+
+@lru_cache(maxsize=1)
 def lexicon_phrases() -> dict[str, str]:
     """The narrative's phrases -> indicator ids ("+"-joined), facts.yaml `lexicon`."""
     return dict((_load("facts.yaml").get("lexicon") or {}).get("phrases") or {})

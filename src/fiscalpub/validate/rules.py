@@ -18,8 +18,8 @@ from functools import partial
 from typing import Any
 
 from fiscalpub.model import Fact, Finding, LineItem, Report, Where, money
-from fiscalpub.numbers import to_yuan
-from fiscalpub.registry import TableSpec, fact_cells, shapes, tables
+from fiscalpub.numbers import UNIT_FACTOR, to_yuan
+from fiscalpub.registry import TableSpec, fact_bounds, fact_cells, fact_sums, shapes, tables
 
 ROUNDING = "rounding"
 
@@ -495,6 +495,79 @@ def _against_any(rule: Rule, ix: Index, f: Fact, cells: list[LineItem]) -> Itera
     )
 
 
+def _stated(ix: Index) -> dict[tuple[str, str | None, int | None], Fact]:
+    """The narrative's money by (indicator, phase, period), where it states one amount
+    (an indicator stated with two amounts is not a term any sum can take)."""
+    seen: dict[tuple[str, str | None, int | None], list[Fact]] = {}
+    for f in ix.report.facts:
+        if f.amount is not None and f.indicator != "function_line" and not f.path:
+            seen.setdefault((f.indicator, f.phase, f.period), []).append(f)
+    return {k: v[0] for k, v in seen.items() if len({f.amount for f in v}) == 1}
+
+
+def _in_printed_unit(amount: Decimal, facts: list[Fact]) -> str:
+    """A sum of stated amounts as the narrative would print it: in their unit, with the
+    most decimals any term prints (exact: the terms are printed amounts)."""
+    unit = facts[0].unit or "元"
+    if any(f.unit != unit for f in facts) or unit not in UNIT_FACTOR:
+        return f"{money(amount)} 元"
+    places = max(
+        (len(p.split(".")[1]) if "." in p else 0 for f in facts if (p := f.printed)), default=0
+    )
+    value = (amount / UNIT_FACTOR[unit]).quantize(Decimal(1).scaleb(-places))
+    return f"{value}{unit}"
+
+
+def _fact_tolerance(facts: list[Fact]) -> Decimal:
+    """One unit of the last printed place per term, on the coarsest side."""
+    return max(_fact_step(f) for f in facts) * len(facts)
+
+
+def narrative_sums(rule: Rule, ix: Index) -> Iterator[Check]:
+    """The narrative's own sums (facts.yaml `sums` and `bounds`), within one phase and
+    period: 政府采购 = 货物 + 工程 + 服务 when all three are stated (the stated parts may not
+    exceed it when one is not), 中小企业 ≤ 政府采购, 小微 ≤ 中小企业, the 三公 parts."""
+    stated = _stated(ix)
+    moments = {(phase, period) for (_, phase, period) in stated}
+    for phase, period in sorted(moments, key=str):
+        for total_id, part_ids in fact_sums():
+            total = stated.get((total_id, phase, period))
+            parts = [f for p in part_ids if (f := stated.get((p, phase, period)))]
+            if total is None or len(parts) < 2:
+                continue
+            complete = len(parts) == len(part_ids)
+            amount = sum((f.amount or Decimal(0) for f in parts), Decimal(0))
+            names = " + ".join(_fact_label(f) for f in parts)
+            yield compare(
+                rule,
+                total.amount or Decimal(0),
+                amount,
+                _fact_tolerance([total, *parts]),
+                f"{names} = {_in_printed_unit(amount, parts)} "
+                f"{'≠' if complete else '>'} {_fact_label(total)}",
+                [_fact_at(total), *(_fact_at(f) for f in parts)],
+                (total, *parts),
+                (total, *parts) if sum(1 for f in parts if f.amount) >= 2 else (),
+                "eq" if complete else "le",
+            )
+        for part_id, whole_id in fact_bounds():
+            part = stated.get((part_id, phase, period))
+            whole = stated.get((whole_id, phase, period))
+            if part is None or whole is None:
+                continue
+            yield compare(
+                rule,
+                whole.amount or Decimal(0),
+                part.amount or Decimal(0),
+                _fact_tolerance([part, whole]),
+                f"{_fact_label(part)} > {_fact_label(whole)}",
+                [_fact_at(part), _fact_at(whole)],
+                (part, whole),
+                (),
+                "le",
+            )
+
+
 # where a function line of the narrative's 财政拨款支出 part is printed, in order
 FUNCTION_LINE_CELLS = (
     ("gpb_expenditure", "total"),
@@ -667,6 +740,14 @@ RULES: list[Rule] = [
         "The narrative (情况说明) states an amount the tables contradict.",
         "情况说明与报表数据不一致",
         narrative_table,
+    ),
+    Rule(
+        "narrative-sum",
+        "error",
+        "Amounts the narrative states do not add up: 政府采购 = 货物 + 工程 + 服务, the 三公 "
+        "parts, 本年支出 = 基本 + 项目 …; a part (中小企业, 小微企业) exceeds its whole.",
+        "情况说明所述金额之间不符（合计与分项、部分大于整体）",
+        narrative_sums,
     ),
     Rule(
         "percentage",

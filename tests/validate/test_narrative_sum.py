@@ -1,0 +1,111 @@
+"""The narrative's own sums (rule narrative-sum, facts.yaml `sums` and `bounds`): a real
+contradiction of the corpus, and the arithmetic on small reports."""
+
+from __future__ import annotations
+
+import pytest
+
+from fiscalpub.api import parse_files
+from fiscalpub.model import Fact, Finding
+from fiscalpub.validate.engine import run
+from tests.conftest import corpus_path
+from tests.validate.test_rules import _fact, _report
+
+
+def _sums(*facts: Fact) -> list[Finding]:
+    found = run(_report(facts=facts))
+    return [f for f in found if f.code == "narrative-sum" or "[narrative-sum]" in f.message]
+
+
+@pytest.mark.corpus
+def test_beijing_spending_parts_do_not_add_up_to_its_total() -> None:
+    # 附件1 p.5: "2026 年支出预算 529260.34 万元 … 基本支出预算 376567.92 万元 … 项目支出预算
+    # 138255.42 万元 … 事业单位经营支出 0 万元 … 上缴上级支出 0 万元 … 对附属单位补助支出 0 万元":
+    # 376567.92 + 138255.42 = 514823.34 (the shares 73.15% / 26.85% are of that, not of 529260.34)
+    report = parse_files([corpus_path("pdf", "cities", "beijing-01-budget.pdf")])
+    (f,) = [f for f in run(report) if f.code == "narrative-sum"]
+    assert f.severity == "error"
+    assert "529260.34" in f.message and "376567.92" in f.message and "138255.42" in f.message
+    assert "= 514823.34万元 ≠" in f.message  # the sum as the narrative would print it
+    assert {w.line for w in f.where} == {73, 77, 79, 81, 82, 83}
+
+
+def test_procurement_parts_sum_to_the_total() -> None:
+    parts = (_fact("procurement_goods", "100000.00"), _fact("procurement_works", "0.00"))
+    assert (
+        _sums(
+            _fact("procurement_total", "300000.00"),
+            *parts,
+            _fact("procurement_services", "200000.00"),
+        )
+        == []
+    )
+    (f,) = _sums(
+        _fact("procurement_total", "300000.00"), *parts, _fact("procurement_services", "250000.00")
+    )
+    assert f.code == "narrative-sum" and f.severity == "error" and "≠" in f.message
+    assert len(f.where) == 4
+
+
+def test_parts_left_unsaid_may_only_fall_short() -> None:
+    total = _fact("procurement_total", "300000.00")
+    # 工程 not stated: 货物 + 服务 < total may be the unsaid 工程
+    assert (
+        _sums(
+            total,
+            _fact("procurement_goods", "100000.00"),
+            _fact("procurement_services", "150000.00"),
+        )
+        == []
+    )
+    (f,) = _sums(
+        total, _fact("procurement_goods", "100000.00"), _fact("procurement_services", "250000.00")
+    )
+    assert f.severity == "error" and ">" in f.message
+
+
+def test_a_difference_of_the_rounding_is_a_warning() -> None:
+    # 4.69 + 40.61 + 0.9 = 46.20 against a printed 46.21 (Putuo 2024 决算, p.24)
+    (f,) = _sums(
+        _fact("three_public_total_actual", "462100.00", printed="46.21"),
+        _fact("three_public_overseas_actual", "46900.00", printed="4.69"),
+        _fact("three_public_vehicles_actual", "406100.00", printed="40.61"),
+        _fact("three_public_reception_actual", "9000.00", printed="0.9"),
+    )
+    assert (f.code, f.severity) == ("rounding", "warning")
+
+
+def test_a_part_never_exceeds_its_whole() -> None:
+    total = _fact("procurement_total", "300000.00")
+    assert _sums(total, _fact("procurement_sme", "300000.00")) == []
+    (f,) = _sums(total, _fact("procurement_sme", "310000.00"))
+    assert f.severity == "error" and "procurement_sme" in f.message
+    (g,) = _sums(
+        _fact("procurement_sme", "100000.00"), _fact("procurement_small_micro", "120000.00")
+    )
+    assert "procurement_small_micro" in g.message
+
+
+def test_other_phases_and_periods_are_not_mixed() -> None:
+    assert (
+        _sums(
+            _fact("procurement_total", "300000.00"),
+            _fact("procurement_goods", "200000.00", phase="budget"),
+            _fact("procurement_services", "200000.00", period=2021),
+            _fact("procurement_works", "0.00"),
+        )
+        == []
+    )
+
+
+def test_an_amount_stated_twice_differently_is_no_term() -> None:
+    # which of the two is the total is for other rules to say; no sum is built on it
+    assert (
+        _sums(
+            _fact("procurement_total", "300000.00"),
+            _fact("procurement_total", "310000.00"),
+            _fact("procurement_goods", "200000.00"),
+            _fact("procurement_services", "200000.00"),
+        )
+        == []
+    )
