@@ -69,6 +69,9 @@ class TableSpec:
     identities: list[dict[str, Any]]
     evidence: list[dict[str, Any]]
     number_hint: int | None = None
+    # relations only the validator checks (placement does not use them): identities in
+    # the `identities` format, links (with `table`) in the `evidence` format
+    checks: list[dict[str, Any]] = field(default_factory=list)
     standard: bool = False
     economic_twin: str | None = None  # the table this title names when its rows are economic
     variants: list[dict[str, Any]] = field(default_factory=list)
@@ -114,7 +117,7 @@ def shapes(spec: TableSpec) -> list[TableSpec]:
 
 def _applied(spec: TableSpec, v: dict[str, Any]) -> TableSpec:
     changes: dict[str, Any] = {}
-    for key in ("layout", "classification", "identities", "evidence"):
+    for key in ("layout", "classification", "identities", "evidence", "checks"):
         if key in v:
             changes[key] = v[key]
     if "columns" in v:
@@ -194,6 +197,7 @@ def tables() -> dict[str, TableSpec]:
                 sides=sides,
                 identities=list(t.get("identities", [])),
                 evidence=list(t.get("evidence", [])),
+                checks=list(t.get("checks", [])),
                 number_hint=t.get("number_hint"),
                 economic_twin=t.get("economic_twin"),
                 standard=bool(t.get("standard", False)),

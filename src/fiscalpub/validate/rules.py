@@ -22,6 +22,7 @@ from fiscalpub.numbers import UNIT_FACTOR, to_yuan
 from fiscalpub.registry import TableSpec, fact_bounds, fact_cells, fact_sums, shapes, tables
 
 ROUNDING = "rounding"
+UNNAMED = "@"  # row keys of printed lines without code or row id (Index)
 
 
 def step(unit: str | None, decimals: int | None) -> Decimal:
@@ -67,6 +68,10 @@ class Index:
         # row may take two text lines: a wrapped "143,999.0 / 0" above its name)
         names = {(li.table, li.item) for li, _ in placed if _key(li) == "#" and li.item}
         several = {t for t, n in Counter(t for t, _ in names).items() if n > 1}
+        # a named row printed again (a table continued over pages repeats its 合计 line):
+        # (first printing, later printing) — the same cell, which must say the same
+        self.copies: list[tuple[LineItem, LineItem]] = []
+        self._last_unnamed: dict[str, str] = {}
         for li, col in placed:
             key = _key(li)
             if seen[(li.table, key, col)] > 1 and li.code:
@@ -74,7 +79,11 @@ class Index:
                 key = f"~{li.table}:{li.code}@{li.source}:{li.page}:{li.line}"
             elif key == "#" and li.item and li.table in several:
                 key = f"~{li.table}:@{li.item}"
-            self.cells.setdefault((li.table, key, col), li)
+            elif key == "#":
+                key = self._unnamed(li, col)
+            first = self.cells.setdefault((li.table, key, col), li)
+            if first is not li and key.startswith("#"):
+                self.copies.append((first, li))
             self.rows.setdefault(li.table, {}).setdefault(key, {}).setdefault(col, li)
         self.specs: dict[str, TableSpec] = {}
         registry = tables()
@@ -82,6 +91,20 @@ class Index:
             if tid in registry and tid in self.rows:
                 printed = {c for row in self.rows[tid].values() for c in row}
                 self.specs[tid] = _shape(registry[tid], printed)
+
+    def _unnamed(self, li: LineItem, col: str) -> str:
+        """The row key of a printed row without code or row id (a unit's row of a table by
+        单位名称, a 款 line printed by name only): each is a row of its own.  Its numbers
+        come in order; a column already filled, or a line more than two lines away, starts the
+        next row (a row's wrapped numbers are printed a line above or below it: Wuxi's
+        收入总表)."""
+        key = self._last_unnamed.get(li.table)
+        row = self.rows.get(li.table, {}).get(key or "", {})
+        near = any(o.page == li.page and abs(o.line - li.line) <= 2 for o in row.values())
+        if key is None or col in row or not near:
+            key = f"{UNNAMED}{li.source}:{li.page}:{li.line}"
+            self._last_unnamed[li.table] = key
+        return key
 
     def column(self, table: str, col_id: str, key: str) -> str:
         """The id of column `col_id` in row `key`: a `per_row` column is named by its row
@@ -137,6 +160,9 @@ class Check:
     members: tuple[Member, ...]
     confirms: tuple[Member, ...] = ()
     finding: Finding | None = None
+    # confirms only when this amount is confirmed by another relation (a repeated line
+    # agrees with its first printing: it is right when that one is)
+    given: Member | None = None
 
 
 def sum_confirms(
@@ -172,13 +198,14 @@ def compare(
     members: tuple[Member, ...],
     confirms: tuple[Member, ...],
     direction: str = "eq",
+    given: Member | None = None,
 ) -> Check:
     """The check of `printed` against `expected`, with a finding when they differ
     (``ge``: printed may exceed it; ``le``: printed may fall short of it).  A bound
     that holds confirms only where the two amounts are equal."""
     diff = printed - expected
     if diff == 0 or (direction == "ge" and diff > 0) or (direction == "le" and diff < 0):
-        return Check(rule.id, True, members, confirms if diff == 0 else ())
+        return Check(rule.id, True, members, confirms if diff == 0 else (), given=given)
     text = f"{message}; difference {money(abs(diff))} 元"
     if abs(diff) <= tolerance:
         if direction != "eq":
@@ -186,9 +213,9 @@ def compare(
         finding = Finding(
             ROUNDING, "warning", f"[{rule.id}] {text} (within rounding tolerance)", where
         )
-        return Check(rule.id, True, members, confirms, finding)
+        return Check(rule.id, True, members, confirms, finding, given)
     finding = Finding(rule.id, rule.severity, f"{rule.doc_zh}：{text}", where)
-    return Check(rule.id, False, members, (), finding)
+    return Check(rule.id, False, members, (), finding, given)
 
 
 # ------------------------------------------------------------------ rules
@@ -199,7 +226,9 @@ def row_sums(rule: Rule, ix: Index) -> Iterator[Check]:
     result = Σ plus − Σ minus down the rows of a two-sided table."""
     for tid, spec in ix.specs.items():
         rows = ix.rows[tid]
-        for ident in spec.identities:
+        for ident in [*spec.identities, *(c for c in spec.checks if "table" not in c)]:
+            if not _applies(ident, rows):
+                continue
             if ident.get("kind") == "rows":
                 columns = {c for r in rows.values() for c in r}
                 columns |= {c.id for c in spec.all_columns() if c.per_row}
@@ -259,9 +288,20 @@ def _rows_of_identity(
     return [("", whole)]
 
 
+def _applies(ident: dict[str, Any], rows: dict[str, dict[str, LineItem]]) -> bool:
+    """A validator identity's `needs` (rows or columns that must be printed) and `unless`
+    (rows or columns that must not be: the template then sums another way)."""
+    printed = {k.lstrip("#") for k in rows} | {c for r in rows.values() for c in r}
+    return all(n in printed for n in ident.get("needs", [])) and not any(
+        u in printed for u in ident.get("unless", [])
+    )
+
+
 def _named(ix: Index, tid: str, row: str, col: str) -> LineItem | None:
-    """The cell of named row `row` in column `col` (a per_row column by its row's id)."""
-    return ix.rows[tid].get(f"#{row}", {}).get(ix.column(tid, col, f"#{row}"))
+    """The cell of named row `row` in column `col` (a per_row column by its row's id); a
+    row given as digits is the row of that code (06's 301 in 人员经费 = 301 + 303)."""
+    key = row if row.isdigit() else f"#{row}"
+    return ix.rows[tid].get(key, {}).get(ix.column(tid, col, key))
 
 
 def _sum_check(
@@ -296,16 +336,18 @@ def hierarchy_sums(rule: Rule, ix: Index) -> Iterator[Check]:
     code), and the total row = Σ 类, column by column."""
     for tid in ix.specs:
         rows = ix.rows[tid]
-        codes = sorted(k for k in rows if not k.startswith(("#", "~")))
+        codes = sorted(k for k in rows if not k.startswith(("#", "~", UNNAMED)))
         if not codes:
+            yield from _unit_rows(rule, ix, tid)
             continue
         # a code printed on several rows (Yantai's 301 under 501 and under 505) is no one
         # term: no sum over its level holds or fails
         repeated = {k.split(":", 1)[1].split("@", 1)[0] for k in rows if k.startswith("~")} - {""}
+        classes = [c for c in codes if len(c) == 3]
         parents = [
-            (k, [c for c in codes if len(c) == 3])
-            for k in ("#total",)
-            if k in rows and not any(len(c) == 3 for c in repeated)
+            (k, classes + lines)
+            for k, lines in _class_totals(ix, tid)
+            if not any(len(c) == 3 for c in repeated)
         ]
         for code in codes:
             if any(c.startswith(code) for c in repeated):
@@ -319,6 +361,66 @@ def hierarchy_sums(rule: Rule, ix: Index) -> Iterator[Check]:
                 yield from _sum_check(
                     rule, ix, total, [rows[c].get(col) for c in children if col in rows[c]], []
                 )
+
+
+# lines of a two-sided table's expenditure side that stand beside its 类 lines in 本年支出合计
+# (Guangzhou's 收支总体情况表 prints them after the 类 list)
+BESIDE_CLASSES = ("#subsidiary_subsidy", "#remit_superior")
+
+
+def _class_totals(ix: Index, tid: str) -> list[tuple[str, list[str]]]:
+    """The row that is Σ 类 (with the lines beside them): a coded table's total row; a
+    two-sided table's 本年支出合计 — or, without it, its 支出总计 when the side prints
+    nothing else it includes (no 结余分配, no 年末结转) — as placement reads it."""
+    rows = ix.rows[tid]
+    if not ix.specs[tid].sides:
+        return [("#total", [])] if "#total" in rows else []
+    beside = [k for k in BESIDE_CLASSES if k in rows]
+    if "#total_expenditure" in rows:
+        return [("#total_expenditure", beside)]
+    carried = any(k.startswith(("#closing_balance", "#balance_distribution")) for k in rows)
+    if "#grand_total_expenditure" in rows and not carried:
+        return [("#grand_total_expenditure", beside)]
+    return []
+
+
+def _unit_rows(rule: Rule, ix: Index, tid: str) -> Iterator[Check]:
+    """A table by 单位名称 (rows without codes, one line per unit: Guangzhou's 收入总体情况表):
+    its total row = Σ the units' lines, column by column.  Two-sided tables are left out:
+    their lines without a row id are 款/项 lines printed by name only, not parts of a sum."""
+    rows, spec = ix.rows[tid], ix.specs[tid]
+    if spec.sides or spec.layout != "coded" or "#total" not in rows:
+        return
+    total = rows["#total"]
+    # a line that repeats the total in every column is the department's own line above its
+    # units (Wuxi: 无锡市…局 9151.31, then 本级 8316.35 and 834.96): the units sum to it
+    units = [
+        k
+        for k, row in rows.items()
+        if k.startswith((UNNAMED, f"~{tid}:@"))
+        and not all(c in total and total[c].amount == li.amount for c, li in row.items())
+    ]
+    if len(units) < 2:
+        return
+    for col, li in sorted(total.items()):
+        yield from _sum_check(rule, ix, li, [rows[k].get(col) for k in units], [])
+
+
+def copies(rule: Rule, ix: Index) -> Iterator[Check]:
+    """A named row printed again (a table continued over pages repeats its 合计 line) is the
+    same cell: it must print the same amount, and is confirmed when its first printing is."""
+    for first, copy in ix.copies:
+        yield compare(
+            rule,
+            first.amount,
+            copy.amount,
+            Decimal(0),  # one cell: printed the same, to the last digit
+            f"{_label(copy)} ≠ {_label(first)}",
+            [_at(first), _at(copy)],
+            (first, copy),
+            (copy,) if copy.amount != 0 else (),
+            given=first,
+        )
 
 
 def balance(rule: Rule, ix: Index) -> Iterator[Check]:
@@ -346,9 +448,12 @@ def cross_table(rule: Rule, ix: Index) -> Iterator[Check]:
     another table when both are printed; each pair of cells is checked once."""
     seen: set[frozenset[tuple[str, str, str]]] = set()
     for tid, spec in ix.specs.items():
-        for link in spec.evidence:
+        for link in [*spec.evidence, *(c for c in spec.checks if "table" in c)]:
             other = link["table"]
             if other not in ix.rows:
+                continue
+            if "rows" in link:
+                yield from _rows_against(rule, ix, tid, link)
                 continue
             keys = (
                 [f"#{link['row']}"]
@@ -356,7 +461,7 @@ def cross_table(rule: Rule, ix: Index) -> Iterator[Check]:
                 else sorted({*ix.rows[tid], *(c for (t, c, _) in ix.repeated if t == tid)})
             )
             for key in keys:
-                if key == "#" or key.startswith(f"~{tid}:@"):
+                if key == "#" or key.startswith((f"~{tid}:@", UNNAMED)):
                     continue  # rows without code or row id (a unit's line): nothing to join on
                 if "other_code" in link:
                     okey = link["other_code"]
@@ -389,6 +494,28 @@ def cross_table(rule: Rule, ix: Index) -> Iterator[Check]:
                     equal_confirms(li, oli),
                     relation,
                 )
+
+
+def _rows_against(rule: Rule, ix: Index, tid: str, link: dict[str, Any]) -> Iterator[Check]:
+    """A validator link whose side here is the sum of named rows (06's 人员经费合计 +
+    公用经费合计 against 05's 基本支出): checked when every one of them is printed."""
+    lis = [ix.rows[tid].get(f"#{r}", {}).get(link["column"]) for r in link["rows"]]
+    okey = f"#{link['other_row']}" if "other_row" in link else link.get("other_code", "")
+    oli = ix.rows[link["table"]].get(okey, {}).get(link.get("other_column", "amount"))
+    parts = [li for li in lis if li is not None]
+    if oli is None or len(parts) < len(lis):
+        return
+    yield compare(
+        rule,
+        sum_of(parts),
+        oli.amount,
+        max(ix.step(tid), ix.step(oli.table)) * len(parts),
+        f"{_label(oli)} ≠ {' + '.join(map(_label, parts))} = {money(sum_of(parts))} 元",
+        [_at(oli), *(_at(li) for li in parts)],
+        (oli, *parts),
+        # two printings of one amount: confirmed when non-zero, zeros only in a real sum
+        sum_confirms(oli, parts, []) or equal_confirms(oli, *(li for li in parts if li.amount)),
+    )
 
 
 def _printed(ix: Index, table: str, key: str, column: str) -> list[LineItem]:
@@ -719,6 +846,14 @@ RULES: list[Rule] = [
         "A 类 or 款 line (or the total row) differs from the sum of the lines below it.",
         "上级科目与下级科目之和不符",
         hierarchy_sums,
+    ),
+    Rule(
+        "repeated-row",
+        "error",
+        "A line a continued table prints again (its 合计 on the next page) differs from its "
+        "first printing.",
+        "续表重复行与首次印出的数据不一致",
+        copies,
     ),
     Rule(
         "balance",

@@ -31,21 +31,33 @@ from fiscalpub.validate.engine import checks
 NARRATIVE_RULE = "narrative-table"
 
 
-def self_check(report: Report) -> SelfCheck:
-    """The report's self-check (contract 1.1 ``checks``)."""
-    confirmed: set[int] = set()  # id() of the amounts (LineItem and Fact objects)
+def verdicts(report: Report) -> tuple[set[int], set[int], set[int]]:
+    """id() of the amounts (LineItem and Fact objects) confirmed, of those a failing relation
+    involves, and of the facts the narrative rule compared with a cell."""
+    confirmed: set[int] = set()
     failed: set[int] = set()
-    compared: set[int] = set()  # facts the narrative rule compared with a cell
-    for check in checks(report):
+    compared: set[int] = set()
+    evaluated = checks(report)
+    for check in evaluated:
         narrative = check.rule == NARRATIVE_RULE
         # facts count for the narrative rule only (a wrong percentage is not a wrong amount)
         members = [m for m in check.members if narrative or isinstance(m, LineItem)]
         if narrative:
             compared.update(id(m) for m in members if isinstance(m, Fact))
-        if check.holds:
+        if check.holds and check.given is None:
             confirmed.update(id(m) for m in check.confirms)
-        else:
+        elif not check.holds:
             failed.update(id(m) for m in members)
+    # relations that confirm only what another relation confirmed (a repeated line)
+    for check in evaluated:
+        if check.holds and check.given is not None and id(check.given) in confirmed:
+            confirmed.update(id(m) for m in check.confirms)
+    return confirmed, failed, compared
+
+
+def self_check(report: Report) -> SelfCheck:
+    """The report's self-check (contract 1.1 ``checks``)."""
+    confirmed, failed, compared = verdicts(report)
     items = [id(li) for li in report.line_items]
     facts = [id(f) for f in report.facts if id(f) in compared]
     return SelfCheck(
