@@ -11,24 +11,16 @@ import pytest
 from fiscalpub.api import parse_files
 from fiscalpub.model import Fact, LineItem, Report, ReportMeta, SelfCheck, TableInfo
 from fiscalpub.validate.rules import Check
-from fiscalpub.validate.selfcheck import self_check
+from fiscalpub.validate.selfcheck import self_check, verdicts
 from tests.conftest import EXAMPLES
 
 SEED_003 = EXAMPLES / "003_c8682c8f72d65ec9.txt"
 
 
 def _state(report: Report) -> dict[int, str]:
-    """id(line item) -> confirmed / contradicted / unchecked, from the same checks
-    self_check counts (kept in step with it by test_state_matches_the_counts)."""
-    from fiscalpub.validate.engine import checks
-
-    confirmed: set[int] = set()
-    failed: set[int] = set()
-    for check in checks(report):
-        if check.holds:
-            confirmed.update(id(m) for m in check.confirms)
-        else:
-            failed.update(id(m) for m in check.members if isinstance(m, LineItem))
+    """id(line item) -> confirmed / contradicted / unchecked, from the verdicts self_check
+    counts (kept in step with it by test_state_matches_the_counts)."""
+    confirmed, failed, _ = verdicts(report)
     return {
         id(li): "confirmed"
         if id(li) in confirmed
@@ -76,10 +68,12 @@ def test_state_matches_the_counts(seed003: Report) -> None:
 #   no general-budget table and their parents have one child: 22960 and 2296013 (合计 and
 #   项目支出) = 4 of 44 unconfirmed.
 # - 基本支出明细表 (06): 301 = Σ 301xx (79.76 vs 79.77, rounding) and 302 = Σ 302xx
-#   (33.60) hold; 人员经费合计 79.77 and 公用经费合计 33.60 are in no registry relation.
+#   (33.60) hold; 人员经费合计 79.77 = 301 and 公用经费合计 33.60 = 302 are one-part sums,
+#   but together they are 05's 基本支出 合计 113.37 (79.77 + 33.60): confirmed.
 # - “三公” (07): 预算 4.00 = 公务接待 4.00 is a one-part sum; the narrative's 预算 is not
 #   this 决算's phase; 决算 公务接待费 2.40 equals 06's 30217 公务接待费 2.40.
-# - 财政拨款收支总表 (04): the income lines 370.58 and 10.94 are in no registry relation.
+# - 财政拨款收支总表 (04): the income lines 一般公共预算 370.58 and 政府性基金 10.94 are 01's
+#   一般公共预算 / 政府性基金 财政拨款收入 (370.58, 10.94): confirmed.
 INCOME_UNCONFIRMED = {
     (code, col)
     for code in ("2010502", "2012906", "2101101", "22960", "2296013")
@@ -103,19 +97,13 @@ def test_003_income_and_expenditure_tables_by_hand(seed003: Report) -> None:
 
 def test_003_other_tables_by_hand(seed003: Report) -> None:
     assert _cells(seed003, "gpb_expenditure", "unchecked") == set()
-    assert _cells(seed003, "gpb_basic_expenditure", "unchecked") == {
-        ("#personnel_total", "amount"),
-        ("#public_total", "amount"),
-    }
+    assert _cells(seed003, "gpb_basic_expenditure", "unchecked") == set()
     assert _cells(seed003, "three_public", "unchecked") == {
         ("#total", "budget_total"),
         ("#reception", "budget_reception"),
     }
     assert ("#reception", "actual_reception") in _cells(seed003, "three_public", "confirmed")
-    assert _cells(seed003, "fiscal_summary", "unchecked") == {
-        ("#gpb_appropriation", "amount"),
-        ("#gov_fund_appropriation", "amount"),
-    }
+    assert _cells(seed003, "fiscal_summary", "unchecked") == set()
 
 
 def test_003_totals(seed003: Report) -> None:
@@ -123,8 +111,10 @@ def test_003_totals(seed003: Report) -> None:
     assert checks is not None
     # 9 + 40 + 44 + 16 + 38 + 25 + 4 + 12 amounts printed in the eight tables
     assert checks.amounts == 188
-    assert (checks.contradicted, checks.unchecked) == (0, 31)
-    assert checks.to_dict()["confirmed_share"] == "0.8351"  # 157 / 188, rounded down
+    # 10 income + 4 expenditure + 2 三公 (above) + the 7 government-fund amounts of 10.94
+    # (229 彩票公益金: parents with one child, one-part sums, in no general-budget table)
+    assert (checks.contradicted, checks.unchecked) == (0, 23)
+    assert checks.to_dict()["confirmed_share"] == "0.8776"  # 165 / 188, rounded down
     # the narrative names 109.53 (the 类 total) as 一般公共服务支出/统计信息事务/一般行政管理事务,
     # whose tables print 109.10: the one narrative amount that contradicts
     assert checks.facts_contradicting == 1
@@ -322,3 +312,163 @@ def test_checks_are_what_the_validator_reports() -> None:
     evaluated: list[Check] = checks(report)
     assert {c.finding.id for c in evaluated if c.finding} == {f.id for f in run(report)}
     assert all(c.finding is not None for c in evaluated if not c.holds)
+
+
+# ------------------------------------------------------------------ identities by kind
+# (each: holds → its amounts confirmed; broken beyond the tolerance → contradicted)
+
+
+def _broken(items: list[LineItem], which: int, amount: str = "1.00") -> SelfCheck:
+    """The self-check with item `which` 1.00 万元 (beyond any rounding) off."""
+    items[which].amount += Decimal(amount) * 10000
+    return _check(*items)
+
+
+def _three_public(
+    total: str, overseas: str, vehicles: str | None, reception: str
+) -> list[LineItem]:
+    """A 决算 三公 line: each cell under its item's row id, all on one printed line."""
+    cells = [("total", total), ("overseas", overseas), ("reception", reception)]
+    cells += [("vehicles", vehicles)] if vehicles is not None else []
+    return [_item("three_public", f"actual_{r}", a, row=r) for r, a in cells]
+
+
+def test_a_one_row_table_sums_across_its_item_rows() -> None:
+    # 三公: 合计 = 出国 + 用车 + 接待, each cell keyed by its own item row
+    assert _counts(_check(*_three_public("10.00", "3.00", "5.00", "2.00"))) == (4, 0, 0)
+    assert _counts(_broken(_three_public("10.00", "3.00", "5.00", "2.00"), 0)) == (0, 4, 0)
+
+
+def test_a_blank_subtotal_stands_for_its_printed_parts() -> None:
+    # 用车 小计 blank, 购置费 and 运行费 printed (Beijing): 合计 = 出国 + 购置 + 运行 + 接待
+    items = [
+        *_three_public("10.00", "3.00", None, "2.00"),
+        _item("three_public", "actual_vehicle_purchase", "4.00", row="vehicle_purchase"),
+        _item("three_public", "actual_vehicle_operation", "1.00", row="vehicle_operation"),
+    ]
+    assert _counts(_check(*items)) == (5, 0, 0)
+    assert _counts(_broken(items, 3)) == (0, 5, 0)
+
+
+def test_the_change_of_a_three_public_item_is_this_year_minus_last() -> None:
+    def line(
+        measure: str, total: str, overseas: str, vehicles: str, reception: str
+    ) -> list[LineItem]:
+        cells = {"total": total, "overseas": overseas, "vehicles": vehicles, "reception": reception}
+        return [_item("three_public", f"{measure}_{r}", a, row=r) for r, a in cells.items()]
+
+    items = [
+        *line("previous_budget", "9.00", "0.00", "6.00", "3.00"),
+        *line("budget", "10.00", "3.00", "5.00", "2.00"),
+        *line("change", "1.00", "3.00", "-1.00", "-1.00"),
+    ]
+    assert _counts(_check(*items)) == (12, 0, 0)
+    # 出国 change printed 1.00 where 本年 3.00 − 上年 0.00 = 3.00: it fails both its change
+    # and the change line's sum; every other amount still holds in one of its relations
+    assert _counts(_broken(items, 9, "-2.00")) == (11, 1, 0)
+
+
+def test_a_repeated_total_line_is_confirmed_by_its_first_printing() -> None:
+    # a table continued over pages prints its 合计 again: the same cell
+    rows = [
+        _item("expenditure", "total", "100.00", row="total"),
+        _item("expenditure", "total", "60.00", code="201"),
+        _item("expenditure", "total", "40.00", code="205"),
+        _item("expenditure", "total", "100.00", row="total"),
+    ]
+    rows[3].page, rows[3].line = 2, 5
+    assert _counts(_check(*rows)) == (4, 0, 0)
+    rows[3].amount = Decimal("1000100")  # 100.01 on the second page: not the same cell
+    assert _counts(_check(*rows)) == (3, 1, 0)
+
+
+def _by_unit(*amounts: str) -> list[LineItem]:
+    """A 收入总表 by 单位名称: the total line, then one line per unit (no code, no row id)."""
+    out = [_item("income", "total", amounts[0], row="total")]
+    for n, a in enumerate(amounts[1:]):
+        li = _item("income", "total", a)
+        li.line = 11 + n
+        out.append(li)
+    return out
+
+
+def test_a_table_by_unit_totals_its_units() -> None:
+    assert _counts(_check(*_by_unit("100.00", "70.00", "30.00"))) == (3, 0, 0)
+    # the department's own line above its units repeats the total: the units sum to it
+    assert _counts(_check(*_by_unit("100.00", "100.00", "70.00", "30.00")))[:2] == (3, 0)
+    assert _counts(_broken(_by_unit("100.00", "70.00", "30.00"), 0)) == (0, 3, 0)
+
+
+def _summary(*lines: tuple[str, str]) -> list[LineItem]:
+    """01 收入支出总表 lines: (row id or 类 code, amount)."""
+    return [
+        _item("income_expenditure_summary", "amount", a, code=k)
+        if k.isdigit()
+        else _item("income_expenditure_summary", "amount", a, row=k)
+        for k, a in lines
+    ]
+
+
+def test_a_two_sided_year_total_is_its_classes() -> None:
+    lines = [("total_expenditure", "100.00"), ("201", "60.00"), ("208", "40.00")]
+    assert _counts(_check(*_summary(*lines))) == (3, 0, 0)
+    assert _counts(_broken(_summary(*lines), 0)) == (0, 3, 0)
+
+
+def test_the_year_income_is_its_sources_group_lines_or_members() -> None:
+    # 财政拨款 printed with its funds (Shenzhen): 本年收入合计 = 财政拨款 + 单位资金,
+    # 财政拨款 = Σ funds, 单位资金 = Σ its sources
+    lines = [
+        ("total_income", "120.00"),
+        ("fiscal_appropriation", "100.00"),
+        ("gpb_appropriation", "90.00"),
+        ("gov_fund_appropriation", "10.00"),
+        ("unit_funds", "20.00"),
+        ("business", "15.00"),
+        ("other", "5.00"),
+    ]
+    assert _counts(_check(*_summary(*lines))) == (7, 0, 0)
+    assert _counts(_broken(_summary(*lines), 0))[1] == 1  # 本年收入合计 alone fails
+    # without group lines (the national 决算): 本年收入合计 = Σ funds + Σ sources
+    flat = [lines[0], lines[2], lines[3], lines[5], lines[6]]
+    assert _counts(_check(*_summary(*flat))) == (5, 0, 0)
+    assert _counts(_broken(_summary(*flat), 1)) == (0, 5, 0)
+
+
+def test_the_summary_year_income_is_the_income_table_total() -> None:
+    # 01 本年收入合计 = 02 合计 (one amount each side: two printings of one amount)
+    cells = [
+        _item("income_expenditure_summary", "amount", "381.52", row="total_income"),
+        _item("income", "total", "381.52", row="total"),
+    ]
+    assert _counts(_check(*cells)) == (2, 0, 0)
+    assert _counts(_broken(cells, 1)) == (0, 2, 0)
+
+
+def test_personnel_and_public_spending_are_their_economic_classes_and_05_basic() -> None:
+    cells = [
+        _item("gpb_basic_expenditure", "amount", "649.20", row="personnel_total"),
+        _item("gpb_basic_expenditure", "amount", "97.19", row="public_total"),
+        _item("gpb_basic_expenditure", "amount", "600.00", code="301"),
+        _item("gpb_basic_expenditure", "amount", "49.20", code="303"),
+        _item("gpb_basic_expenditure", "amount", "94.65", code="302"),
+        _item("gpb_basic_expenditure", "amount", "2.54", code="310"),
+        _item("gpb_expenditure", "basic", "746.39", row="total"),
+    ]
+    assert _counts(_check(*cells)) == (7, 0, 0)
+    # 人员经费 off: it fails 301 + 303 and 05's 基本支出; 公用经费 still holds with 302 + 310
+    c = _broken(cells, 0)
+    assert c.contradicted >= 3 and c.confirmed == 3
+
+
+def test_fiscal_spending_by_class_is_bounded_by_all_spending() -> None:
+    # 04 合计 (fiscal funds) ≤ 03 合计 (all funds) by 类: equal confirms, above contradicts
+    cells = [
+        _item("fiscal_summary", "total", "76.23", code="208"),
+        _item("expenditure", "total", "76.23", code="208"),
+    ]
+    assert _counts(_check(*cells)) == (2, 0, 0)
+    cells[1].amount = Decimal("800000")  # all funds 80.00 ≥ 76.23: holds, says nothing
+    assert _counts(_check(*cells)) == (0, 0, 2)
+    cells[1].amount = Decimal("700000")  # all funds 70.00 < fiscal 76.23: impossible
+    assert _counts(_check(*cells)) == (0, 2, 0)
