@@ -9,6 +9,7 @@ share, and the narrative amounts that agree with a table cell.
     python bench/selfcheck.py a.pdf folder/    # given files and folders
     python bench/selfcheck.py --json           # one JSON object per report
     python bench/selfcheck.py -j 2             # parse in 2 processes
+    python bench/selfcheck.py --why a.pdf      # the unconfirmed amounts, by table/column/row kind
 
 Files are grouped as bench/parse.py and corpus-health group them: "<stem>-text.pdf" and
 "<stem>-tables.pdf" are one report, every other file one report.  A report that does not
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +29,7 @@ from typing import Any
 
 from fiscalpub.api import parse_files
 from fiscalpub.errors import FiscalpubError
+from fiscalpub.model import LineItem, Report
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = [ROOT.parent / "shared" / "corpus", ROOT / "examples"]
@@ -110,15 +113,53 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _kind(li: LineItem) -> str:
+    if li.column is None:
+        return "unplaced"
+    if li.code:
+        return {3: "类", 5: "款", 7: "项"}.get(len(li.code), f"code/{len(li.code)}")
+    return f"#{li.row}" if li.row else "line without code or row id"
+
+
+def why(report: Report, shown: int = 3) -> str:
+    """The amounts the self-check leaves unconfirmed, grouped by (table, column, row kind):
+    how many of the group, how many of them zeros (a zero confirms only inside a sum of two
+    non-zero terms), and the first non-zero ones with their state."""
+    from fiscalpub.validate.selfcheck import verdicts
+
+    confirmed, failed, _ = verdicts(report)
+    groups: dict[tuple[str, str, str], list[LineItem]] = {}
+    sizes: Counter[tuple[str, str, str]] = Counter()
+    for li in report.line_items:
+        key = (li.table, li.column or "-", _kind(li))
+        sizes[key] += 1
+        if id(li) not in confirmed:
+            groups.setdefault(key, []).append(li)
+    lines = []
+    for key, items in sorted(groups.items()):
+        zeros = sum(1 for li in items if li.amount == 0)
+        lines.append(f"{len(items):5d} of {sizes[key]:<5d} zeros {zeros:<4d} " + " ".join(key))
+        for li in [li for li in items if li.amount != 0][:shown]:
+            state = "contradicted" if id(li) in failed else "unchecked"
+            where = li.code or li.row or "-"
+            lines.append(f"          {where} {li.printed} p.{li.page} l.{li.line} {state}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("inputs", nargs="*", type=Path, help="report files or folders")
     parser.add_argument("--json", action="store_true", help="one JSON object per report")
     parser.add_argument("-j", "--jobs", type=int, default=1, help="parse processes (1)")
+    parser.add_argument("--why", action="store_true", help="list the unconfirmed amounts")
     opts = parser.parse_args(argv)
     groups = reports(opts.inputs or [p for p in DEFAULT if p.exists()])
     if not groups:
         parser.error("no reports (.pdf, .txt) found")
+    if opts.why:
+        for group in groups:
+            print(f"{_short(group[0])}\n{why(parse_files(list(group)))}")
+        return 0
     if opts.jobs > 1:
         with ProcessPoolExecutor(max_workers=opts.jobs) as pool:
             rows = list(pool.map(check, groups))
