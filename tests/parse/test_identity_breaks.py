@@ -46,6 +46,16 @@ KNOWN_SOURCE_ERRORS: dict[str, dict[Break, str]] = {
         ("row-identity-broken", "three_public", None, None): (
             "tables p.13: 小计 of 公务用车购置及运行维护费 blank though 18.69 + 4.83 = 23.52"
         ),
+        # 预算01表 (p.1-2) and 预算04表 (p.6-7): the 类 lines 201 6,770.499100 + 205 8.400000 +
+        # 208 275.300856 + 210 145.104512 + 221 47.005200 = 7,246.309668, but 本年支出合计 /
+        # 本年支出 prints 9,151.309668: 1,905.000000 is on no printed 类 line (the 国防支出
+        # line is blank); the hand oracle notes it too
+        ("hierarchy-sum", "income_expenditure_summary", "total_expenditure", "amount"): (
+            "tables p.1-2: Σ 类 7,246.309668 ≠ 本年支出合计 9,151.309668"
+        ),
+        ("hierarchy-sum", "fiscal_summary", "total_expenditure", "total"): (
+            "tables p.6: Σ 类 7,246.309668 ≠ 本年支出 9,151.309668"
+        ),
     },
     # 烟台市信访局 2026: the 524.00 of 项目支出 under 20140 (and 70.33 of procurement) is in
     # the 款 line and nowhere below it, in every table that prints the 项 lines

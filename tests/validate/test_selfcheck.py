@@ -472,3 +472,13 @@ def test_fiscal_spending_by_class_is_bounded_by_all_spending() -> None:
     assert _counts(_check(*cells)) == (0, 0, 2)
     cells[1].amount = Decimal("700000")  # all funds 70.00 < fiscal 76.23: impossible
     assert _counts(_check(*cells)) == (0, 2, 0)
+
+
+def test_a_unit_named_like_its_department_is_a_row_of_its_own() -> None:
+    # Xi'an: 合计, the department's line 西安市科学技术局 (= 合计), its 本级 unit printed under
+    # the same name, then the other units: the units (本级 included) sum to the total
+    rows = _by_unit("100.00", "100.00", "60.00", "30.00", "10.00")
+    for li, name in zip(rows[1:], ("科技局", "科技局", "中心甲", "中心乙"), strict=True):
+        li.item = name
+    assert _counts(_check(*rows))[:2] == (4, 0)
+    assert _counts(_broken(rows, 2))[1] > 0  # 本级 60.00 → 61.00: the units no longer sum
