@@ -800,9 +800,71 @@ def percentages(rule: Rule, ix: Index) -> Iterator[Check]:
             now = nearest(f, base, f.phase)
             if num and now and num.amount is not None and now.amount is not None:
                 before = now.amount - num.amount
+                text = f"{_signed(num)} / ({now.printed} − ({_signed(num)}))"
                 if before:
-                    text = f"{_signed(num)} / ({now.printed} − ({_signed(num)}))"
                     yield from _percent(rule, f, [num, now], num.amount, before, text)
+                elif f.value and num.amount:
+                    yield _zero_base(rule, f, [num, now], text)
+            elif now and now.amount is not None and now.period:
+                # no change stated, the year before's amount is: "2025年预算执行数为X万元，
+                # 2026年预算安排Y万元，比上年增加Z%" — Z = (Y − X) / X
+                yield from _against_prior(rule, money_facts, f, now)
+
+
+def _against_prior(rule: Rule, money_facts: list[Fact], f: Fact, now: Fact) -> Iterator[Check]:
+    """A rate of change against the year before's amount stated in the same passage. The
+    passage may state this year's amount twice (the line's 350.35 and its 安排 352.67):
+    the rate holds when it is the rate of either."""
+    prior = _stated_before(money_facts, f, now)
+    if prior is None or prior.amount is None:
+        return
+    if not prior.amount:
+        if f.value and now.amount:
+            text = f"({now.printed} − {prior.printed}) / {prior.printed}"
+            yield _zero_base(rule, f, [now, prior], text)
+        return
+    base = prior.amount
+    nows = [g for g in money_facts if _same_line_item(g, now) and 0 <= f.line - g.line <= 3]
+    value = f.value or Decimal(0)
+    best = min(
+        [now, *nows], key=lambda g: abs((g.amount or Decimal(0)) - base - value * base / 100)
+    )
+    change = (best.amount or Decimal(0)) - base
+    text = f"({best.printed} − {prior.printed}) / {prior.printed}"
+    yield from _percent(rule, f, [best, prior], change, base, text)
+
+
+def _same_line_item(g: Fact, now: Fact) -> bool:
+    return (
+        g.indicator == now.indicator
+        and g.path == now.path
+        and g.period == now.period
+        and g.source == now.source
+    )
+
+
+def _stated_before(money_facts: list[Fact], f: Fact, now: Fact) -> Fact | None:
+    """The amount of `now`'s indicator stated for the year before, in the same passage
+    (at most a few lines above the percentage), when exactly one is."""
+    year = (now.period or 0) - 1
+    found = {
+        g.amount: g
+        for g in money_facts
+        if g.indicator == now.indicator
+        and g.period == year
+        and g.source == f.source
+        and 0 <= f.line - g.line <= 3
+        and g.path == now.path
+    }
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _zero_base(rule: Rule, f: Fact, used: list[Fact], formula: str) -> Check:
+    """A rate of change against a year that had nothing: no percentage is defined."""
+    where = [_fact_at(f), *(_fact_at(g) for g in used)]
+    text = f"{_fact_label(f)} but the base is 0 ({formula}): no rate of change exists"
+    finding = Finding(rule.id, rule.severity, f"{rule.doc_zh}：{text}", where)
+    return Check(rule.id, False, (f, *used), (), finding)
 
 
 def _signed(f: Fact) -> str:
@@ -907,7 +969,8 @@ RULES: list[Rule] = [
         "percentage",
         "error",
         "A stated percentage (share, completion rate, change) is not the ratio of the amounts "
-        "stated with it.",
+        "stated with it (a change against the year before's stated amount too), or a rate of "
+        "change is stated against a zero base.",
         "百分比与所述金额计算结果不符",
         percentages,
     ),
