@@ -182,6 +182,40 @@ def test_cross_table_inequality_reports_only_the_impossible_direction(
     assert [(f.code, f.severity) for f in run(report)] == expected
 
 
+@pytest.mark.parametrize(
+    ("printed", "expected"),
+    [
+        ("9366478.8", [("rounding", "warning")]),  # 9366478.83 cut to one decimal
+        ("9366478.6", [("cross-table", "error")]),  # more than that decimal's unit
+    ],
+)
+def test_a_cell_printed_with_fewer_decimals_is_compared_to_its_own_last_digit(
+    printed: str, expected: list
+) -> None:
+    # Xi'an's 收入总表 prints 936647884.3 (a spreadsheet's 10 digits) in a 2-decimal 元 table
+    # beside 财政拨款收支总表's 936647884.33: one unit of the cell's own last decimal
+    cut = replace(
+        _item("expenditure", "basic", "0", code="201"),
+        amount=Decimal(printed),
+        printed=printed,
+        unit="元",
+    )
+    full = replace(
+        _item("gpb_expenditure", "basic", "0", code="201"),
+        amount=Decimal("9366478.83"),
+        printed="9366478.83",
+        unit="元",
+    )
+    report = replace(
+        _report(cut, full),
+        tables=[
+            TableInfo(t, "present", unit="元", decimals=2)
+            for t in ("expenditure", "gpb_expenditure")
+        ],
+    )
+    assert [(f.code, f.severity) for f in run(report)] == expected
+
+
 def test_balance_of_table_01() -> None:
     report = _report(
         _item("income_expenditure_summary", "amount", "500.00", row="grand_total_income"),

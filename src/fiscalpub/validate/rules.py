@@ -30,6 +30,15 @@ def step(unit: str | None, decimals: int | None) -> Decimal:
     return to_yuan(Decimal(1).scaleb(-(2 if decimals is None else decimals)), unit or "元")
 
 
+def cell_step(li: LineItem) -> Decimal:
+    """One unit of the last decimal this cell prints, in 元: coarser than its table's when
+    a spreadsheet's General format cut the cell to 10 digits (Xi'an prints 936647884.3 in a
+    table of 936647884.33)."""
+    printed = li.printed or ""
+    decimals = len(printed.split(".", 1)[1]) if "." in printed else 0
+    return to_yuan(Decimal(1).scaleb(-decimals), li.unit or "元")
+
+
 def _at(li: LineItem) -> Where:
     return Where(li.source, li.page, li.line, li.table, li.column, li.code, li.row)
 
@@ -506,7 +515,7 @@ def cross_table(rule: Rule, ix: Index) -> Iterator[Check]:
                     rule,
                     oli.amount,
                     li.amount,
-                    max(ix.step(tid), ix.step(other)),
+                    max(ix.step(tid), ix.step(other), cell_step(li), cell_step(oli)),
                     f"{_label(li)} {sign} {_label(oli)}",
                     [_at(li), _at(oli)],
                     (li, oli),
