@@ -23,7 +23,7 @@ class Resolution:
     how: str = "unresolved"  # own-tables | edition | other-year | unresolved
 
 
-def _fits(label: str, name: str) -> bool:
+def name_fits(label: str, name: str) -> bool:
     """A printed label fits a narrative name: equal, or the name without a trailing
     支出 / 的支出 the label has ("一般公共服务" for 一般公共服务支出)."""
     return label == name or label in (name + "支出", name + "的支出")
@@ -47,7 +47,7 @@ def resolve_in(path: list[str], names: Names) -> str | None:
 
 
 def _any_fits(labels: set[str], name: str) -> bool:
-    return any(_fits(label, name) for label in labels)
+    return any(name_fits(label, name) for label in labels)
 
 
 def resolve(path: list[str], own: Names, year: int | None, index: CodeIndex) -> Resolution:
