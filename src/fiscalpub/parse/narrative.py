@@ -178,6 +178,10 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
     outer: str | None = None  # the subject before an open "（": what follows its "）" is about
     listed = False  # the path is a 类 of a list ("按支出功能分类，包括教育支出…")
     prev_listed = False  # the sentence before listed parts (其中/包括 …)
+    # the lines listed as parts of 基本支出/项目支出 ("项目支出…其中：一般公共服务支出3.00
+    # 万元，主要用于…。公共安全支出40230.95万元，…"): the list goes on past a 。 until
+    # another subject or heading
+    parts_of: str | None = None
     prev_end = 0
     for m in _NUM.finditer(s):
         begin = m.start()
@@ -204,6 +208,7 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
             path = None
             heading_class.clear()
             prev_subject = last_money_subject = None  # a new section speaks of its own lines
+            parts_of = None
         if _performance_last(s[prev_end:begin]):
             section = "performance"
         if section == "performance":
@@ -294,8 +299,9 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
         if found in _FUND_PARTS and head in _FUND_PARTS[found]:
             # "一般公共预算财政拨款支出…其中：基本支出…": the fund's basic expenditure
             found = _FUND_PARTS[found][head]
-        elif new_path and head in ("basic_expenditure", "project_expenditure") and not found:
+        elif new_path and (head or parts_of) in _SPLIT_HEADS and not found:
             found = ""  # "项目支出…其中：一般公共服务支出3.00万元": a line's project part
+            parts_of = head or parts_of
         elif (found or "").startswith("procurement") and _FUND_PROCUREMENT.search(
             s[sentence_start:begin]
         ):
@@ -318,6 +324,7 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
                 "total_expenditure", "fiscal_appropriation_expenditure"
             )
         if found:
+            parts_of = None  # another subject: the list of a split's lines has ended
             subject = found
             if not new_path:
                 path = None if found != "function_line" else path
@@ -640,6 +647,8 @@ _FUND_PARTS = {
         "gov_fund_expenditure": "gov_fund_project_expenditure",
     },
 }
+# the split of expenditure whose lines a list after it gives (a line's basic/project part)
+_SPLIT_HEADS = ("basic_expenditure", "project_expenditure")
 _IN_PROJECTS = re.compile(r"在[^,，。;；]{2,30}项目中")
 _FUND_PROCUREMENT = re.compile(
     r"其中[:：,，]?(一般公共预算|政府性基金|国有资本经营|财政拨款)(预算)?(财政)?(拨款)?(安排的)?政府采购"
