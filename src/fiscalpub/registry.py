@@ -248,6 +248,14 @@ def fact_sums() -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 @lru_cache(maxsize=1)
+def fact_sum_extras() -> dict[str, tuple[str, ...]]:
+    """total -> the terms it may also hold besides its parts (facts.yaml `sums`
+    `may_include`: 支出总计 = 本年支出 + 年终结转结余)."""
+    raw = _load("facts.yaml").get("sums") or []
+    return {str(s["total"]): tuple(str(p) for p in s.get("may_include") or []) for s in raw}
+
+
+@lru_cache(maxsize=1)
 def fact_bounds() -> tuple[tuple[str, str], ...]:
     """(part, whole): a stated part never exceeds its whole (facts.yaml `bounds`)."""
     return tuple((str(b["part"]), str(b["whole"])) for b in _load("facts.yaml").get("bounds") or [])

@@ -37,9 +37,13 @@ def test_the_rate_against_the_year_before() -> None:
     before = _line("3485200.00", 2023, 10, printed="348.52")
     now = _line("3526700.00", 2024, 10, printed="352.67")
     # (352.67 − 348.52) / 348.52 = 1.19%
-    ok = _fact("function_line_change_pct", None, "1.19", path=PATH, phase="budget", line=10)
+    ok = _fact(
+        "function_line_change_pct", None, "1.19", path=PATH, phase="budget", period=2024, line=10
+    )
     assert _pct(before, now, ok) == []
-    bad = _fact("function_line_change_pct", None, "2.19", path=PATH, phase="budget", line=10)
+    bad = _fact(
+        "function_line_change_pct", None, "2.19", path=PATH, phase="budget", period=2024, line=10
+    )
     (f,) = _pct(before, now, bad)
     assert f.severity == "error" and "(352.67 − 348.52) / 348.52" in f.message
 

@@ -10,6 +10,7 @@ the registry, never of printed table numbers.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -19,7 +20,15 @@ from typing import Any
 
 from fiscalpub.model import Fact, Finding, LineItem, Report, Where, money
 from fiscalpub.numbers import UNIT_FACTOR, to_yuan
-from fiscalpub.registry import TableSpec, fact_bounds, fact_cells, fact_sums, shapes, tables
+from fiscalpub.registry import (
+    TableSpec,
+    fact_bounds,
+    fact_cells,
+    fact_sum_extras,
+    fact_sums,
+    shapes,
+    tables,
+)
 
 ROUNDING = "rounding"
 UNNAMED = "@"  # row keys of printed lines without code or row id (Index)
@@ -691,6 +700,8 @@ def narrative_sums(rule: Rule, ix: Index) -> Iterator[Check]:
             if total is None or len(parts) < 2:
                 continue
             complete = len(parts) == len(part_ids)
+            if complete:
+                parts = _with_extras(stated, total, parts, phase, period)
             amount = sum((f.amount or Decimal(0) for f in parts), Decimal(0))
             names = " + ".join(_fact_label(f) for f in parts)
             yield compare(
@@ -723,6 +734,29 @@ def narrative_sums(rule: Rule, ix: Index) -> Iterator[Check]:
             )
 
 
+def _with_extras(
+    stated: dict[tuple[str, str | None, int | None], Fact],
+    total: Fact,
+    parts: list[Fact],
+    phase: str | None,
+    period: int | None,
+) -> list[Fact]:
+    """The parts, with the terms the total may also hold (facts.yaml `may_include`) when
+    they are stated and the total is their sum with them: 支出预算 529,260.34 = 基本
+    376,567.92 + 项目 138,255.42 + 年终结转结余 14,437 (the 支出总计, not 本年支出)."""
+    extras = [
+        g
+        for x in fact_sum_extras().get(total.indicator, ())
+        if (g := stated.get((x, phase, period)))
+    ]
+    if not extras:
+        return parts
+    amount = sum((f.amount or Decimal(0) for f in parts), Decimal(0))
+    more = amount + sum((g.amount or Decimal(0) for g in extras), Decimal(0))
+    whole = total.amount or Decimal(0)
+    return [*parts, *extras] if abs(whole - more) < abs(whole - amount) else parts
+
+
 # where a function line of the narrative's 财政拨款支出 part is printed, in order
 FUNCTION_LINE_CELLS = (
     ("gpb_expenditure", "total"),
@@ -730,24 +764,44 @@ FUNCTION_LINE_CELLS = (
     ("gov_fund", "expenditure_total"),
     ("state_capital", "total"),
 )
+# where the line's amount over all funds is printed: a narrative that lists the classes of
+# its 支出预算总计 (all funds: 城乡社区支出 49,055.17 of which 45,559.19 is 政府性基金
+# 拨款 and 3,495.98 other funds) speaks of these, not of a fiscal table's line
+ALL_FUNDS_LINE_CELLS = (
+    ("expenditure", "total"),
+    ("income_expenditure_summary", "amount"),
+)
+
+
+def _line_cells(ix: Index, code: str, where: tuple[tuple[str, str], ...]) -> list[LineItem]:
+    return [
+        ix.rows[tid][code][col] for tid, col in where if col in ix.rows.get(tid, {}).get(code, {})
+    ]
 
 
 def _function_line(rule: Rule, ix: Index, f: Fact) -> Iterator[Check]:
     """A function line the narrative names by 类/款/项 against the fiscal tables
     that print its code (general budget, fiscal summary, government funds, state
     capital): agreeing with one is enough; a code no table prints is reported with
-    the cells of the same level that print the stated amount.  Without any of
-    these tables (published apart, 见附件) there is nothing to compare with."""
+    the cells of the same level that print the stated amount.  The line's amount over
+    all funds (支出总表, 收支总表) agrees too: a narrative listing the classes of its
+    支出预算总计 names no fund.  Without any fiscal table (published apart, 见附件)
+    there is nothing to compare with."""
     code, amount = f.code or "", f.amount or Decimal(0)
     if not any(ix.rows.get(tid) for tid, _ in FUNCTION_LINE_CELLS):
         return
-    cells = [
-        ix.rows[tid][code][col]
-        for tid, col in FUNCTION_LINE_CELLS
-        if col in ix.rows.get(tid, {}).get(code, {})
-    ]
+    cells = _line_cells(ix, code, FUNCTION_LINE_CELLS)
     if cells:
+        # the line's amount over all funds agrees too: the narrative names no fund
+        # (a fiscal table's amount is tried first: what the check confirms stays the same)
+        whole = [li for li in _line_cells(ix, code, ALL_FUNDS_LINE_CELLS) if li.amount == amount]
+        if not any(li.amount == amount for li in cells) and whole:
+            cells = whole
         yield from _against_any(rule, ix, f, cells)
+        return
+    whole = [li for li in _line_cells(ix, code, ALL_FUNDS_LINE_CELLS) if li.amount == amount]
+    if whole:
+        yield from _against_any(rule, ix, f, whole)
         return
     same = [
         r[col]
@@ -781,6 +835,8 @@ def percentages(rule: Rule, ix: Index) -> Iterator[Check]:
                 and g.source == f.source
                 and g.line <= f.line
                 and (phase is None or g.phase == phase)
+                # "2026年支出预算X万元，比2025年年初预算数Y万元减少…": Y is 2025's
+                and (g.period is None or f.period is None or g.period == f.period)
                 and (g.path == f.path or indicator != "function_line")
                 and (best is None or g.line >= best.line)
             ):
@@ -795,15 +851,15 @@ def percentages(rule: Rule, ix: Index) -> Iterator[Check]:
             num = nearest(f, name[: -len("_share")], f.phase)
             den = nearest(f, f.base, f.phase)
             if num and den and num.amount is not None and den.amount:
-                text = f"{num.printed} / {den.printed}"
-                yield from _percent(rule, f, [num, den], num.amount, den.amount, text)
+                den_amount, text = _share_base(ix, f, num, den)
+                yield from _percent(rule, f, [num, den], num.amount, den_amount, text)
         elif name.endswith("_rate"):
             num = nearest(f, name[: -len("_rate")], "actual")
             den = nearest(f, name[: -len("_rate")], "budget")
             if num and den and num.amount is not None and den.amount:
                 text = f"{num.printed} / {den.printed}"
                 yield from _percent(rule, f, [num, den], num.amount, den.amount, text)
-        elif name.endswith("_change_pct"):
+        elif name.endswith("_change_pct") and not _RESTATED.search(f.text):
             base = name[: -len("_change_pct")]
             num = nearest(f, f"{base}_change", f.phase)
             now = nearest(f, base, f.phase)
@@ -818,6 +874,33 @@ def percentages(rule: Rule, ix: Index) -> Iterator[Check]:
                 # no change stated, the year before's amount is: "2025年预算执行数为X万元，
                 # 2026年预算安排Y万元，比上年增加Z%" — Z = (Y − X) / X
                 yield from _against_prior(rule, money_facts, f, now)
+
+
+# "按与上年统计口径一致相比，本年比上年减少161.96万元，下降了4.39%": a change between
+# amounts restated on one basis, which the narrative does not state
+_RESTATED = re.compile(r"口径")
+
+
+def _share_base(ix: Index, f: Fact, num: Fact, den: Fact) -> tuple[Decimal, str]:
+    """The amount a share is of: the stated total, or the sum of its stated parts when the
+    share is the ratio of that (基本支出 "占本年支出预算73.15%" of 基本 + 项目 = 514,823.34
+    when the 支出预算 529,260.34 also holds the 年终结转结余 14,437).  Precision first: a
+    share that is the ratio of either holds."""
+    total = den.amount or Decimal(0)
+    text = f"{num.printed} / {den.printed}"
+    stated = _stated(ix)
+    value = f.value or Decimal(0)
+    for total_id, part_ids in fact_sums():
+        parts = [stated.get((p, den.phase, den.period)) for p in part_ids]
+        if total_id != den.indicator or num.indicator not in part_ids or None in parts:
+            continue
+        whole = sum((g.amount or Decimal(0) for g in parts if g), Decimal(0))
+        if whole and abs((num.amount or 0) / whole * 100 - value) < abs(
+            (num.amount or 0) / total * 100 - value
+        ):
+            named = " + ".join(g.printed or "" for g in parts if g)
+            return whole, f"{num.printed} / ({named})"
+    return total, text
 
 
 def _against_prior(rule: Rule, money_facts: list[Fact], f: Fact, now: Fact) -> Iterator[Check]:
