@@ -728,37 +728,43 @@ def _rows_of(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:
     under the first page's)."""
     pages = list(dict.fromkeys(b.page for b in bands))
     if len(pages) < 2 or spec.layout in ("single_row", "list"):
-        return _page_rows(bands, spec, {})
+        rows = _page_rows(bands, spec, {})
+        return _join_wrapped_classes(rows) if rows is not None else None
     head: list[Band] = []
     out: list[RawRow] = []
     found = False
     above: dict[int, list[str]] = {}
+    sides_at: list[tuple[float, str]] = []
     for number in pages:
         own = [b for b in bands if b.page == number]
         first = next((i for i, b in enumerate(own) if b.has_number()), len(own))
         if first and not head:
             head = own[:first]
-            rows = _page_rows(own, spec, above)
+            rows = _page_rows(own, spec, above, sides_at)
         elif first:
-            rows = _own_or_carried_header(own, head, spec, above)
+            rows = _own_or_carried_header(own, head, spec, above, sides_at)
         else:
-            rows = _page_rows(head + own, spec, above)
+            rows = _page_rows(head + own, spec, above, sides_at)
         if rows is not None:
             found = True
             out.extend(rows)
-    return out if found else None
+    return _join_wrapped_classes(out) if found else None
 
 
 def _own_or_carried_header(
-    own: list[Band], head: list[Band], spec: TableSpec, above: dict[int, list[str]]
+    own: list[Band],
+    head: list[Band],
+    spec: TableSpec,
+    above: dict[int, list[str]],
+    sides_at: list[tuple[float, str]],
 ) -> list[RawRow] | None:
     """Rows of a later page that starts with lines without numbers: its own header
     repeated, or blank data rows (a two-sided table whose page 2 opens on empty 支出
     lines, Wuxi's 财政拨款收支总表) under the first page's header.  Both are read; the
     reading the registry explains better is kept (the page's own on a tie)."""
     mine, theirs = dict(above), dict(above)
-    rows = _page_rows(own, spec, mine)
-    carried = _page_rows(head + own, spec, theirs)
+    rows = _page_rows(own, spec, mine, sides_at)
+    carried = _page_rows(head + own, spec, theirs, sides_at)
     if _explained(carried) > _explained(rows):
         rows, mine = carried, theirs
     above.clear()
@@ -767,7 +773,10 @@ def _own_or_carried_header(
 
 
 def _page_rows(
-    bands: list[Band], spec: TableSpec, above: dict[int, list[str]]
+    bands: list[Band],
+    spec: TableSpec,
+    above: dict[int, list[str]],
+    sides_at: list[tuple[float, str]] | None = None,
 ) -> list[RawRow] | None:
     bands = [b for b in bands if not _ordinal_band(b)]
     if not any(b.has_number() for b in bands):
@@ -780,15 +789,45 @@ def _page_rows(
     if not gs:
         return None
     if spec.layout == "two_sided":
-        if len(gs) < 2:
+        sides = _sides_of(gs, spec, sides_at)
+        if sides is None:
             return None
-        sides = [spec.side("income")] + [spec.side("expenditure")] * (len(gs) - 1)
         for g, side in zip(gs, sides, strict=True):
             map_columns(g, side.columns, bands)
         return _with_printed(_two_sided(bands, gs, sides), gs, bands)
     for g in gs:
         map_columns(g, spec.columns, bands)
     return _with_printed(_coded(bands, gs, spec, above), gs, bands)
+
+
+# points: a label column of a later page lies this close to the first page's to be its
+_SAME_COLUMN = 20.0
+
+
+def _sides_of(
+    gs: list[Group], spec: TableSpec, sides_at: list[tuple[float, str]] | None
+) -> list[Side] | None:
+    """The side of each group of a two-sided page: income first, then expenditure (the
+    groups a page with both sides prints are remembered in `sides_at`).  A later page
+    that prints lines of one side only (Shenzhen's 收支总表 continues its 支出 tree for a
+    page with the 收入 side blank) has one group: it is the side whose label column of an
+    earlier page is at the same place — or none, when no earlier page says."""
+    if len(gs) >= 2:
+        sides = [spec.side("income")] + [spec.side("expenditure")] * (len(gs) - 1)
+        if sides_at is not None and not sides_at:
+            sides_at.extend((g.name, s.name) for g, s in zip(gs, sides, strict=True) if g.name)
+        return sides
+    out: list[Side] = []
+    for g in gs:
+        near = [
+            name
+            for x, name in sides_at or []
+            if g.name is not None and abs(x - g.name) <= _SAME_COLUMN
+        ]
+        if len(set(near)) != 1:
+            return None
+        out.append(spec.side(near[0]))
+    return out
 
 
 def _with_printed(rows: list[RawRow], gs: list[Group], bands: list[Band]) -> list[RawRow]:
@@ -1279,9 +1318,12 @@ def _two_sided(bands: list[Band], gs: list[Group], sides: list[Side]) -> list[Ra
                         name=label,
                         nums=nums,
                         line=nums[0].line if nums else _first_line(band, g),
+                        indent=_label_x(cell),
                     )
                 )
-            elif nums:
+            elif nums or side.class_rows:
+                # a line by name only (款/项 of a tree, parse.tree); without amounts, a
+                # piece of a wrapped 类 name, joined by _join_wrapped_classes
                 out.append(
                     RawRow(
                         side=side.name,
@@ -1289,7 +1331,50 @@ def _two_sided(bands: list[Band], gs: list[Group], sides: list[Side]) -> list[Ra
                         row=None,
                         name=label,
                         nums=nums,
-                        line=nums[0].line,
+                        line=nums[0].line if nums else _first_line(band, g),
+                        indent=_label_x(cell),
                     )
                 )
+    return out
+
+
+def _label_x(cell: Cell | None) -> float | None:
+    """Where a label starts: the first word of its first printed line."""
+    if cell is None or not cell.words:
+        return None
+    top = min(round(w.top) for w, _ in cell.words)
+    return min(w.x0 for w, _ in cell.words if round(w.top) == top)
+
+
+def _join_wrapped_classes(rows: list[RawRow]) -> list[RawRow]:
+    """A 类 line whose name wraps onto lines of its own, in another band or on the next
+    page (Jiangsu's 收支预算总表 prints "八、社会保障和就" with its amount at the foot of a
+    page and "业支出" atop the next): the pieces that follow a line of the same side
+    without code are joined to it while they begin a 类 name, and it takes the 类's code
+    when the joined name is one.  The pieces (labels without amounts) are dropped."""
+    names = class_by_name()["function"]
+    out: list[RawRow] = []
+    open_: dict[str | None, tuple[RawRow, str]] = {}
+    for row in rows:
+        piece = not row.nums and row.code is None and row.row is None
+        if not piece:
+            out.append(row)
+            if row.nums:
+                open_.pop(row.side, None)
+            if row.nums and row.code is None and row.row is None and row.name:
+                open_[row.side] = (row, "")
+            continue
+        if row.side not in open_ or not row.name:
+            continue
+        head, more = open_[row.side]
+        more += row.name
+        joined = squash(_NUMBERING.sub("", head.name)) + squash(more)
+        if joined in names:
+            head.name += more
+            head.code = names[joined]
+            open_.pop(row.side)
+        elif any(name.startswith(joined) for name in names):
+            open_[row.side] = (head, more)
+        else:
+            open_.pop(row.side)
     return out

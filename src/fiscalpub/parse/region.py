@@ -79,6 +79,9 @@ class RawRow:
     line: Line | None = None
     pending: bool = False  # economic 3-digit code still waiting for its 2-digit suffix
     printed: frozenset[str] | None = None  # columns the table prints (known from a PDF grid)
+    # where the label starts on its page (PDF grids): a tree of 类/款/项 lines printed by
+    # name only shows each line's level by its indentation (parse.tree)
+    indent: float | None = None
 
     @property
     def key(self) -> str:
