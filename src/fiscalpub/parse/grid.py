@@ -734,7 +734,7 @@ def _rows_of(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:
     out: list[RawRow] = []
     found = False
     above: dict[int, list[str]] = {}
-    sides_at: list[tuple[float, str]] = []
+    sides_at = _SideState()
     for number in pages:
         own = [b for b in bands if b.page == number]
         first = next((i for i, b in enumerate(own) if b.has_number()), len(own))
@@ -756,19 +756,21 @@ def _own_or_carried_header(
     head: list[Band],
     spec: TableSpec,
     above: dict[int, list[str]],
-    sides_at: list[tuple[float, str]],
+    sides_at: _SideState,
 ) -> list[RawRow] | None:
     """Rows of a later page that starts with lines without numbers: its own header
     repeated, or blank data rows (a two-sided table whose page 2 opens on empty 支出
     lines, Wuxi's 财政拨款收支总表) under the first page's header.  Both are read; the
     reading the registry explains better is kept (the page's own on a tie)."""
     mine, theirs = dict(above), dict(above)
-    rows = _page_rows(own, spec, mine, sides_at)
-    carried = _page_rows(head + own, spec, theirs, sides_at)
+    my_sides, their_sides = sides_at.copy(), sides_at.copy()
+    rows = _page_rows(own, spec, mine, my_sides)
+    carried = _page_rows(head + own, spec, theirs, their_sides)
     if _explained(carried) > _explained(rows):
-        rows, mine = carried, theirs
+        rows, mine, my_sides = carried, theirs, their_sides
     above.clear()
     above.update(mine)
+    sides_at.take(my_sides)
     return rows
 
 
@@ -776,7 +778,7 @@ def _page_rows(
     bands: list[Band],
     spec: TableSpec,
     above: dict[int, list[str]],
-    sides_at: list[tuple[float, str]] | None = None,
+    sides_at: _SideState | None = None,
 ) -> list[RawRow] | None:
     bands = [b for b in bands if not _ordinal_band(b)]
     if not any(b.has_number() for b in bands):
@@ -794,7 +796,8 @@ def _page_rows(
             return None
         for g, side in zip(gs, sides, strict=True):
             map_columns(g, side.columns, bands)
-        return _with_printed(_two_sided(bands, gs, sides), gs, bands)
+        seen = sides_at.seen if sides_at is not None else None
+        return _with_printed(_two_sided(bands, gs, sides, seen), gs, bands)
     for g in gs:
         map_columns(g, spec.columns, bands)
     return _with_printed(_coded(bands, gs, spec, above), gs, bands)
@@ -804,24 +807,42 @@ def _page_rows(
 _SAME_COLUMN = 20.0
 
 
-def _sides_of(
-    gs: list[Group], spec: TableSpec, sides_at: list[tuple[float, str]] | None
-) -> list[Side] | None:
+@dataclass
+class _SideState:
+    """What a page of a two-sided table takes from the pages before it: where each side's
+    label column is, and the registry rows each side has read (a row printed `after`
+    another, 财政拨款结余、结转 under 上年结余、结转, may be on the next page)."""
+
+    at: list[tuple[float, str]] = field(default_factory=list)
+    seen: dict[str, set[str]] = field(
+        default_factory=lambda: {"income": set(), "expenditure": set()}
+    )
+
+    def copy(self) -> _SideState:
+        return _SideState(list(self.at), {k: set(v) for k, v in self.seen.items()})
+
+    def take(self, other: _SideState) -> None:
+        self.at[:] = other.at
+        self.seen.clear()
+        self.seen.update(other.seen)
+
+
+def _sides_of(gs: list[Group], spec: TableSpec, state: _SideState | None) -> list[Side] | None:
     """The side of each group of a two-sided page: income first, then expenditure (the
-    groups a page with both sides prints are remembered in `sides_at`).  A later page
+    groups a page with both sides prints are remembered in `state`).  A later page
     that prints lines of one side only (Shenzhen's 收支总表 continues its 支出 tree for a
     page with the 收入 side blank) has one group: it is the side whose label column of an
     earlier page is at the same place — or none, when no earlier page says."""
     if len(gs) >= 2:
         sides = [spec.side("income")] + [spec.side("expenditure")] * (len(gs) - 1)
-        if sides_at is not None and not sides_at:
-            sides_at.extend((g.name, s.name) for g, s in zip(gs, sides, strict=True) if g.name)
+        if state is not None and not state.at:
+            state.at.extend((g.name, s.name) for g, s in zip(gs, sides, strict=True) if g.name)
         return sides
     out: list[Side] = []
     for g in gs:
         near = [
             name
-            for x, name in sides_at or []
+            for x, name in (state.at if state is not None else [])
             if g.name is not None and abs(x - g.name) <= _SAME_COLUMN
         ]
         if len(set(near)) != 1:
@@ -1263,9 +1284,15 @@ def _label_header(bands: list[Band], x: float | None) -> str:
     return last
 
 
-def _two_sided(bands: list[Band], gs: list[Group], sides: list[Side]) -> list[RawRow]:
+def _two_sided(
+    bands: list[Band],
+    gs: list[Group],
+    sides: list[Side],
+    seen: dict[str, set[str]] | None = None,
+) -> list[RawRow]:
     out: list[RawRow] = []
-    seen: dict[str, set[str]] = {"income": set(), "expenditure": set()}
+    if seen is None:
+        seen = {"income": set(), "expenditure": set()}
     names = class_by_name()["function"]
     views = _views(bands, gs, sides)
     for band in bands:
