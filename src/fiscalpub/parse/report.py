@@ -35,6 +35,7 @@ from fiscalpub.parse.rows import unreadable_tokens
 from fiscalpub.parse.split import split_rows
 from fiscalpub.parse.tables import cut_regions, mentions_attachment
 from fiscalpub.parse.textcheck import text_defects
+from fiscalpub.parse.tree import code_tree, own_names
 from fiscalpub.read.document import Document, Line
 from fiscalpub.registry import fact_cells, table_words, tables
 
@@ -144,6 +145,7 @@ def build_report(docs: list[Document]) -> Report:
             )
         )
     solve(placements, _narrative_scorer(facts, region_of))
+    _code_trees(placements, meta.year)
     items = _line_items(placements, region_of, meta.kind, findings)
     _resolve_paths(facts, items, meta.year, findings)
     _refuse_unread(docs, items, facts, findings)
@@ -480,6 +482,23 @@ def _line_items(
                 )
             )
     return items
+
+
+def _code_trees(placements: dict[str, TablePlacement], year: int | None) -> None:
+    """Codes for the 款/项 lines a function-classified side prints by name only, in a
+    tree its indentation shows (parse.tree), resolved through the codes and names the
+    report's tables print, then its year's edition.  After placement: a line's column
+    does not depend on its code, and the validator then checks parent = Σ children."""
+    from fiscalpub.vocab.index import shipped_index
+
+    function = [tp for tp in placements.values() if tp.spec.classification == "function"]
+    own = own_names(st.raw for tp in function for st in tp.rows)
+    index = shipped_index()
+    for tp in function:
+        for side in tp.spec.sides:
+            if side.class_rows:
+                rows = [st.raw for st in tp.rows if st.raw.side == side.name]
+                code_tree(rows, own, year, index)
 
 
 def _clean_name(name: str) -> str:
