@@ -241,6 +241,14 @@ def fact_cells() -> dict[str, tuple[str, str, str]]:
 
 
 @lru_cache(maxsize=1)
+def cross_classification() -> tuple[tuple[str, str], ...]:
+    """(economic code, function code) of the same money (tables.yaml
+    `cross_classification`): the economic item never exceeds the function line."""
+    raw = _load("tables.yaml").get("cross_classification") or []
+    return tuple((str(link["economic"]), str(link["function"])) for link in raw)
+
+
+@lru_cache(maxsize=1)
 def fact_sums() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(total, parts) the narrative's amounts add up to (facts.yaml `sums`)."""
     raw = _load("facts.yaml").get("sums") or []

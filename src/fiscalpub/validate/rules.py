@@ -22,6 +22,7 @@ from fiscalpub.model import Fact, Finding, LineItem, Report, Where, money
 from fiscalpub.numbers import UNIT_FACTOR, to_yuan
 from fiscalpub.registry import (
     TableSpec,
+    cross_classification,
     fact_bounds,
     fact_cells,
     fact_sum_extras,
@@ -555,6 +556,50 @@ def _rows_against(rule: Rule, ix: Index, tid: str, link: dict[str, Any]) -> Iter
     )
 
 
+ECONOMIC_TABLE, FUNCTION_TABLE = "gpb_basic_expenditure", "gpb_expenditure"
+
+
+def cross_classifications(rule: Rule, ix: Index) -> Iterator[Check]:
+    """An economic item of the general-budget basic spending against the function line
+    that books that kind of spending (tables.yaml `cross_classification`): the item never
+    exceeds the line's basic spending (its total where the table prints no basic column).
+    Confirms both where they are equal."""
+    econ_rows = ix.rows.get(ECONOMIC_TABLE, {})
+    func_rows = ix.rows.get(FUNCTION_TABLE, {})
+    for economic, function in cross_classification():
+        items = _economic_amounts(ix, econ_rows, economic)
+        line = func_rows.get(function, {})
+        cell = line.get("basic") or line.get("total")
+        if not items or cell is None:
+            continue
+        amount = sum_of(items)
+        step = max(ix.step(ECONOMIC_TABLE), ix.step(FUNCTION_TABLE)) * len(items)
+        yield compare(
+            rule,
+            cell.amount,
+            amount,
+            step,
+            f"{_labels(items)} > {_label(cell)}",
+            [*(_at(li) for li in items), _at(cell)],
+            (*items, cell),
+            (*items, cell) if amount else (),
+            "le",
+        )
+
+
+def _economic_amounts(ix: Index, rows: dict[str, dict[str, LineItem]], code: str) -> list[LineItem]:
+    """The code's amount in the economic table: its one row's first amount column
+    (amount, total or 人员经费), or its rows where the table prints it on several."""
+    row = rows.get(code, {})
+    for column in ("amount", "total", "personnel"):
+        several = ix.repeated.get((ECONOMIC_TABLE, code, column))
+        if several:
+            return several
+        if column in row:
+            return [row[column]]
+    return []
+
+
 def _printed(ix: Index, table: str, key: str, column: str) -> list[LineItem]:
     """The cell (row key, column) of a table: one item, or the rows of a code printed on
     several rows, or nothing."""
@@ -1041,6 +1086,14 @@ RULES: list[Rule] = [
         "Two tables print different amounts for the same thing (registry evidence links).",
         "表间数据不一致",
         cross_table,
+    ),
+    Rule(
+        "cross-classification",
+        "error",
+        "An economic item of the basic spending exceeds the function line that books that "
+        "kind of spending (30108 养老保险缴费 ≤ 2080505, 30113 住房公积金 ≤ 2210201 …).",
+        "经济分类科目金额大于对应功能分类科目",
+        cross_classifications,
     ),
     Rule(
         "narrative-table",
