@@ -170,6 +170,14 @@ VERDICTS: dict[str, dict[Key, str]] = {
             "before is 15.01, 3 / 15.01 = 19.99% (the source divided by this year's 12.01)"
         ),
     },
+    "beijing-jmrh-2026-budget-text": {
+        ("cross-classification", ((8, 153), (9, 182), (10, 206))): (
+            "TRUE: 预算06表 books 30113 住房公积金 83.424000 (p.9) + 47.005200 (p.10) "
+            "= 130.429200 within its 合计 2,074.253418; 预算05表's basic 小计 is the same "
+            "2,074.253418 but prints 2210201 住房公积金 once, 47.005200 (p.8): 83.424000 is "
+            "booked under another function"
+        ),
+    },
     "jiangsu-fy-2017-budget": {
         ("percentage", ((22, 609), (22, 610))): (
             "TRUE: p.22 提租补贴（项）支出 1959.99, 增加 865.57, '增长 79.05%': "
