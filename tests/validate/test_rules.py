@@ -380,3 +380,14 @@ def test_three_public_sums_across_its_one_row(total: str, errors: int) -> None:
     found = [f for f in run(report) if f.code == "row-sum"]
     assert len(found) == errors
     assert all("40.87" in f.message and "18.69" in f.message for f in found)
+
+
+def test_a_sum_is_shown_in_the_printed_unit_too() -> None:
+    # the reader checks "= 95.60" against the page, not 956000.00 元
+    report = _report(
+        _item("gpb_expenditure", "total", "956100.00", code="21013"),
+        _item("gpb_expenditure", "total", "298100.00", code="2101301"),
+        _item("gpb_expenditure", "total", "657900.00", code="2101399"),
+    )
+    (f,) = [f for f in run(report) if "21013/" in f.message]
+    assert "= 95.60万元 (956000.00 元)" in f.message

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -354,7 +354,7 @@ def _sum_check(
         expected,
         total.amount,
         ix.step(total.table) * (len(p) + len(m)),
-        f"{_label(total)} ≠ {parts} = {money(expected)} 元",
+        f"{_label(total)} ≠ {parts} = {_sum_text(expected, [*p, *m])}",
         [_at(total), *(_at(li) for li in p + m)],
         (total, *p, *m),
         sum_confirms(total, p, m),
@@ -548,7 +548,7 @@ def _rows_against(rule: Rule, ix: Index, tid: str, link: dict[str, Any]) -> Iter
         sum_of(parts),
         oli.amount,
         max(ix.step(tid), ix.step(oli.table)) * len(parts),
-        f"{_label(oli)} ≠ {' + '.join(map(_label, parts))} = {money(sum_of(parts))} 元",
+        f"{_label(oli)} ≠ {' + '.join(map(_label, parts))} = {_sum_text(sum_of(parts), parts)}",
         [_at(oli), *(_at(li) for li in parts)],
         (oli, *parts),
         # two printings of one amount: confirmed when non-zero, zeros only in a real sum
@@ -621,7 +621,8 @@ def _sums_compared(
         ototal,
         total,
         max(ix.step(lis[0].table), ix.step(olis[0].table)) * max(len(lis), len(olis)),
-        f"Σ {_labels(lis)} = {money(total)} 元 {sign} Σ {_labels(olis)} = {money(ototal)} 元",
+        f"Σ {_labels(lis)} = {_sum_text(total, lis)} {sign} "
+        f"Σ {_labels(olis)} = {_sum_text(ototal, olis)}",
         [_at(li) for li in members],
         members,
         () if total == 0 else members,
@@ -714,17 +715,24 @@ def _stated(ix: Index) -> dict[tuple[str, str | None, int | None], Fact]:
     return {k: v[0] for k, v in seen.items() if len({f.amount for f in v}) == 1}
 
 
-def _in_printed_unit(amount: Decimal, facts: list[Fact]) -> str:
-    """A sum of stated amounts as the narrative would print it: in their unit, with the
+def _in_printed_unit(amount: Decimal, terms: Sequence[Member]) -> str:
+    """A sum of printed amounts as the report would print it: in their unit, with the
     most decimals any term prints (exact: the terms are printed amounts)."""
-    unit = facts[0].unit or "元"
-    if any(f.unit != unit for f in facts) or unit not in UNIT_FACTOR:
+    unit = terms[0].unit or "元"
+    if any(t.unit != unit for t in terms) or unit not in UNIT_FACTOR:
         return f"{money(amount)} 元"
     places = max(
-        (len(p.split(".")[1]) if "." in p else 0 for f in facts if (p := f.printed)), default=0
+        (len(p.split(".")[1]) if "." in p else 0 for t in terms if (p := t.printed)), default=0
     )
     value = (amount / UNIT_FACTOR[unit]).quantize(Decimal(1).scaleb(-places))
     return f"{value}{unit}"
+
+
+def _sum_text(amount: Decimal, terms: Sequence[Member]) -> str:
+    """A table sum in the table's printed unit, as a reader checks it against the page
+    ("440.88万元"), with the amount in 元 beside it."""
+    shown, yuan = _in_printed_unit(amount, terms), f"{money(amount)} 元"
+    return yuan if shown == yuan or terms[0].unit == "元" else f"{shown} ({yuan})"
 
 
 def _fact_tolerance(facts: list[Fact]) -> Decimal:
