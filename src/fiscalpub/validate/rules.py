@@ -660,6 +660,21 @@ ALSO_CELLS: dict[str, list[tuple[str, str, str]]] = {
     "total_income": [("income_expenditure_summary", "#grand_total_income", "amount")],
     "total_expenditure": [("income_expenditure_summary", "#grand_total_expenditure", "amount")],
     "fiscal_appropriation_income": [("fiscal_summary", "#grand_total_income", "amount")],
+    # indicators only the validator compares (placement never uses them): 人员经费 and
+    # 公用经费 of the general-budget basic spending, 机关运行经费, 政府采购
+    "personnel_expenditure": [
+        ("gpb_basic_expenditure", "#personnel_total", "amount"),
+        ("gpb_basic_expenditure", "#total", "personnel"),
+    ],
+    "public_expenditure": [
+        ("gpb_basic_expenditure", "#public_total", "amount"),
+        ("gpb_basic_expenditure", "#total", "public"),
+    ],
+    "office_operating_expenditure": [
+        ("office_operating", "#total", "amount"),
+        ("three_public", "#office_operating", "budget_office_operating"),
+    ],
+    "procurement_total": [("procurement", "#total", "amount"), ("procurement", "#total", "total")],
 }
 
 
@@ -670,9 +685,10 @@ def narrative_table(rule: Rule, ix: Index) -> Iterator[Check]:
     for f in ix.report.facts:
         if f.amount is None or f.phase != phase or (f.period and year and f.period != year):
             continue
-        if f.indicator in fact_cells():
+        own = [fact_cells()[f.indicator]] if f.indicator in fact_cells() else []
+        if own or f.indicator in ALSO_CELLS:
             cells = []
-            for tid, key, col in [fact_cells()[f.indicator], *ALSO_CELLS.get(f.indicator, [])]:
+            for tid, key, col in [*own, *ALSO_CELLS.get(f.indicator, [])]:
                 rows = ix.rows.get(tid, {})
                 found = [r[col] for k, r in rows.items() if col in r and (not key or k == key)]
                 cells += found if len(found) == 1 else []
