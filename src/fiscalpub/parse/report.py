@@ -6,7 +6,6 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from fiscalpub.errors import NotAReport
 from fiscalpub.model import (
@@ -38,9 +37,6 @@ from fiscalpub.parse.textcheck import text_defects
 from fiscalpub.parse.tree import code_tree, own_names
 from fiscalpub.read.document import Document, Line
 from fiscalpub.registry import fact_cells, table_words, tables
-
-if TYPE_CHECKING:  # the vocabulary imports the parser: only its type here
-    from fiscalpub.vocab.index import CodeIndex
 
 # narrative indicator -> (table, row key, column) it speaks about: registry data
 # (facts.yaml `cells`), shared with validate
@@ -505,33 +501,12 @@ def _clean_name(name: str) -> str:
     return re.sub(r"^(?:[一二三四五六七八九十]+|\d+)[、.．]", "", squash(name))
 
 
-def _names_differ(
-    path: list[str], code: str | None, own: dict[str, set[str]], year: int | None, index: CodeIndex
-) -> str | None:
-    """How the narrative's 类/款/项 names differ from the names the code has in this
-    report (its tables, else its year's edition): an outdated or another name for the same
-    line ("行政事业单位离退休" for 20805, 行政事业单位养老支出 since 2021)."""
-    from fiscalpub.vocab.resolve import name_fits
-
-    if code is None or year is None or year not in index.years("function"):
-        return None
-    edition = index.codes("function", year)
-    differ = []
-    for depth, name in enumerate(path):
-        level = code[: 3 + 2 * depth]
-        current = own.get(level) or {squash(n) for n in edition.get(level, ())}
-        if current and not any(name_fits(label, squash(name)) for label in current):
-            where = "this report's tables print" if level in own else f"the {year} edition names"
-            differ.append(f"{name} for {level} ({where} it {'/'.join(sorted(current))})")
-    return "; ".join(differ) or None
-
-
 def _resolve_paths(
     facts: list[Fact], items: list[LineItem], year: int | None, findings: list[Finding]
 ) -> None:
     """Codes for the function lines the narrative names by 类/款/项 path."""
     from fiscalpub.vocab.index import shipped_index
-    from fiscalpub.vocab.resolve import resolve, resolve_item
+    from fiscalpub.vocab.resolve import names_differ, resolve, resolve_item
 
     own: dict[str, set[str]] = {}
     own_economic: dict[str, set[str]] = {}
@@ -557,7 +532,7 @@ def _resolve_paths(
         reported.add(key)
         where = [Where(source=f.source, page=f.page, line=f.line)]
         label = "/".join(f.path)
-        outdated = _names_differ(f.path, found.code, own, year, index)
+        outdated = names_differ(f.path, found.code, own, year, index)
         if outdated:
             findings.append(Finding("name-outdated", "warning", f"{label}: {outdated}", where))
         if found.how == "edition":

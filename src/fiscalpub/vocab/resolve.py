@@ -23,7 +23,7 @@ class Resolution:
     how: str = "unresolved"  # own-tables | edition | other-year | unresolved
 
 
-def name_fits(label: str, name: str) -> bool:
+def _fits(label: str, name: str) -> bool:
     """A printed label fits a narrative name: equal, or the name without a trailing
     支出 / 的支出 the label has ("一般公共服务" for 一般公共服务支出)."""
     return label == name or label in (name + "支出", name + "的支出")
@@ -47,7 +47,7 @@ def resolve_in(path: list[str], names: Names) -> str | None:
 
 
 def _any_fits(labels: set[str], name: str) -> bool:
-    return any(name_fits(label, name) for label in labels)
+    return any(_fits(label, name) for label in labels)
 
 
 def resolve(path: list[str], own: Names, year: int | None, index: CodeIndex) -> Resolution:
@@ -92,3 +92,22 @@ def resolve_item(name: str, own: Names, year: int | None, index: CodeIndex) -> R
         if code:
             return Resolution(code, y, "edition" if y == year else "other-year")
     return Resolution(None)
+
+
+def names_differ(
+    path: list[str], code: str | None, own: Names, year: int | None, index: CodeIndex
+) -> str | None:
+    """How a narrative's 类/款/项 names differ from the names `code` has in the report (its
+    own tables, else its year's edition): an outdated or another name for the same line
+    ("行政事业单位离退休" for 20805, 行政事业单位养老支出 since 2021). None when they agree."""
+    if code is None or year is None or year not in index.years("function"):
+        return None
+    edition = index.codes("function", year)
+    differ = []
+    for depth, name in enumerate(path):
+        level = code[: 3 + 2 * depth]
+        current = own.get(level) or {squash(n) for n in edition.get(level, ())}
+        if current and not _any_fits(current, squash(name)):
+            where = "this report's tables print" if level in own else f"the {year} edition names"
+            differ.append(f"{name} for {level} ({where} it {'/'.join(sorted(current))})")
+    return "; ".join(differ) or None
