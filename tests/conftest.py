@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -59,6 +59,15 @@ def printed_cells(report: Report, table: str) -> dict[tuple[str | None, str | No
         if li.table == table:
             out.setdefault((li.code or li.row, li.column), []).append(li.printed)
     return out
+
+
+def assert_as_listed(got: dict[Any, str], listed: dict[Any, str], new: str, gone: str) -> None:
+    """What a corpus report raises equals the hand-checked list: a finding not listed
+    fails (`new`: what it may be), and so does a listed one that no longer comes (`gone`)."""
+    unlisted = {k: v for k, v in got.items() if k not in listed}
+    missing = {k: v for k, v in listed.items() if k not in got}
+    assert not unlisted, f"{new}: {unlisted}"
+    assert not missing, f"{gone}: {missing}"
 
 
 def ckan_env() -> tuple[str, str]:

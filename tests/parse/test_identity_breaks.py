@@ -19,7 +19,7 @@ import yaml
 
 from fiscalpub.model import Finding, Report
 from fiscalpub.validate.engine import run
-from tests.conftest import EXPECTED, parsed_pdf
+from tests.conftest import EXPECTED, assert_as_listed, parsed_pdf
 
 PARSE_BREAKS = ("row-identity-broken", "layout-identity-conflict")
 RULE_BREAKS = ("row-sum", "hierarchy-sum", "balance", "cross-table")
@@ -113,10 +113,12 @@ def breaks(report: Report) -> dict[Break, str]:
 def test_every_broken_identity_is_a_listed_source_error(name: str) -> None:
     got = breaks(parsed_pdf(*REPORTS[name]))
     known = KNOWN_SOURCE_ERRORS.get(name, {})
-    new = {k: v for k, v in got.items() if k not in known}
-    gone = {k: v for k, v in known.items() if k not in got}
-    assert not new, f"broken identities the source does not have (a misreading?): {new}"
-    assert not gone, f"listed source errors no longer found (update the list): {gone}"
+    assert_as_listed(
+        got,
+        known,
+        "broken identities the source does not have (a misreading?)",
+        "listed source errors no longer found (update the list)",
+    )
 
 
 def test_the_list_names_corpus_reports() -> None:

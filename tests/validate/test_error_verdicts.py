@@ -20,7 +20,7 @@ import yaml
 from fiscalpub.api import parse_files
 from fiscalpub.model import Finding, Report
 from fiscalpub.validate.engine import run
-from tests.conftest import EXPECTED, corpus_path, parsed_pdf
+from tests.conftest import EXPECTED, assert_as_listed, corpus_path, parsed_pdf
 
 # the identity-breaks list covers these
 BREAKS = (
@@ -277,10 +277,12 @@ def errors(report: Report) -> dict[Key, str]:
 def test_every_error_finding_is_a_listed_true_one(name: str) -> None:
     got = errors(report_of(name))
     known = VERDICTS.get(name, {})
-    new = {k: v for k, v in got.items() if k not in known}
-    gone = {k: v for k, v in known.items() if k not in got}
-    assert not new, f"error findings not checked true by hand (a false alarm?): {new}"
-    assert not gone, f"listed true findings no longer found (update the list): {gone}"
+    assert_as_listed(
+        got,
+        known,
+        "error findings not checked true by hand (a false alarm?)",
+        "listed true findings no longer found (update the list)",
+    )
 
 
 def test_the_verdicts_name_corpus_reports_and_say_why() -> None:
