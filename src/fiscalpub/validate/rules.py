@@ -155,19 +155,25 @@ def _key(li: LineItem) -> str:
 
 def _shape(spec: TableSpec, printed: set[str]) -> TableSpec:
     """The table's shape (its own or a variant's) whose columns include every printed
-    column id: the variant's identities, not the national table's, hold for it."""
-    for shape in shapes(spec):
-        if _covers(shape, printed):
-            return shape
+    column id: the variant's identities, not the national table's, hold for it.  A shape
+    that names every printed column comes before one whose per_row column stands for some
+    (Shanghai's 三公 with 机关运行经费 prints budget_office_operating as a column of its
+    own; Guangzhou's matrix makes the same id from its 行政经费 row)."""
+    every = shapes(spec)
+    for per_row in (False, True):
+        for shape in every:
+            if _covers(shape, printed, per_row):
+                return shape
     return spec
 
 
-def _covers(spec: TableSpec, printed: set[str]) -> bool:
+def _covers(spec: TableSpec, printed: set[str], per_row: bool = True) -> bool:
     """Every printed column id is a column of this shape (a per_row column stands for
-    every id it makes: budget_<row>)."""
+    every id it makes: budget_<row>, when `per_row`)."""
     cols = spec.all_columns()
     return all(
-        any(c.id == u or (c.per_row and u.startswith(c.per_row)) for c in cols) for u in printed
+        any(c.id == u or (per_row and c.per_row and u.startswith(c.per_row)) for c in cols)
+        for u in printed
     )
 
 
@@ -488,7 +494,7 @@ def cross_table(rule: Rule, ix: Index) -> Iterator[Check]:
     for tid, spec in ix.specs.items():
         for link in [*spec.evidence, *(c for c in spec.checks if "table" in c)]:
             other = link["table"]
-            if other not in ix.rows:
+            if other not in ix.rows or ix.report.report.year in link.get("except_years", ()):
                 continue
             if "rows" in link:
                 yield from _rows_against(rule, ix, tid, link)
