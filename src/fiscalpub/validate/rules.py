@@ -926,14 +926,17 @@ def percentages(rule: Rule, ix: Index) -> Iterator[Check]:
             num = nearest(f, name[: -len("_share")], f.phase)
             den = nearest(f, f.base, f.phase)
             if num and den and num.amount is not None and den.amount:
-                den_amount, text = _share_base(ix, f, num, den)
-                yield from _percent(rule, f, [num, den], num.amount, den_amount, text)
+                den_amount, text, terms = _share_base(ix, f, num, den)
+                yield from _percent(rule, f, [num, den], num.amount, den_amount, text, terms)
+            elif num and num.amount is not None and den is None:
+                yield from _share_of_listed_parts(rule, money_facts, f, num)
         elif name.endswith("_rate"):
             num = nearest(f, name[: -len("_rate")], "actual")
             den = nearest(f, name[: -len("_rate")], "budget")
             if num and den and num.amount is not None and den.amount:
                 text = f"{num.printed} / {den.printed}"
-                yield from _percent(rule, f, [num, den], num.amount, den.amount, text)
+                terms = ([num], [den])
+                yield from _percent(rule, f, [num, den], num.amount, den.amount, text, terms)
         elif name.endswith("_change_pct") and not _RESTATED.search(f.text):
             base = name[: -len("_change_pct")]
             num = nearest(f, f"{base}_change", f.phase)
@@ -942,7 +945,8 @@ def percentages(rule: Rule, ix: Index) -> Iterator[Check]:
                 before = now.amount - num.amount
                 text = f"{_signed(num)} / ({now.printed} − ({_signed(num)}))"
                 if before:
-                    yield from _percent(rule, f, [num, now], num.amount, before, text)
+                    terms = ([num], [now, num])
+                    yield from _percent(rule, f, [num, now], num.amount, before, text, terms)
                 elif f.value and num.amount:
                     yield _zero_base(rule, f, [num, now], text)
             elif now and now.amount is not None and now.period:
@@ -956,7 +960,9 @@ def percentages(rule: Rule, ix: Index) -> Iterator[Check]:
 _RESTATED = re.compile(r"口径")
 
 
-def _share_base(ix: Index, f: Fact, num: Fact, den: Fact) -> tuple[Decimal, str]:
+def _share_base(
+    ix: Index, f: Fact, num: Fact, den: Fact
+) -> tuple[Decimal, str, tuple[list[Fact], list[Fact]]]:
     """The amount a share is of: the stated total, or the sum of its stated parts when the
     share is the ratio of that (基本支出 "占本年支出预算73.15%" of 基本 + 项目 = 514,823.34
     when the 支出预算 529,260.34 also holds the 年终结转结余 14,437).  Precision first: a
@@ -974,8 +980,58 @@ def _share_base(ix: Index, f: Fact, num: Fact, den: Fact) -> tuple[Decimal, str]
             (num.amount or 0) / total * 100 - value
         ):
             named = " + ".join(g.printed or "" for g in parts if g)
-            return whole, f"{num.printed} / ({named})"
-    return total, text
+            return whole, f"{num.printed} / ({named})", ([num], [g for g in parts if g])
+    return total, text, ([num], [den])
+
+
+# how far (in text lines) the parts of a listed share may stand from it: one passage
+_LIST_REACH = 6
+
+
+def _share_of_listed_parts(
+    rule: Rule, money_facts: list[Fact], f: Fact, num: Fact
+) -> Iterator[Check]:
+    """A share of a total the narrative does not state, but divides into parts it lists
+    with a share each ("“三公”经费预算支出中，因公出国（境）费支出222.5万元，占“三公”经费的
+    8.75%；公务用车…183.6万元，占…；公务接待费…427.5万元，占…" — no 三公 total): every share
+    of the list is of the parts' sum, when every part of the total (facts.yaml `sums`) is
+    stated once in the passage."""
+    for total_id, part_ids in fact_sums():
+        if total_id != f.base or num.indicator not in part_ids:
+            continue
+        parts = [_listed_part(money_facts, f, num, p) for p in part_ids]
+        known = [g for g in parts if g is not None and g.amount is not None]
+        if len(known) < len(parts):
+            return
+        whole = sum((g.amount or Decimal(0) for g in known), Decimal(0))
+        if not whole:
+            return
+        named = " + ".join(g.printed or "" for g in known)
+        text = f"{num.printed} / ({named})"
+        yield from _percent(
+            rule, f, [num, *known], num.amount or Decimal(0), whole, text, ([num], known)
+        )
+        return
+
+
+def _listed_part(money_facts: list[Fact], f: Fact, num: Fact, indicator: str) -> Fact | None:
+    """The one amount of `indicator` stated in the share's passage (its phase and period,
+    a few lines around it); None when none is, or several different ones are."""
+    if indicator == num.indicator:
+        return num
+    found = [
+        g
+        for g in money_facts
+        if g.indicator == indicator
+        and g.source == f.source
+        and g.phase == num.phase
+        and g.period == num.period
+        and abs(g.line - f.line) <= _LIST_REACH
+    ]
+    if len({g.amount for g in found}) != 1:
+        return None
+    # the list's own statement of it: the closest (the passage may repeat it after the list)
+    return min(found, key=lambda g: (abs(g.line - f.line), g.line))
 
 
 def _against_prior(rule: Rule, money_facts: list[Fact], f: Fact, now: Fact) -> Iterator[Check]:
@@ -998,7 +1054,7 @@ def _against_prior(rule: Rule, money_facts: list[Fact], f: Fact, now: Fact) -> I
     )
     change = (best.amount or Decimal(0)) - base
     text = f"({best.printed} − {prior.printed}) / {prior.printed}"
-    yield from _percent(rule, f, [best, prior], change, base, text)
+    yield from _percent(rule, f, [best, prior], change, base, text, ([best, prior], [prior]))
 
 
 def _same_line_item(g: Fact, now: Fact) -> bool:
@@ -1034,29 +1090,54 @@ def _zero_base(rule: Rule, f: Fact, used: list[Fact], formula: str) -> Check:
     return Check(rule.id, False, (f, *used), (), finding)
 
 
+def _half_cent(f: Fact) -> Decimal:
+    """Half a unit of the last designed decimal of a narrative amount (0.005 万元 = 50 元:
+    the narrative prints money to 2 decimals, "14.7万元" is 14.70 rounded)."""
+    return to_yuan(Decimal("0.005"), f.unit if f.unit in UNIT_FACTOR else "万元")
+
+
+def _ratio_slack(
+    top: Decimal, bottom: Decimal, terms: tuple[Sequence[Fact], Sequence[Fact]]
+) -> Decimal:
+    """How far (in %) the ratio top / bottom may move when each printed amount it is
+    computed from is off by its rounding: (Δtop + |ratio|·Δbottom) / |bottom|."""
+    over, under = (sum((_half_cent(g) for g in side), Decimal(0)) for side in terms)
+    return (over + abs(top / bottom) * under) / abs(bottom) * 100
+
+
 def _signed(f: Fact) -> str:
     return f"{'-' if (f.amount or 0) < 0 else ''}{f.printed}"
 
 
 def _percent(
-    rule: Rule, f: Fact, used: list[Fact], top: Decimal, bottom: Decimal, formula: str
+    rule: Rule,
+    f: Fact,
+    used: list[Fact],
+    top: Decimal,
+    bottom: Decimal,
+    formula: str,
+    terms: tuple[Sequence[Fact], Sequence[Fact]],
 ) -> Iterator[Check]:
-    """Within half a unit of the printed last decimal: the printed rounding of the
-    ratio; within one unit: `rounding`; beyond: a contradiction.  (Narrative only: no
-    table amount takes part.)"""
+    """The printed rounding of the ratio of the printed amounts (within half a unit of
+    the percentage's last printed decimal): it holds.  Within one unit, or within half a
+    unit plus what the rounding of the amounts it is computed from can move the ratio
+    (`terms`: the facts of top and bottom; a share of 2.4万元 moves by 0.4%): `rounding`.
+    Beyond: a contradiction.  (Narrative only: no table amount takes part.)"""
     value = f.value or Decimal(0)
     decimals = max(0, -int(value.as_tuple().exponent))
     unit = Decimal(1).scaleb(-decimals)
     computed = top / bottom * 100
     diff = abs(computed - value)
+    slack = _ratio_slack(top, bottom, terms)
     members = (f, *used)
     if diff <= unit / 2:
         yield Check(rule.id, True, members)
         return
     where = [_fact_at(f), *(_fact_at(g) for g in used)]
     text = f"{_fact_label(f)} but {formula} = {computed:.{decimals + 2}f}%"
-    if diff <= unit:
-        warning = f"[{rule.id}] {text} (within rounding tolerance)"
+    if diff <= unit or diff <= unit / 2 + slack:
+        why = "" if diff <= unit else f": the amounts' rounding moves it by up to {slack:.4f}%"
+        warning = f"[{rule.id}] {text} (within rounding tolerance{why})"
         yield Check(rule.id, True, members, (), Finding(ROUNDING, "warning", warning, where))
     else:
         yield Check(
@@ -1144,8 +1225,9 @@ RULES: list[Rule] = [
         "percentage",
         "error",
         "A stated percentage (share, completion rate, change) is not the ratio of the amounts "
-        "stated with it (a change against the year before's stated amount too), or a rate of "
-        "change is stated against a zero base.",
+        "stated with it (a change against the year before's stated amount too; every share of "
+        "a list against the total the list divides, the sum of its parts where the total is "
+        "not stated), or a rate of change is stated against a zero base.",
         "百分比与所述金额计算结果不符",
         percentages,
     ),
