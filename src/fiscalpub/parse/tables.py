@@ -437,6 +437,7 @@ def _classify(region: Region) -> None:
     title_line = squash(region.hit_text)
     if _EMPTY_NOTE.search(title_line):
         region.empty_note = region.title_line
+    before: tuple[Line, str] | None = None  # the note line before, when it may wrap on
     for line in region.lines:
         s = squash(line.text)
         if s.startswith(("注:", "注：", "说明:", "说明：", "备注")):
@@ -445,6 +446,10 @@ def _classify(region: Region) -> None:
             region.notes.append(line)
         if _EMPTY_NOTE.search(s):
             region.empty_note = region.empty_note or line
+        elif before is not None and _EMPTY_NOTE.search(before[1] + s):
+            # "备注：本部门…安排的支" / "出。": a note wrapped over two lines
+            region.empty_note = region.empty_note or before[0]
+        before = (line, s) if in_notes else None
         if not in_notes and any(is_number(t) and "." in t for t in tokens(line.text)):
             region.has_numbers = True
     if not region.has_numbers and region.empty_note is None:
