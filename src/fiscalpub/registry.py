@@ -309,6 +309,10 @@ class IdentityWords:
     place_units: tuple[str, ...]
     not_places: tuple[str, ...]
     text_stops: tuple[str, ...]
+    former_names: dict[str, str] = field(default_factory=dict)
+    self_words: tuple[str, ...] = ()
+    self_stops: tuple[str, ...] = ()
+    self_suffixes: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -337,6 +341,10 @@ def identity_words() -> IdentityWords:
             place_units=tuple(d["place_units"]),
             not_places=tuple(d["not_places"]),
             text_stops=tuple(d["text_stops"]),
+            former_names={str(k): str(v) for k, v in d.get("former_names", {}).items()},
+            self_words=tuple(d.get("self_words", ())),
+            self_stops=tuple(d.get("self_stops", ())),
+            self_suffixes=tuple(d.get("self_suffixes", ())),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise RegistryError(f"template.yaml is malformed: {exc}") from exc

@@ -505,6 +505,172 @@ def _where(line: Line | None) -> Where:
     return Where(source=line.source, page=line.page, line=line.number)
 
 
+# ------------------------------------------------------------------ the name elsewhere
+
+
+# the numbering before a heading's words ("第二部分", "一、", "(三)", "2.")
+_NUMBERING = re.compile(
+    r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.]|"
+    r"[(][一二三四五六七八九十\d]+[)]|\d+[、.])+"
+)
+
+
+@lru_cache(maxsize=1)
+def _self_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """'<name><year>年<self word>' opening a clause, and '<year>年<name><self word>'
+    (template.yaml `identity.self_words`)."""
+    words = sorted(identity_words().self_words, key=len, reverse=True)
+    said = "|".join(re.escape(w) for w in words)
+    name = r"[\u4e00-\u9fff()]{3,40}?"
+    before = re.compile(rf"(?<![\u4e00-\u9fff()])({name})20\d\d年度?(?:{said})")
+    after = re.compile(rf"20\d\d年度?({name})(?:{said})")
+    return before, after
+
+
+@dataclass(frozen=True)
+class Naming:
+    """A place where the report names the body it is about: a table header's label or a
+    narrative clause about what the body budgets or spent."""
+
+    name: str
+    line: Line
+    how: str  # header | text
+
+
+def _self_name(printed: str) -> str | None:
+    """The whole printed run as a name, its numbering dropped; None when a clause word
+    opens it (someone else is named) or the run is no name as a whole (never a tail of
+    it: "苏省高级人民法院" would be one)."""
+    run = _NUMBERING.sub("", printed)
+    if not run or run.startswith(identity_words().self_stops):
+        return None
+    return clean_name(run)
+
+
+def _namings(docs: list[Document], scope: str | None) -> list[Naming]:
+    """The table headers' labelled names (not the cover's; not the label that names
+    another body by design: a 部门预算's 单位名称, a 单位预算's 部门, a 主管部门) and the
+    narrative's self-naming clauses.  A 单位预算's narrative names its 主管部门 in the same
+    clauses, so only its headers speak there."""
+    other = _OTHER_ROLE[scope or "department"]
+    before, after = _self_res()
+    out: list[Naming] = []
+    for doc in docs:
+        on_cover = {id(line) for line in _cover(doc)}
+        for line in doc.lines():
+            if id(line) in on_cover:
+                continue
+            claims = _label_claims(line, "header")
+            out += [
+                Naming(c.name, line, "header")
+                for c in claims
+                if c.name and c.role not in (other, "parent")
+            ]
+            if claims or scope == "unit":
+                continue
+            s = squash(nfkc(line.text)).replace("（", "(").replace("）", ")")
+            for m in (*before.finditer(s), *after.finditer(s)):
+                name = _self_name(m.group(1))
+                if name and _speaks_for_itself(name, s[: m.start(1)]):
+                    out.append(Naming(name, line, "text"))
+    return out
+
+
+def _speaks_for_itself(name: str, before: str) -> bool:
+    """A narrative clause names the reporting body when no clause word stands before the
+    name ("其中：", "根据") and the name is a department's, not a unit's (…局, …委员会,
+    …办公厅: template.yaml `identity.self_suffixes`; a 部门预算's narrative may give a
+    unit's 中心 or 站 its own sentence)."""
+    w = identity_words()
+    return name.endswith(w.self_suffixes) and not before.rstrip(":：,，、").endswith(w.self_stops)
+
+
+def _cut_short(name: str, department: str) -> bool:
+    """A header cell cut at its edge ("中国共产党江苏省委员会办" of …办公厅), or the
+    department's name before its unit ("上海市文化和旅游局" in 上海市文化和旅游局执法总队's
+    report): the same name, not another."""
+    return organisation_key(department).startswith(organisation_key(name)) or department.startswith(
+        name
+    )
+
+
+def _former(name: str, department: str) -> bool:
+    """The department under the name a reform replaced (卫生和计划生育委员会 for
+    卫生健康委员会)."""
+    for old, new in identity_words().former_names.items():
+        if old in name and same_body(name.replace(old, new), department):
+            return True
+    return False
+
+
+def other_bodies(
+    docs: list[Document],
+    department: str | None,
+    scope: str | None,
+    where: Line | None,
+    units: list[str],
+    reported: set[tuple[int, int, int]],
+) -> list[Finding]:
+    """Table headers or narrative clauses that name another body than the report's
+    department (a table copied from another department's report, a narrative taken from
+    another report): one error per other name, with every place it is printed and where
+    the department is named.  A short form, a cut cell, a unit of the report (its 单位名称
+    list, a name that starts with the department's) is the same body; a former name an
+    info finding.  Places an identity-conflict already reports are left to it."""
+    if not department:
+        return []
+    dept_key = organisation_key(department)
+    others: dict[str, list[Naming]] = {}
+    former: dict[str, list[Naming]] = {}
+    for n in _namings(docs, scope):
+        at = (n.line.source, n.line.page, n.line.number)
+        if (
+            at in reported
+            or same_body(n.name, department)
+            or _cut_short(n.name, department)
+            or organisation_key(n.name).startswith(dept_key)
+            or any(same_body(n.name, u) for u in units if clean_name(u))
+        ):
+            continue
+        (former if _former(n.name, department) else others).setdefault(n.name, []).append(n)
+    out = [_other_body(department, where, name, places) for name, places in others.items()]
+    out += [_former_name(department, where, name, places) for name, places in former.items()]
+    return out
+
+
+_NAMING_ZH = {"header": "table header", "text": "narrative"}
+#: the findings of names printed elsewhere (their table headers get their table's id)
+NAMING_CODES = ("identity-other-body", "identity-former-name")
+
+
+def _places(places: list[Naming]) -> str:
+    return ", ".join(f"{_NAMING_ZH[p.how]} p.{p.line.page}" for p in places)
+
+
+def _other_body(department: str, where: Line | None, name: str, places: list[Naming]) -> Finding:
+    return Finding(
+        code="identity-other-body",
+        severity="error",
+        message=(
+            f"the report is {department!r}'s, but {_places(places)} name(s) {name!r}, "
+            "another body (a table or text taken from another report?)"
+        ),
+        where=[_where(where), *(_where(p.line) for p in places)],
+    )
+
+
+def _former_name(department: str, where: Line | None, name: str, places: list[Naming]) -> Finding:
+    return Finding(
+        code="identity-former-name",
+        severity="info",
+        message=(
+            f"the report is {department!r}'s; {_places(places)} name(s) it {name!r}, "
+            "its name before a reform"
+        ),
+        where=[_where(where), *(_where(p.line) for p in places)],
+    )
+
+
 # ------------------------------------------------------------------ the report
 
 
@@ -542,6 +708,17 @@ def identify(docs: list[Document], text: str) -> tuple[ReportMeta, list[Finding]
         setattr(out, attr, value)
         out.where[attr] = lead.where.get(attr)
     held = next((i.placeholder for i in files if i.placeholder is not None), None)
+    listed = units(text)
+    if out.department:
+        reported = {
+            (w.source or 0, w.page or 0, w.line or 0)
+            for f in findings
+            if f.code == "identity-conflict"
+            for w in f.where
+        }
+        findings += other_bodies(
+            docs, out.department, out.scope, out.where.get("department"), listed, reported
+        )
     if out.department is None and held is None:
         # no cover, label, header or part title names it: the text's guess (narrative-only)
         guess = _text_claim([line for d in docs for line in d.lines()])
@@ -586,7 +763,7 @@ def identify(docs: list[Document], text: str) -> tuple[ReportMeta, list[Finding]
         kind=out.kind,
         scope=out.scope,
         region=region(out.department),
-        units=units(text),
+        units=listed,
         staff=staff(s),
         sources=[
             Source(path=d.path.rsplit("/", 1)[-1], sha256=d.sha256, pages=len(d.pages))

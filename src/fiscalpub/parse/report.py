@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
 
 from fiscalpub.errors import NotAReport
@@ -18,7 +19,7 @@ from fiscalpub.model import (
 )
 from fiscalpub.numbers import UNREADABLE, find_numbers
 from fiscalpub.parse import narrative
-from fiscalpub.parse.identity import identify
+from fiscalpub.parse.identity import NAMING_CODES, identify
 from fiscalpub.parse.normalize import nfkc, squash, to_yuan
 from fiscalpub.parse.placement import (
     Assignment,
@@ -57,6 +58,7 @@ def build_report(docs: list[Document]) -> Report:
         )
     meta, findings = identify(docs, text)
     regions = [r for d in docs for r in cut_regions(d)]
+    findings = [_with_tables(f, regions) for f in findings]
     chosen = _choose_regions(regions)
     findings.extend(repeated_tables(regions, split_rows))
     facts: list[Fact] = []
@@ -181,6 +183,31 @@ def _refuse_unread(
                 where=[Where(source=s, page=n) for s, n in blank[:20]],
             )
         )
+
+
+def _with_tables(finding: Finding, regions: list[TableRegion]) -> Finding:
+    """A naming finding's table headers with the table they head (`where.table`): the
+    header line is in the table's lines, or just above its title."""
+    if finding.code not in NAMING_CODES:
+        return finding
+    where = [
+        replace(w, table=w.table or _table_at(w, regions)) if w.line else w for w in finding.where
+    ]
+    return Finding(finding.code, finding.severity, finding.message, where)
+
+
+def _table_at(w: Where, regions: list[TableRegion]) -> str | None:
+    for r in regions:
+        title = r.title_line
+        if title is None or title.source != w.source or w.line is None:
+            continue
+        last = max((ln.number for ln in r.lines if ln.source == w.source), default=title.number)
+        if title.number - 2 <= w.line <= last and w.page in {
+            title.page,
+            *(ln.page for ln in r.lines[:3]),
+        }:
+            return r.spec.id
+    return None
 
 
 def _unknown_shape(region: TableRegion, tid: str) -> Finding:
