@@ -626,6 +626,9 @@ def _last_heading(s: str, a: int, b: int) -> str | None:
 def _section_of(heading: str) -> str | None:
     if "政府性基金" in heading:
         return "gov_fund"
+    if re.search(r"一般公共预算(财政)?拨款收(入)?(支|、支)", heading):
+        # "一般公共预算财政拨款收入支出…情况说明": its 本年支出, 基本, 项目 are the fund's
+        return "gpb"
     if re.search(r"财政拨款收(入)?(支|、支)", heading):
         return "fiscal"
     if "国有资本" in heading:
