@@ -270,6 +270,13 @@ def fact_bounds() -> tuple[tuple[str, str], ...]:
 
 
 @lru_cache(maxsize=1)
+def fact_named_alike() -> frozenset[str]:
+    """Indicators whose phrases name two different amounts (facts.yaml `named_alike`:
+    收入总计 and 本年收入合计 are both total_income)."""
+    return frozenset(str(i) for i in _load("facts.yaml").get("named_alike") or [])
+
+
+@lru_cache(maxsize=1)
 def lexicon_phrases() -> dict[str, str]:
     """The narrative's phrases -> indicator ids ("+"-joined), facts.yaml `lexicon`."""
     return dict((_load("facts.yaml").get("lexicon") or {}).get("phrases") or {})

@@ -154,6 +154,11 @@ VERDICTS: dict[str, dict[Key, str]] = {
             "'(若本单位无政府性基金收支,请说明：XX 单位没有政府性基金收入…)' though the table "
             "prints 229 其他支出 10.94"
         ),
+        ("narrative-line-sum", ((1, 656), (1, 670), (1, 678))): (
+            "TRUE: 财政拨款支出结构 states 一般公共服务（类）109.53; its two 项 below are "
+            "一般行政管理事务 支出决算 109.53 and 工会事务 0.43: 109.53 + 0.43 = 109.96 ≠ 109.53 "
+            "(the tables print 2010502 109.10 + 2012906 0.43 = 109.53)"
+        ),
     },
     # 安阳市北关区医疗保障局 2022 决算 (seed 004)
     "004_eedbb879cd069ff8": {
@@ -185,6 +190,10 @@ VERDICTS: dict[str, dict[Key, str]] = {
         ),
     },
     "jiangsu-jcy-2017-budget": {
+        ("narrative-twice", ((19, 504), (19, 520))): (
+            "TRUE: p.19 '此外，基本支出预算数为 12323.46 万元' and, a few lines below, "
+            "'基本支出 12323.48 万元，占 68.48%' (17996.68 − 5533 − 140.2 = 12323.48)"
+        ),
         ("percentage", ((22, 582), (22, 583))): (
             "TRUE: p.22 机关运行经费 6032.55, 比 2016 年增加 3401.59, '增长 129.97%': "
             "3401.59 / (6032.55 − 3401.59) = 129.29%"
@@ -238,6 +247,10 @@ VERDICTS: dict[str, dict[Key, str]] = {
         ),
     },
     "shanghai-putuo-wanli-2024-budget": {
+        ("narrative-twice", ((9, 146), (9, 147))): (
+            "TRUE: p.9 item 31 住房公积金（项） '350.35万元' then '2024年预算安排352.67万元' "
+            "in the same passage (the table prints 350.35)"
+        ),
         ("narrative-table", ((9, 147), (26, 413))): (
             "TRUE: p.9 item 31 住房公积金（项） 350.35万元 then '2024年预算安排352.67万元' in "
             "the same passage; the table (p.26) prints 2210201 3,503,499 元 = 350.35万元 "

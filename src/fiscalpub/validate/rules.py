@@ -25,6 +25,7 @@ from fiscalpub.registry import (
     cross_classification,
     fact_bounds,
     fact_cells,
+    fact_named_alike,
     fact_sum_extras,
     fact_sums,
     shapes,
@@ -832,6 +833,279 @@ def _with_extras(
     return [*parts, *extras] if abs(whole - more) < abs(whole - amount) else parts
 
 
+# ---------------------------------------------- a line's parts (narrative-line-sum)
+
+# "与上年一致", "与上年预算数相同", "与上年相未发生变化": a line stated without change
+_UNCHANGED = re.compile(r"与上年[^,，。;；]{0,8}(一致|相同|持平|未发生变化|无变化)")
+LineKey = tuple[str, int | None, int]  # (phase, period, source)
+
+
+def narrative_line_sums(rule: Rule, ix: Index) -> Iterator[Check]:
+    """A 类 (or 款) the narrative states against the 款/项 it states under it, within one
+    phase, period and source: its amount = Σ theirs when they are every line the tables
+    print under it (in the table whose line prints the stated amount: one fund's lines);
+    its change on the year before = Σ their changes when every one of them has a stated
+    change (or "与上年一致"), they are every printed line or their amounts add up to its
+    amount, and they are one money the year before too: stated in one passage with it, or
+    the narrative shows all the report's money is 财政拨款 in both years (a 类 of the
+    支出预算总计 and the 项 of the 财政拨款 section differ by the other funds of the year
+    before, which no table prints).  A set of lines left incomplete says nothing: a line
+    left unsaid may hold the difference."""
+    levels: dict[LineKey, list[Fact]] = {}
+    for f in ix.report.facts:
+        if f.indicator == "function_line" and f.amount is not None and f.path:
+            levels.setdefault((f.phase or "", f.period, f.source), []).append(f)
+    changes = [
+        f for f in ix.report.facts if f.indicator == "function_line_change" and f.amount is not None
+    ]
+    for facts in levels.values():
+        for parent in _once_each(facts):
+            code = parent.code or ""
+            if len(code) not in (3, 5):
+                continue
+            for level in (5, 7):
+                kids = _stated_below(facts, parent, level)
+                if kids:
+                    yield from _line_parts(rule, ix, parent, kids, changes)
+
+
+def _once_each(facts: list[Fact]) -> list[Fact]:
+    """Coded lines stated with one amount (a line stated twice alike counts once; a line
+    stated with two amounts is no term: narrative-twice speaks of it)."""
+    by_code: dict[str, list[Fact]] = {}
+    for f in facts:
+        if f.code:
+            by_code.setdefault(f.code, []).append(f)
+    return [fs[0] for fs in by_code.values() if len({f.amount for f in fs}) == 1]
+
+
+def _stated_below(facts: list[Fact], parent: Fact, level: int) -> list[Fact] | None:
+    """The lines of `level` the narrative states under `parent`, once each; None when a
+    line under it could not be resolved to a code (the set is then unknown)."""
+    code = parent.code or ""
+    name = _class_name(parent.path or [])
+    if any(not f.code and _class_name(f.path or []) == name for f in facts):
+        return None
+    kids = [
+        f
+        for f in _once_each(facts)
+        if len(f.code or "") == level and (f.code or "").startswith(code)
+    ]
+    stated = {f.code for f in facts if f.code and len(f.code) == level and f.code.startswith(code)}
+    return kids if len(kids) == len(stated) else None
+
+
+def _class_name(path: list[str]) -> str:
+    return (path[0] if path else "").removesuffix("支出")
+
+
+def _line_parts(
+    rule: Rule, ix: Index, parent: Fact, kids: list[Fact], changes: list[Fact]
+) -> Iterator[Check]:
+    """The checks of one parent and its stated lines of one level (see narrative_line_sums)."""
+    printed = _printed_below(ix, parent, kids)
+    if printed and len(kids) >= 2:
+        yield _parts_check(rule, parent, kids, "amount")
+    change = _change_of(parent, changes)
+    kid_changes = [_change_of(f, changes) for f in kids]
+    if not isinstance(change, Fact) or any(c is None for c in kid_changes):
+        return
+    stated = [c for c in kid_changes if isinstance(c, Fact)]
+    amount = sum((f.amount or Decimal(0) for f in kids), Decimal(0))
+    adds_up = abs(amount - (parent.amount or 0)) <= _fact_tolerance([parent, *kids])
+    same_money = _one_passage(ix, parent, kids) or _one_scope(ix)
+    if (printed or adds_up) and same_money and stated:
+        yield _parts_check(rule, change, stated, "change", parent)
+
+
+def _printed_below(ix: Index, parent: Fact, kids: list[Fact]) -> bool:
+    """Whether the stated lines are every line a table prints (non-zero) under the parent,
+    in a table whose line of the parent's code prints the stated amount (the fund, or the
+    whole, the narrative speaks of), each stated as that table prints it or as no table
+    prints it (a slip; a line another table prints with the stated amount is of another
+    fund: 城乡社区支出 842,090.31 of the 支出总表 against its 一般公共预算 项)."""
+    code = parent.code or ""
+    level = len(kids[0].code or "")
+    stated = {f.code or "": f.amount for f in kids}
+    for tid, col in (*FUNCTION_LINE_CELLS, *ALL_FUNDS_LINE_CELLS):
+        rows = ix.rows.get(tid, {})
+        cell = rows.get(code, {}).get(col)
+        if cell is None or cell.amount != parent.amount:
+            continue
+        if any(k.startswith(f"~{tid}:{code}") for k in rows):
+            continue  # a code printed on several rows: no one set of lines
+        below = {
+            k: r[col].amount
+            for k, r in rows.items()
+            if len(k) == level and k.startswith(code) and col in r and r[col].amount != 0
+        }
+        if set(below) == set(stated) and all(
+            below[k] == a or not _printed_at(ix, k, a) for k, a in stated.items()
+        ):
+            return True
+    return False
+
+
+def _printed_at(ix: Index, code: str, amount: Decimal | None) -> bool:
+    """Whether any table prints `amount` on the line of `code`."""
+    return any(
+        li.amount == amount for rows in ix.rows.values() for li in rows.get(code, {}).values()
+    )
+
+
+def _one_passage(ix: Index, parent: Fact, kids: list[Fact]) -> bool:
+    """The lines are stated right after the parent, nothing else between but them and
+    their changes: "一般公共服务（类）支出X万元，其中：行政运行（项）…" speaks of one
+    fund's money (a 类 of the 支出预算总计 and the 项 of a later 财政拨款 section may not)."""
+    code, last = parent.code or "", max(f.line for f in kids)
+    return all(f.line >= parent.line and f.source == parent.source for f in kids) and all(
+        g.indicator.startswith("function_line") and (g.code or "").startswith(code)
+        for g in ix.report.facts
+        if g.source == parent.source and parent.line <= g.line <= last
+    )
+
+
+# (the whole, the fiscal appropriations): the same money when both years' amounts agree
+_WHOLE_AND_FISCAL = (
+    ("total_expenditure", "fiscal_appropriation_expenditure"),
+    ("total_income", "fiscal_appropriation_income"),
+)
+
+
+def _one_scope(ix: Index) -> bool:
+    """Whether the narrative shows all the report's money is fiscal appropriations in both
+    years (the total and the appropriations stated alike, and their changes too): then a
+    line of its 支出预算总计 and the 财政拨款 lines under it are one money.  Otherwise the
+    year before may hold other funds (无锡's 商业服务业等支出 fell 22,614.28 over all funds,
+    12,614.28 of appropriations: 10,000 of 其他收入 the year before)."""
+    stated = _stated(ix)
+    phase, year = _phase_of(ix), ix.report.report.year
+    for whole, fiscal in _WHOLE_AND_FISCAL:
+        pairs = [
+            (stated.get((f"{whole}{x}", phase, year)), stated.get((f"{fiscal}{x}", phase, year)))
+            for x in ("", "_change")
+        ]
+        if all(a and b and a.amount == b.amount for a, b in pairs):
+            return True
+    return False
+
+
+def _change_of(line: Fact, changes: list[Fact]) -> Fact | bool | None:
+    """The change the narrative states with a line (its sentence or the next few lines,
+    before the line is stated again); True when it says the line did not change; None
+    when it says nothing (or two different changes)."""
+    found = {
+        c.amount: c
+        for c in changes
+        if c.code == line.code
+        and c.source == line.source
+        and c.phase == line.phase
+        and c.period == line.period
+        and 0 <= c.line - line.line <= 3
+        and not _RESTATED.search(c.text)
+    }
+    if len(found) == 1:
+        return next(iter(found.values()))
+    if not found and _UNCHANGED.search(line.text):
+        return True
+    return None
+
+
+def _parts_check(
+    rule: Rule, total: Fact, parts: list[Fact], what: str, line: Fact | None = None
+) -> Check:
+    amount = sum((f.amount or Decimal(0) for f in parts), Decimal(0))
+    label = "/".join((line or total).path or []) + f" {what}"
+    names = " + ".join(f"{_signed(f)} (p.{f.page} l.{f.line})" for f in parts)
+    return compare(
+        rule,
+        amount,
+        total.amount or Decimal(0),
+        _fact_tolerance([total, *parts]),
+        f"narrative {label} {_signed(total)} (p.{total.page} l.{total.line}) ≠ {names} = "
+        f"{_in_printed_unit(amount, parts)} ({len(parts)} lines below {(line or total).code})",
+        [_fact_at(total), *(_fact_at(f) for f in parts)],
+        (total, *parts),
+        (total, *parts) if sum(1 for f in parts if f.amount) >= 2 else (),
+    )
+
+
+# ------------------------------------------ one item, two amounts (narrative-twice)
+
+ItemKey = tuple[str, str | None, int | None, str | None, str | None]
+
+
+def narrative_twice(rule: Rule, ix: Index) -> Iterator[Check]:
+    """The same item (indicator, phase, period, function line, compared year) stated with
+    two amounts.  Silent where two statements may be of two things named alike: the
+    indicators whose phrases name two amounts (facts.yaml `named_alike`: 收入总计 and 本年
+    收入合计), both amounts printed in the tables (a 类 over all funds and its 财政拨款
+    part), a change stated with two different levels (of two scopes), a change restated
+    on another basis (口径)."""
+    items: dict[ItemKey, list[Fact]] = {}
+    alike = fact_named_alike()
+    for f in ix.report.facts:
+        if f.amount is not None and f.indicator not in alike and not _RESTATED.search(f.text):
+            items.setdefault(_item_key(f), []).append(f)
+    for facts in items.values():
+        first: dict[Decimal, Fact] = {}
+        for f in sorted(facts, key=lambda g: (g.source, g.line)):
+            first.setdefault(f.amount or Decimal(0), f)
+        if len(first) < 2:
+            continue
+        stated = list(first.values())
+        for i, a in enumerate(stated):
+            for b in stated[i + 1 :]:
+                if _two_things(ix, a, b):
+                    continue
+                yield compare(
+                    rule,
+                    a.amount or Decimal(0),
+                    b.amount or Decimal(0),
+                    max(_fact_step(a), _fact_step(b)),
+                    f"{_fact_label(b)} ≠ {_fact_label(a)}",
+                    [_fact_at(a), _fact_at(b)],
+                    (a, b),
+                    (),
+                )
+
+
+def _item_key(f: Fact) -> ItemKey:
+    line = f.code or ("/".join(f.path) if f.path else None)
+    return (f.indicator, f.phase, f.period, line, f.base)
+
+
+def _two_things(ix: Index, a: Fact, b: Fact) -> bool:
+    """Whether two statements may speak of two things: levels both printed in the tables,
+    changes not stated with one same level."""
+    if a.indicator.endswith("_change"):
+        level_a, level_b = _level_of(ix, a), _level_of(ix, b)
+        return level_a is None or level_b is None or level_a.amount != level_b.amount
+    return _printed_anywhere(ix, a.amount) and _printed_anywhere(ix, b.amount)
+
+
+def _level_of(ix: Index, change: Fact) -> Fact | None:
+    """The level a change is stated with: the line's amount in its sentence or the few
+    lines before it (the nearest)."""
+    indicator = change.indicator.removesuffix("_change")
+    found = [
+        g
+        for g in ix.report.facts
+        if g.indicator == indicator
+        and g.amount is not None
+        and g.source == change.source
+        and g.phase == change.phase
+        and g.period == change.period
+        and g.path == change.path
+        and 0 <= change.line - g.line <= 3
+    ]
+    return max(found, key=lambda g: g.line) if found else None
+
+
+def _printed_anywhere(ix: Index, amount: Decimal | None) -> bool:
+    return any(li.amount == amount for li in ix.report.line_items)
+
+
 # where a function line of the narrative's 财政拨款支出 part is printed, in order
 FUNCTION_LINE_CELLS = (
     ("gpb_expenditure", "total"),
@@ -1220,6 +1494,26 @@ RULES: list[Rule] = [
         "parts, 本年支出 = 基本 + 项目 …; a part (中小企业, 小微企业) exceeds its whole.",
         "情况说明所述金额之间不符（合计与分项、部分大于整体）",
         narrative_sums,
+    ),
+    Rule(
+        "narrative-line-sum",
+        "error",
+        "A 类 or 款 the narrative states differs from the 款/项 it states under it: its change "
+        "on the year before from the sum of their changes, its amount from the sum of theirs "
+        "(checked only where they are every line the tables print under it, or their amounts "
+        "add up to its amount, and, for changes, where they are one money the year before too: "
+        "one passage, or all money is 财政拨款 in both years).",
+        "情况说明中类（款）金额或增减额与其所列款（项）之和不符",
+        narrative_line_sums,
+    ),
+    Rule(
+        "narrative-twice",
+        "error",
+        "The narrative states the same item (indicator, phase, year, function line) twice with "
+        "two amounts (silent where the two may be of two things: both amounts printed in the "
+        "tables, a change stated with two different levels, another basis (口径)).",
+        "情况说明对同一事项前后表述的金额不一致",
+        narrative_twice,
     ),
     Rule(
         "percentage",
