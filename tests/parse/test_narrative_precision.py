@@ -268,3 +268,62 @@ def test_a_fund_named_under_an_expenditure_head_is_the_funds_expenditure(tmp_pat
         "total_expenditure",
         "gpb_expenditure",
     ]
+
+
+def test_a_listed_part_without_indicator_gets_its_share_of_the_head(tmp_path: Path) -> None:
+    # seed 001 p.1: the parts of 财政拨款支出 are 项 named without level; before, the first
+    # was read as the 财政拨款支出 itself (770) and the others gave nothing
+    facts = _facts(
+        tmp_path,
+        "五、一般公共预算财政拨款支出决算情况说明\n"
+        "2.财政拨款支出决算结构情况\n"
+        "2021年度财政拨款支出965.81万元，主要用于以下方面：财政对城乡居民基本养老保险基金的"
+        "补助支出770万元，占79.73%；城乡医疗救助支出108万元，占11.18%；医疗保障管理事务行政"
+        "运行支出67.81万元，占7.02%，其他医疗保障管理事务支出20万元，占2.07%。",
+    )
+    head = "fiscal_appropriation_expenditure"
+    parts = [f for f in facts if f[0].startswith("list_item")]
+    assert [f[:6] for f in parts] == [
+        ("list_item", "770", "actual", 2021, ("财政对城乡居民基本养老保险基金的补助支出",), None),
+        ("list_item_share", "79.73", "actual", 2021,
+         ("财政对城乡居民基本养老保险基金的补助支出",), head),
+        ("list_item", "108", "actual", 2021, ("城乡医疗救助支出",), None),
+        ("list_item_share", "11.18", "actual", 2021, ("城乡医疗救助支出",), head),
+        ("list_item", "67.81", "actual", 2021, ("医疗保障管理事务行政运行支出",), None),
+        ("list_item_share", "7.02", "actual", 2021, ("医疗保障管理事务行政运行支出",), head),
+        ("list_item", "20", "actual", 2021, ("其他医疗保障管理事务支出",), None),
+        ("list_item_share", "2.07", "actual", 2021, ("其他医疗保障管理事务支出",), head),
+    ]  # fmt: skip
+    assert [f[1] for f in facts if f[0] == head] == ["965.81"]  # never 770
+
+
+def test_a_part_of_a_list_of_shares_that_names_no_indicator(tmp_path: Path) -> None:
+    # Jiangsu 2017-2019 budgets: "其中：一般公共预算收入…，占99.92%；其他资金15万元，占0.08%"
+    # and "单位预留机动经费140.2万元，占0.78%" (a phrase that is no indicator)
+    facts = _facts(
+        tmp_path,
+        "二、收入预算情况说明\n"
+        "省检察院本年收入预算合计17996.68万元，其中：一般公共预算收入17981.68万元，占99.92%；"
+        "其他资金15万元，占0.08%。\n"
+        "三、支出预算情况说明\n"
+        "省检察院本年支出预算合计17996.68万元，其中：基本支出12323.48万元，占68.48%；项目支出"
+        "5533万元，占30.74%；单位预留机动经费140.2万元，占0.78%。",
+        year=2017,
+        kind="budget",
+    )
+    parts = [f[:6] for f in facts if f[0].startswith("list_item")]
+    assert parts == [
+        ("list_item", "15", "budget", 2017, ("其他资金",), None),
+        ("list_item_share", "0.08", "budget", 2017, ("其他资金",), "total_income"),
+        ("list_item", "140.2", "budget", 2017, ("单位预留机动经费",), None),
+        ("list_item_share", "0.78", "budget", 2017, ("单位预留机动经费",), "total_expenditure"),
+    ]
+
+
+def test_a_listed_amount_without_a_share_or_a_head_is_no_part(tmp_path: Path) -> None:
+    # no share after it, or no head before: nothing to divide, no list_item
+    facts = _facts(
+        tmp_path,
+        "三、支出决算情况说明\n城乡医疗救助支出108万元，占11.18%。其中：城乡医疗救助支出108万元。",
+    )
+    assert not [f for f in facts if f[0].startswith("list_item")]

@@ -95,3 +95,31 @@ def test_shares_of_the_three_public_total_on_the_page() -> None:
     # the 2018 report prints the same amounts with their shares of 833.60: they hold
     found = run(parsed_pdf("jiangsu-rdbgt-2018-budget.pdf"))
     assert not [f for f in found if f.code == "percentage" and "budget_share" in f.message]
+
+
+def _item(name: str, amount: str, line: int = 65) -> Fact:
+    return _fact("list_item", amount, path=[name], line=line, printed=str(int(amount) // 10000))
+
+
+def _item_share(name: str, pct: str, line: int = 65) -> Fact:
+    base = "fiscal_appropriation_expenditure"
+    return _fact("list_item_share", None, pct, path=[name], line=line, base=base)
+
+
+@pytest.mark.parametrize(("pct", "errors"), [("11.18", 0), ("14.03", 1)])
+def test_each_listed_part_is_its_own_share_of_the_head(pct: str, errors: int) -> None:
+    # seed 001: "财政拨款支出965.81万元，主要用于以下方面：财政对城乡居民基本养老保险基金的补助
+    # 支出770万元，占79.73%；城乡医疗救助支出108万元，占11.18%；…" — one line, each part
+    # against the 965.81 by its own name (not the part printed last on the line)
+    facts = (
+        _fact("fiscal_appropriation_expenditure", "9658100.00", line=65, printed="965.81"),
+        _item("财政对城乡居民基本养老保险基金的补助支出", "7700000"),
+        _item_share("财政对城乡居民基本养老保险基金的补助支出", "79.73"),
+        _item("城乡医疗救助支出", "1080000"),
+        _item_share("城乡医疗救助支出", pct),
+        _item("其他医疗保障管理事务支出", "200000"),
+        _item_share("其他医疗保障管理事务支出", "2.07"),
+    )
+    found = [f for f in _pct(*facts) if f.severity == "error"]
+    assert len(found) == errors
+    assert all("108 / 965.81" in f.message for f in found)

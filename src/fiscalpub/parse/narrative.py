@@ -10,7 +10,7 @@ change (与上年相比减少 …), a share (占 …%) or a completion rate (完
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 
@@ -183,8 +183,11 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
     # another subject or heading
     parts_of: str | None = None
     prev_end = 0
+    skip_to = 0  # the share a listed part's facts already took ("…15万元，占0.08%")
     for m in _NUM.finditer(s):
         begin = m.start()
+        if begin < skip_to:
+            continue
         # sentence boundaries between the previous number and this one
         gap = s[prev_end:begin]
         cut = max((gap.rfind(ch) for ch in _SENTENCE_END), default=-1)
@@ -284,6 +287,19 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
             # subject of the figures before it
         if found is None and not new_path and prev_end <= sentence_start:
             found = _inline_title(s[sentence_start:begin]) or None
+        part_share = (
+            _listed_share(s, m, year, text.lines, (sentence_start, prev_end), default_phase)
+            if found in (None, "") and not new_path
+            else None
+        )
+        if part_share:
+            # "财政拨款支出965.81万元，主要用于以下方面：…；城乡医疗救助支出108万元，占11.18%"
+            # a part of the list no indicator stands for: its amount and share, of the head
+            facts.extend(part_share)
+            skip_to = prev_end = _share_end(s, m)
+            subject = last_money_subject = prev_subject = None
+            path = None
+            continue
         generic = _generic_total(context) if found is None and section is None else None
         if generic:
             side = "_expenditure" if generic == "total_expenditure" else "_income"
@@ -919,6 +935,90 @@ def _facts_for(
     for ind in subject.split("+"):
         out.append(fact(ind, amount=amount))
     return out
+
+
+# a share right after a listed part's amount: "其他资金15万元，占0.08%"
+_SHARE_NEXT = re.compile(r"[,，]?占(?:比)?(?:为)?")
+# the name of a listed part: a money line's name ("城乡医疗救助支出", "其他资金",
+# "单位预留机动经费"), without list words before it or phase words after it
+_ITEM_NAME = re.compile(r"[\u4e00-\u9fff“”()]{2,40}(支出|收入|经费|资金|拨款)")
+_ITEM_LEAD = re.compile(
+    r"^(其中|主要用于以下方面|以下方面|主要用于|主要包括|包括|分别是|分别为|另有|还有|和|及)+"
+)
+_ITEM_TAIL = re.compile(r"(预算|决算)?(数)?(为|是|共)?$")
+
+
+def _share_end(s: str, m: re.Match[str]) -> int:
+    """Where the share after a listed part's amount ends (the end of its "%")."""
+    lead = _SHARE_NEXT.match(s, m.end())
+    share = _NUM.match(s, lead.end()) if lead else None
+    return share.end() if share and share.group(2) == "%" else m.end()
+
+
+def _listed_share(
+    s: str,
+    m: re.Match[str],
+    year: int | None,
+    lines: list[Line],
+    starts: tuple[int, int],
+    default_phase: str,
+) -> list[Fact] | None:
+    """A part of a list of shares that no indicator stands for ("其中：一般公共预算收入…，
+    占99.92%；其他资金15万元，占0.08%"): a `list_item` fact (path = its printed name) and
+    its `list_item_share`, of the head the list divides (the subject before 其中/以下方面).
+    None unless the amount is followed by its share and a head is stated: precision first
+    (a name the list does not divide is no part).  Before, such a part took the subject
+    the sentence carried: "主要用于以下方面：财政对城乡居民…补助支出770万元" was read as the
+    财政拨款支出 itself."""
+    if m.group(2) not in ("万元", "元") or _share_end(s, m) == m.end():
+        return None
+    sentence_start, prev_end = starts
+    # the words since the number before, as printed ("主要用于以下方面：城乡医疗救助支出")
+    context = s[max(sentence_start, prev_end) : m.start()]
+    clause = re.split(r"[、,，;；:：]", context)[-1]
+    name = _ITEM_TAIL.sub("", _ITEM_LEAD.sub("", clause))
+    name = re.sub(r"^((20\d\d)?年度?|本年度?|当年)", "", name)
+    if not _ITEM_NAME.fullmatch(name) or re.search(r"比|较|增|减|占|平均|每", name):
+        return None
+    lead = _SHARE_NEXT.match(s, m.end())
+    share = _NUM.match(s, lead.end()) if lead else None
+    if lead is None or share is None:
+        return None
+    base = _share_head(s, m.start())  # (占, 占比: no total named, the list's head)
+    if not base:
+        return None
+    sentence = _sentence(s, sentence_start, share.end())
+    found = _facts_for(
+        m.group(1),
+        m.group(2),
+        context,
+        "list_item",
+        None,
+        None,
+        year,
+        sentence,
+        lines[m.start()],
+        default_phase,
+        s[sentence_start : m.start()],
+    )
+    if len(found) != 1 or found[0].indicator != "list_item" or found[0].amount is None:
+        return None  # (a change: "…比上年增加X万元，占…" is no part)
+    amount = replace(found[0], path=[name])
+    printed, value = _read(share.group(1))
+    at = lines[share.start()]
+    part = replace(
+        amount,
+        indicator="list_item_share",
+        amount=None,
+        value=value,
+        unit="%",
+        printed=printed,
+        base=base,
+        source=at.source,
+        page=at.page,
+        line=at.number,
+    )
+    return [amount, part]
 
 
 def _single(subject: str) -> str:

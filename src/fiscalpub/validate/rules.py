@@ -1186,7 +1186,8 @@ def percentages(rule: Rule, ix: Index) -> Iterator[Check]:
                 and (phase is None or g.phase == phase)
                 # "2026年支出预算X万元，比2025年年初预算数Y万元减少…": Y is 2025's
                 and (g.period is None or f.period is None or g.period == f.period)
-                and (g.path == f.path or indicator != "function_line")
+                # a line or a listed part is the one of its own name
+                and (g.path == f.path or indicator not in ("function_line", "list_item"))
                 and (best is None or g.line >= best.line)
             ):
                 best = g
