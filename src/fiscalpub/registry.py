@@ -421,6 +421,7 @@ class TextWords:
     empty_reason: re.Pattern[str]
     department_kind: re.Pattern[str]
     heading_chars: int
+    percent_without_sign: tuple[re.Pattern[str], ...]
 
 
 @lru_cache(maxsize=1)
@@ -434,6 +435,7 @@ def text_words() -> TextWords:
             empty_reason=re.compile(d["empty_reason"]),
             department_kind=re.compile(d["department_kind"]),
             heading_chars=int(d["heading_chars"]),
+            percent_without_sign=tuple(re.compile(p) for p in d["percent_without_sign"]),
         )
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise RegistryError(f"template.yaml is malformed (text): {exc}") from exc

@@ -1,7 +1,7 @@
 """Text defects a machine can see (parse/textcheck.py): a template's instruction or
 placeholder left in, an empty reason, a table title of another year, a 单位 report calling
-itself a 部门 one. Real cases of the corpus where it has them; every other corpus report
-must raise none (a false alarm fails here)."""
+itself a 部门 one, a share printed without its %. Real cases of the corpus where it has
+them; every other corpus report must raise none (a false alarm fails here)."""
 
 from __future__ import annotations
 
@@ -113,3 +113,43 @@ def test_a_unit_report_whose_heading_says_department(tmp_path: Path) -> None:
     # a 部门 report may say 部门预算 anywhere
     dept = _report(tmp_path, "测试市测试局2026年部门预算", "测试市测试局2026年部门预算\n")
     assert "text-scope-mismatch" not in dept
+
+
+def test_a_share_printed_without_its_percent_sign(tmp_path: Path) -> None:
+    found = _report(
+        tmp_path,
+        "测试市测试局2026年部门预算",
+        "2026年支出预算439.04万元，其中：基本支出223.46万元，占51；项目支出215.58万元，占49%。\n"
+        "会议费预算58.46万元，比2025年增加27.84万元，增长90.89；培训费减少2.6万元，下降8.12%。\n",
+    )
+    finding = found["text-percent-without-sign"]
+    assert finding.severity == "warning" and len(finding.where) == 2
+    assert "占51;" in finding.message and "增长90.89;" in finding.message  # (NFKC)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the same sentences with their % (and an integer share: "占51%")
+        "2026年支出预算439.04万元，其中：基本支出223.46万元，占51%；项目支出215.58万元，占49%。\n",
+        # no other % in the sentence: "占51" alone is not reported
+        "2026年支出预算439.04万元，其中：基本支出223.46万元，占51。\n",
+        # a change word without the change's amount may lack 万元 as well: "增长3.5"
+        "会议费预算58.46万元，增长3.5，培训费下降8.12%。\n",
+        # a year, a count, a separator: no bare share
+        "共涉及资金1139.51万元，占2022年所有项目支出总额的100%，占3个项目，占1,234.5万元的10%。\n",
+    ],
+)
+def test_a_bare_number_that_may_be_something_else_is_no_defect(tmp_path: Path, body: str) -> None:
+    assert "text-percent-without-sign" not in _report(tmp_path, "测试市测试局2026年部门预算", body)
+
+
+@pytest.mark.corpus
+def test_a_share_without_percent_in_a_real_report(tmp_path: Path) -> None:
+    # seed 004 p.1 with one % taken away: "基本支出223.46万元，占51；项目支出215.58万元，占49%"
+    text = corpus_path("seeds", "004_eedbb879cd069ff8.txt").read_text(encoding="utf-8")
+    assert text.count("占 51%") == 1
+    path = tmp_path / "004.txt"
+    path.write_text(text.replace("占 51%", "占 51"), encoding="utf-8")
+    finding = _text(parse_files([path]).findings)["text-percent-without-sign"]
+    assert [(w.page, w.line) for w in finding.where] == [(1, 1879)]

@@ -1,7 +1,8 @@
 """Text defects a machine can see, found while the text is at hand (validate reads the
 package, not the source text): a template's instruction or placeholder left in, a reason
 announced and not given, a table title of another year, a 单位 report calling itself a
-部门 one. The words are data (template.yaml `text`); each finding lists every place."""
+部门 one, a share printed without its %. The words are data (template.yaml `text`); each
+finding lists every place."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 from collections.abc import Iterable
 
 from fiscalpub.model import Finding, ReportMeta, Where
+from fiscalpub.parse.narrative import narrative_text
 from fiscalpub.parse.normalize import nfkc, squash
 from fiscalpub.parse.region import Region
 from fiscalpub.read.document import Document, Line
@@ -30,6 +32,7 @@ def text_defects(
             _empty_reasons(lines),
             _other_year_titles(regions, meta.year),
             _scope_in_headings(lines, meta.scope),
+            _percent_without_sign(docs),
         )
         if f is not None
     ]
@@ -123,6 +126,34 @@ def _scope_in_headings(lines: list[Line], scope: str | None) -> Finding | None:
         "text-scope-mismatch",
         "warning",
         "a 单位 report's heading calls it a 部门 report",
+        hits,
+    )
+
+
+def _percent_without_sign(docs: list[Document]) -> Finding | None:
+    """A share or rate printed as a bare number where a % is meant ("基本支出223.46万元，
+    占51；项目支出215.58万元，占49%"): the narrative reader takes no number without its unit,
+    so the share would go unread and unchecked.  Only where it cannot be anything else: the
+    word before it is a share's or a rate's, and the same sentence prints another value
+    with its %."""
+    patterns = text_words().percent_without_sign
+    hits = []
+    for doc in docs:
+        text = narrative_text(doc)
+        s = text.chars
+        for pattern in patterns:
+            for m in pattern.finditer(s):
+                start = max(s.rfind(ch, 0, m.start()) for ch in "。!！") + 1
+                end = min(
+                    (i for i in (s.find(ch, m.end()) for ch in "。!！") if i >= 0), default=len(s)
+                )
+                if "%" in s[start:end]:
+                    hits.append((text.lines[m.start(1)], _context(s, m)))
+    hits.sort(key=lambda h: (h[0].source, h[0].page, h[0].number))
+    return _finding(
+        "text-percent-without-sign",
+        "warning",
+        "a share or rate is printed without its % (the sentence prints others with %)",
         hits,
     )
 
