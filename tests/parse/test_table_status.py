@@ -2,6 +2,9 @@
 absent.  The status of each (report, table) against tests/expected/table_status.yaml, typed by
 hand from the documents (目录, table pages, "本表为空"/"见附件" notes), never from output.
 
+Where a table is printed, the page printing its title (`pages`) is checked too: the table found
+is the right one, not another under a similar title.
+
 An entry the parser does not yet get right is listed under the report's `xfail` with the
 reason: it is marked xfail(strict=True), so it stays visible and fails once fixed."""
 
@@ -39,11 +42,11 @@ def _report(files: tuple[str, ...]) -> Report:
     return parsed_pdf(*(f.removeprefix("pdf/") for f in files))
 
 
-def _cases() -> list[Any]:
+def _cases(key: str) -> list[Any]:
     cases = []
     for entry in ORACLE:
         xfail = entry.get("xfail") or {}
-        for table, status in entry["tables"].items():
+        for table, status in (entry.get(key) or {}).items():
             marks = [pytest.mark.xfail(strict=True, reason=xfail[table])] if table in xfail else []
             cases.append(
                 pytest.param(
@@ -54,10 +57,18 @@ def _cases() -> list[Any]:
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize(("files", "table", "status"), _cases())
+@pytest.mark.parametrize(("files", "table", "status"), _cases("tables"))
 def test_table_status(files: tuple[str, ...], table: str, status: str) -> None:
     got = {t.table: t.status for t in _report(files).tables}
     assert got[table] == status
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(("files", "table", "page"), _cases("pages"))
+def test_table_page(files: tuple[str, ...], table: str, page: int) -> None:
+    # a pair's tables are in its second file (`-tables.pdf`)
+    info = {t.table: t for t in _report(files).tables}[table]
+    assert (info.source, info.page) == (len(files) - 1, page)
 
 
 def test_the_oracle_lists_every_report_and_every_table() -> None:
@@ -68,6 +79,9 @@ def test_the_oracle_lists_every_report_and_every_table() -> None:
         assert list(entry["tables"]) == registry, entry["files"]
         assert set(entry["tables"].values()) <= STATUSES, entry["files"]
         assert set(entry.get("xfail") or {}) <= set(entry["tables"]), entry["files"]
+        printed = {t for t, s in entry["tables"].items() if s in {"present", "declared_empty"}}
+        if entry["files"][0].endswith(".pdf"):
+            assert set(entry.get("pages") or {}) == printed, entry["files"]
     if CORPUS.exists():
         corpus = {f"seeds/{p.name}" for p in (CORPUS / "seeds").glob("*.txt")}
         corpus |= {str(p.relative_to(CORPUS)) for p in (CORPUS / "pdf").rglob("*.pdf")}
