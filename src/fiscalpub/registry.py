@@ -320,6 +320,7 @@ class IdentityWords:
     self_words: tuple[str, ...] = ()
     self_stops: tuple[str, ...] = ()
     self_suffixes: tuple[str, ...] = ()
+    duty_words: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -352,6 +353,7 @@ def identity_words() -> IdentityWords:
             self_words=tuple(d.get("self_words", ())),
             self_stops=tuple(d.get("self_stops", ())),
             self_suffixes=tuple(d.get("self_suffixes", ())),
+            duty_words=tuple(d.get("duty_words", ())),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise RegistryError(f"template.yaml is malformed: {exc}") from exc

@@ -175,3 +175,20 @@ def test_another_body_in_a_header_and_the_narrative() -> None:
     (f,) = _namings(doc)
     assert f.code == "identity-other-body"
     assert [w.line for w in f.where] == [2, 7, 8]  # the cover's title line first
+
+
+def test_the_duties_heading_names_the_body() -> None:
+    # 部门概况: "上海市普陀区人民政府办公室主要职能" (putuo-qfb p.3), here another body's
+    doc = _doc("上海市普陀区财政局", "2024年度部门决算", "目录", "一、上海市普陀区民政局主要职能")
+    (f,) = _namings(doc)
+    assert f.code == "identity-other-body" and "上海市普陀区民政局" in f.message
+
+
+@pytest.mark.corpus
+def test_an_article_number_before_the_name() -> None:
+    # putuo-czj-2024 p.4 l.34 "第三条 上海市普陀区财政局的主要职责是：" (its 三定 articles)
+    doc = read_document(str(corpus_path("pdf", "shanghai-putuo-czj-2024-final.pdf")))
+    assert _namings(doc) == []
+    other = _changed(doc, {34: ("财政局", "民政局")})
+    (f,) = _namings(other)
+    assert "'上海市普陀区民政局'" in f.message

@@ -508,23 +508,26 @@ def _where(line: Line | None) -> Where:
 # ------------------------------------------------------------------ the name elsewhere
 
 
-# the numbering before a heading's words ("第二部分", "一、", "(三)", "2.")
+# the numbering before a heading's words ("第二部分", "第三条", "一、", "(三)", "2.")
 _NUMBERING = re.compile(
-    r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.]|"
+    r"^(?:第[一二三四五六七八九十百\d]+(?:部分|章|节|条|款)|[一二三四五六七八九十]+[、.]|"
     r"[(][一二三四五六七八九十\d]+[)]|\d+[、.])+"
 )
 
 
 @lru_cache(maxsize=1)
-def _self_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """'<name><year>年<self word>' opening a clause, and '<year>年<name><self word>'
-    (template.yaml `identity.self_words`)."""
-    words = sorted(identity_words().self_words, key=len, reverse=True)
-    said = "|".join(re.escape(w) for w in words)
+def _self_res() -> tuple[re.Pattern[str], ...]:
+    """'<name><year>年<self word>' opening a clause, '<year>年<name><self word>'
+    (template.yaml `identity.self_words`) and the 部门概况's '<name>(的)主要职能' heading
+    (`identity.duty_words`)."""
+    w = identity_words()
+    said = "|".join(re.escape(x) for x in sorted(w.self_words, key=len, reverse=True))
+    duty = "|".join(re.escape(x) for x in sorted(w.duty_words, key=len, reverse=True))
     name = r"[\u4e00-\u9fff()]{3,40}?"
     before = re.compile(rf"(?<![\u4e00-\u9fff()])({name})20\d\d年度?(?:{said})")
     after = re.compile(rf"20\d\d年度?({name})(?:{said})")
-    return before, after
+    duties = re.compile(rf"(?<![\u4e00-\u9fff()])({name})的?(?:{duty})")
+    return (before, after, duties) if duty else (before, after)
 
 
 @dataclass(frozen=True)
@@ -553,7 +556,7 @@ def _namings(docs: list[Document], scope: str | None) -> list[Naming]:
     narrative's self-naming clauses.  A 单位预算's narrative names its 主管部门 in the same
     clauses, so only its headers speak there."""
     other = _OTHER_ROLE[scope or "department"]
-    before, after = _self_res()
+    patterns = _self_res()
     out: list[Naming] = []
     for doc in docs:
         on_cover = {id(line) for line in _cover(doc)}
@@ -569,7 +572,7 @@ def _namings(docs: list[Document], scope: str | None) -> list[Naming]:
             if claims or scope == "unit":
                 continue
             s = squash(nfkc(line.text)).replace("（", "(").replace("）", ")")
-            for m in (*before.finditer(s), *after.finditer(s)):
+            for m in (m for p in patterns for m in p.finditer(s)):
                 name = _self_name(m.group(1))
                 if name and _speaks_for_itself(name, s[: m.start(1)]):
                     out.append(Naming(name, line, "text"))
@@ -629,6 +632,8 @@ def other_bodies(
             or same_body(n.name, department)
             or _cut_short(n.name, department)
             or organisation_key(n.name).startswith(dept_key)
+            # the department's name after words the numbering does not know
+            or organisation_key(n.name).endswith(dept_key)
             or any(same_body(n.name, u) for u in units if clean_name(u))
         ):
             continue
