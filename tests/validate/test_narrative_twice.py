@@ -138,6 +138,24 @@ def test_indicators_named_alike_are_not_compared() -> None:
     assert _found(_report(facts=renamed))
 
 
+def test_indicators_named_alike_are_one_item_under_one_phrase() -> None:
+    def total(printed: str, text: str, line: int) -> Fact:
+        amount = f"{int(printed.replace('.', '')) * 100}.00"
+        return _fact("total_income", amount, printed=printed, text=text, line=line)
+
+    grand = total("22066.59", "本部门2024年度收、支总计22066.59万元。", 10)
+    year = total("20451.35", "本部门2024年度本年收入合计20451.35万元，其中：…", 20)
+    slip = total("20451.53", "二、收入决算情况说明本年收入合计20,451.53万元。", 30)
+    # 收、支总计 and 本年收入合计: two amounts, two things
+    assert _found(_report(facts=(grand, year))) == []
+    # 本年收入合计 stated twice with two amounts: one item
+    (f,) = _found(_report(facts=(grand, year, slip)))
+    assert f.severity == "error" and [w.line for w in f.where] == [20, 30]
+    # a phrase after another line's name is that line's part ("…补助支出财政拨款支出61万元")
+    part = total("61", "具体支出情况如下：城乡医疗救助的彩票公益金支出本年收入合计61万元。", 40)
+    assert _found(_report(facts=(year, part))) == []
+
+
 def test_changes_compare_only_when_stated_with_one_level() -> None:
     def passage(level: str, change: str, line: int) -> tuple[Fact, ...]:
         return (

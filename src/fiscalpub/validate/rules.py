@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from fiscalpub.model import Fact, Finding, LineItem, Report, Where, money
@@ -28,6 +28,7 @@ from fiscalpub.registry import (
     fact_named_alike,
     fact_sum_extras,
     fact_sums,
+    lexicon_phrases,
     shapes,
     tables,
 )
@@ -1037,16 +1038,20 @@ ItemKey = tuple[str, str | None, int | None, str | None, str | None]
 
 def narrative_twice(rule: Rule, ix: Index) -> Iterator[Check]:
     """The same item (indicator, phase, period, function line, compared year) stated with
-    two amounts.  Silent where two statements may be of two things named alike: the
-    indicators whose phrases name two amounts (facts.yaml `named_alike`: 收入总计 and 本年
-    收入合计), both amounts printed in the tables (a 类 over all funds and its 财政拨款
-    part), a change stated with two different levels (of two scopes), a change restated
-    on another basis (口径)."""
-    items: dict[ItemKey, list[Fact]] = {}
+    two amounts.  Silent where two statements may be of two things named alike: an
+    indicator whose phrases name two amounts (facts.yaml `named_alike`: 收入总计 and 本年
+    收入合计) is one item only under one same phrase, both amounts printed in the tables
+    (a 类 over all funds and its 财政拨款 part), a change stated with two different levels
+    (of two scopes), a change restated on another basis (口径)."""
+    items: dict[tuple[ItemKey, str], list[Fact]] = {}
     alike = fact_named_alike()
     for f in ix.report.facts:
-        if f.amount is not None and f.indicator not in alike and not _RESTATED.search(f.text):
-            items.setdefault(_item_key(f), []).append(f)
+        if f.amount is None or _RESTATED.search(f.text):
+            continue
+        # an indicator named alike is one item only under one same phrase
+        phrase = _phrase_of(f) if f.indicator in alike else ""
+        if phrase is not None:
+            items.setdefault((_item_key(f), phrase), []).append(f)
     for facts in items.values():
         first: dict[Decimal, Fact] = {}
         for f in sorted(facts, key=lambda g: (g.source, g.line)):
@@ -1068,6 +1073,36 @@ def narrative_twice(rule: Rule, ix: Index) -> Iterator[Check]:
                     (a, b),
                     (),
                 )
+
+
+@lru_cache(maxsize=1)
+def _phrases() -> re.Pattern[str]:
+    """The lexicon's phrases, longest first (as the narrative reader matches them)."""
+    return re.compile("|".join(map(re.escape, sorted(lexicon_phrases(), key=len, reverse=True))))
+
+
+def _phrase_of(f: Fact) -> str | None:
+    """The lexicon phrase that names a stated amount: the last one in its clause, right
+    before the number ("本年收入合计", "收入总计"); None when the clause names none (the
+    subject carried over), names another line before it ("…彩票公益金支出财政拨款支出61
+    万元": that line's part) or the number is not found in the sentence as printed."""
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", f.text)
+    number = re.compile(rf"(?<![\d.]){re.escape(f.printed or '')}(?![\d])")
+    # the number printed twice in the sentence under two phrases: which one is unknown
+    named = {_phrase_before(text[: at.start()]) for at in number.finditer(text)}
+    return named.pop() if f.printed and len(named) == 1 else None
+
+
+def _phrase_before(text: str) -> str | None:
+    clause = re.split(r"[,;:，；：。\d]", text)[-1]
+    hits = list(_phrases().finditer(clause))
+    if not hits or _OTHER_LINE.search(clause[: hits[-1].start()]):
+        return None
+    return hits[-1].group()
+
+
+# a line of its own named right before a phrase ("…公益金支出财政拨款支出61万元")
+_OTHER_LINE = re.compile(r"(支出|收入|经费|费)(的|中)?$")
 
 
 def _item_key(f: Fact) -> ItemKey:
@@ -1511,8 +1546,9 @@ RULES: list[Rule] = [
         "narrative-twice",
         "error",
         "The narrative states the same item (indicator, phase, year, function line) twice with "
-        "two amounts (silent where the two may be of two things: both amounts printed in the "
-        "tables, a change stated with two different levels, another basis (口径)).",
+        "two amounts (silent where the two may be of two things: totals under two phrases "
+        "(收入总计, 本年收入合计), both amounts printed in the tables, a change stated with two "
+        "different levels, another basis (口径)).",
         "情况说明对同一事项前后表述的金额不一致",
         narrative_twice,
     ),
