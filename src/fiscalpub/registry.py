@@ -423,6 +423,7 @@ class TextWords:
     empty_reason: re.Pattern[str]
     department_kind: re.Pattern[str]
     heading_chars: int
+    amount_missing: re.Pattern[str]
     percent_without_sign: tuple[re.Pattern[str], ...]
 
 
@@ -437,6 +438,7 @@ def text_words() -> TextWords:
             empty_reason=re.compile(d["empty_reason"]),
             department_kind=re.compile(d["department_kind"]),
             heading_chars=int(d["heading_chars"]),
+            amount_missing=re.compile(d["amount_missing"]),
             percent_without_sign=tuple(re.compile(p) for p in d["percent_without_sign"]),
         )
     except (KeyError, TypeError, ValueError, re.error) as exc:

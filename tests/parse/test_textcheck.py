@@ -1,7 +1,8 @@
 """Text defects a machine can see (parse/textcheck.py): a template's instruction or
 placeholder left in, an empty reason, a table title of another year, a 单位 report calling
-itself a 部门 one, a share printed without its %. Real cases of the corpus where it has
-them; every other corpus report must raise none (a false alarm fails here)."""
+itself a 部门 one, a share printed without its %, an amount left out. Real cases of the
+corpus where it has them; every other corpus report must raise none (a false alarm fails
+here)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ from tests.parse.test_canonical_valid import _reports
 KNOWN = {
     # p.1 l.569 of the seed: "(若本单位无政府性基金收支,请说明：XX 单位没有政府性基金收入，…)"
     "seeds/003_c8682c8f72d65ec9.txt": {"text-template-left"},
+    # p.1 l.1871: "事业收入 0 万元，占 0%；经营收入万元，占 0%" — the amount left out
+    "seeds/004_eedbb879cd069ff8.txt": {"text-amount-missing"},
+    # p.16: "2019年政府性基金支出预算支出 / 万元。与上年相比增加（减少）0万元" — left out
+    "pdf/jiangsu-rdbgt-2019-budget-text.pdf": {"text-amount-missing"},
     # the unfilled template itself: "上海市XX局" on every page
     "pdf/template-2024-final.pdf": {"text-template-left"},
 }
@@ -153,3 +158,28 @@ def test_a_share_without_percent_in_a_real_report(tmp_path: Path) -> None:
     path.write_text(text.replace("占 51%", "占 51"), encoding="utf-8")
     finding = _text(parse_files([path]).findings)["text-percent-without-sign"]
     assert [(w.page, w.line) for w in finding.where] == [(1, 1879)]
+
+
+@pytest.mark.corpus
+def test_an_amount_left_out_in_a_real_report() -> None:
+    # seed 004 p.1 l.1871: "上级补助收入 0 万元，占 0%；事业收入 0 万元，占 0%；经营收入万元，占 0%"
+    report = parse_files([corpus_path("seeds", "004_eedbb879cd069ff8.txt")])
+    finding = _text(report.findings)["text-amount-missing"]
+    assert finding.severity == "warning" and "经营收入万元" in finding.message
+    assert [(w.page, w.line) for w in finding.where] == [(1, 1871)]
+
+
+def test_an_amount_left_out_before_its_unit(tmp_path: Path) -> None:
+    found = _report(
+        tmp_path,
+        "测试市测试局2026年部门预算",
+        "2026年政府性基金支出预算支出万元。与上年相比增加0万元。\n",
+    )
+    assert found["text-amount-missing"].severity == "warning"
+    # a unit named, not an amount: "单位：万元", "以万元为单位"
+    clean = _report(
+        tmp_path,
+        "测试市测试局2026年部门预算",
+        "本表金额单位：万元。金额以万元为单位，收入10万元。\n",
+    )
+    assert "text-amount-missing" not in clean

@@ -1,8 +1,8 @@
 """Text defects a machine can see, found while the text is at hand (validate reads the
 package, not the source text): a template's instruction or placeholder left in, a reason
 announced and not given, a table title of another year, a 单位 report calling itself a
-部门 one, a share printed without its %. The words are data (template.yaml `text`); each
-finding lists every place."""
+部门 one, a share printed without its %, an amount left out. The words are data
+(template.yaml `text`); each finding lists every place."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ def text_defects(
             _other_year_titles(regions, meta.year),
             _scope_in_headings(lines, meta.scope),
             _percent_without_sign(docs),
+            _amount_missing(docs),
         )
         if f is not None
     ]
@@ -154,6 +155,25 @@ def _percent_without_sign(docs: list[Document]) -> Finding | None:
         "text-percent-without-sign",
         "warning",
         "a share or rate is printed without its % (the sentence prints others with %)",
+        hits,
+    )
+
+
+def _amount_missing(docs: list[Document]) -> Finding | None:
+    """An amount left out before its unit ("经营收入万元，占0%"): the template's blank was
+    never filled, so the narrative states nothing where it seems to state a figure.  Read
+    on the narrative as one string (a number is never taken for missing because a line or
+    a page broke it: running headers and folios are gone there)."""
+    pattern = text_words().amount_missing
+    hits = []
+    for doc in docs:
+        text = narrative_text(doc)
+        for m in pattern.finditer(text.chars):
+            hits.append((text.lines[m.start()], _context(text.chars, m)))
+    return _finding(
+        "text-amount-missing",
+        "warning",
+        "an amount is left out before its unit",
         hits,
     )
 
