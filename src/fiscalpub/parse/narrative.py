@@ -419,7 +419,7 @@ def _read(token: str) -> tuple[str, Decimal]:
     return reading.printed, reading.value
 
 
-_USE = re.compile(r"主要用于[^,，;；。]*")
+_USE = re.compile(r"主要用于[^,，;；。:：]*")
 _CODED_LINE = re.compile(r"(^|[,，;；:：)])\d{3}(\d{2}){0,2}[-－—]?[\u4e00-\u9fff]{2,30}$")
 _OTHER_LINE = re.compile(r"[\u4e00-\u9fff]{2,}(收入|支出|经费|资金|费|结余|拨款)$")
 _PHASE_WORDS = re.compile(r"(年初|调整|全年)?(预算|决算)(数)?(为|是)?$|执行数(为|是)?$")
