@@ -241,6 +241,16 @@ def fact_cells() -> dict[str, tuple[str, str, str]]:
 
 
 @lru_cache(maxsize=1)
+def fact_also_cells() -> dict[str, tuple[tuple[str, str, str], ...]]:
+    """Narrative indicator -> further cells that print what it states, compared by the
+    validator only (facts.yaml `also_cells`): either agreeing is enough."""
+    raw = _load("facts.yaml").get("also_cells") or {}
+    return {
+        ind: tuple((str(c[0]), str(c[1]), str(c[2])) for c in cells) for ind, cells in raw.items()
+    }
+
+
+@lru_cache(maxsize=1)
 def cross_classification() -> tuple[tuple[str, str], ...]:
     """(economic code, function code) of the same money (tables.yaml
     `cross_classification`): the economic item never exceeds the function line."""

@@ -194,6 +194,10 @@ VERDICTS: dict[str, dict[Key, str]] = {
             "TRUE: p.19 '此外，基本支出预算数为 12323.46 万元' and, a few lines below, "
             "'基本支出 12323.48 万元，占 68.48%' (17996.68 − 5533 − 140.2 = 12323.48)"
         ),
+        ("narrative-table", ((10, 193), (19, 504))): (
+            "TRUE: p.19 '此外，基本支出预算数为 12323.46 万元' while 收支预算总表 (p.10) prints "
+            "一、基本支出 12,323.48 and the same page says '基本支出 12323.48 万元，占 68.48 %'"
+        ),
         ("percentage", ((22, 582), (22, 583))): (
             "TRUE: p.22 机关运行经费 6032.55, 比 2016 年增加 3401.59, '增长 129.97%': "
             "3401.59 / (6032.55 − 3401.59) = 129.29%"
@@ -240,6 +244,10 @@ VERDICTS: dict[str, dict[Key, str]] = {
         ("narrative-table", ((8, 125), (21, 406))): (
             "TRUE: p.21 '财政拨款收入支出总计0.3万元' while the tables (p.8) and the narrative's "
             "own 收入 section print 财政拨款收入 2940.05"
+        ),
+        ("narrative-table", ((13, 234), (21, 406))): (
+            "TRUE: the same p.21 sentence '财政拨款收入支出总计0.3万元' against the spending side: "
+            "财政拨款收入支出决算总表 (p.13) prints 本年支出合计 2,940.05"
         ),
         ("percentage", ((21, 416), (21, 417))): (
             "TRUE: p.21 一般公共服务支出（类）2106.66万元, '占71.73%' of 2940.05: "

@@ -23,6 +23,7 @@ from fiscalpub.numbers import UNIT_FACTOR, to_yuan
 from fiscalpub.registry import (
     TableSpec,
     cross_classification,
+    fact_also_cells,
     fact_bounds,
     fact_cells,
     fact_named_alike,
@@ -662,47 +663,55 @@ def _fact_label(f: Fact) -> str:
     return f"narrative {what} {shown}{f.unit or ''} (p.{f.page} l.{f.line})"
 
 
-# "收入支出总计" is also read as total_income / total_expenditure (facts.yaml): the
-# narrative agrees when it states either the year's total or the grand total
-ALSO_CELLS: dict[str, list[tuple[str, str, str]]] = {
-    "total_income": [("income_expenditure_summary", "#grand_total_income", "amount")],
-    "total_expenditure": [("income_expenditure_summary", "#grand_total_expenditure", "amount")],
-    "fiscal_appropriation_income": [("fiscal_summary", "#grand_total_income", "amount")],
-    # indicators only the validator compares (placement never uses them): 人员经费 and
-    # 公用经费 of the general-budget basic spending, 机关运行经费, 政府采购
-    "personnel_expenditure": [
-        ("gpb_basic_expenditure", "#personnel_total", "amount"),
-        ("gpb_basic_expenditure", "#total", "personnel"),
-    ],
-    "public_expenditure": [
-        ("gpb_basic_expenditure", "#public_total", "amount"),
-        ("gpb_basic_expenditure", "#total", "public"),
-    ],
-    "office_operating_expenditure": [
-        ("office_operating", "#total", "amount"),
-        ("three_public", "#office_operating", "budget_office_operating"),
-    ],
-    "procurement_total": [("procurement", "#total", "amount"), ("procurement", "#total", "total")],
-}
+# the phases a column's measure may name: such a column prints the amount of that phase
+PHASES = ("budget", "adjusted_budget", "actual")
 
 
 def narrative_table(rule: Rule, ix: Index) -> Iterator[Check]:
-    """Money the narrative states for the report's year and phase against the
-    table cell it speaks about (totals, and function lines by their code)."""
+    """Money the narrative states for the report's year against the table cell it
+    speaks about (totals, and function lines by their code): the report's own phase, or
+    the phase a cell's column prints (the 三公 预算数 of a 决算)."""
     phase, year = _phase_of(ix), ix.report.report.year
     for f in ix.report.facts:
-        if f.amount is None or f.phase != phase or (f.period and year and f.period != year):
+        if f.amount is None or (f.period and year and f.period != year):
             continue
-        own = [fact_cells()[f.indicator]] if f.indicator in fact_cells() else []
-        if own or f.indicator in ALSO_CELLS:
-            cells = []
-            for tid, key, col in [*own, *ALSO_CELLS.get(f.indicator, [])]:
-                rows = ix.rows.get(tid, {})
-                found = [r[col] for k, r in rows.items() if col in r and (not key or k == key)]
-                cells += found if len(found) == 1 else []
-            yield from _against_any(rule, ix, f, cells)
-        elif f.indicator == "function_line" and f.code:
-            yield from _function_line(rule, ix, f)
+        if f.indicator == "function_line":
+            if f.code and f.phase == phase:
+                yield from _function_line(rule, ix, f)
+            continue
+        where = [*_own_cell(f.indicator), *fact_also_cells().get(f.indicator, ())]
+        if where:
+            yield from _against_any(rule, ix, f, _stated_cells(ix, f, where, phase))
+
+
+def _own_cell(indicator: str) -> list[tuple[str, str, str]]:
+    return [fact_cells()[indicator]] if indicator in fact_cells() else []
+
+
+def _stated_cells(
+    ix: Index, f: Fact, where: list[tuple[str, str, str]], phase: str
+) -> list[LineItem]:
+    """The cells of `where` (facts.yaml `cells` and `also_cells`) the report prints once,
+    whose phase is the fact's: a column measuring a phase (预算数, 决算数) prints that
+    phase, any other the report's own."""
+    cells = []
+    for tid, key, col in where:
+        if f.phase != (_column_phase(ix, tid, col) or phase):
+            continue
+        rows = ix.rows.get(tid, {})
+        found = [r[col] for k, r in rows.items() if col in r and (not key or k == key)]
+        cells += found if len(found) == 1 else []
+    return cells
+
+
+def _column_phase(ix: Index, tid: str, col: str) -> str | None:
+    """The phase column `col` of table `tid` prints, when its measure is one."""
+    spec = ix.specs.get(tid)
+    kind = ix.report.report.kind
+    for c in spec.all_columns() if spec else []:
+        if c.id == col and (measure := c.measure_for(kind)) in PHASES:
+            return measure
+    return None
 
 
 def _against_any(rule: Rule, ix: Index, f: Fact, cells: list[LineItem]) -> Iterator[Check]:
