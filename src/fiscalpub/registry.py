@@ -38,6 +38,24 @@ class Column:
         return self.measure
 
 
+# what a column that holds no amount holds (tables.yaml `other_columns`)
+OTHER_KINDS = ("count", "code", "text", "date", "ordinal")
+
+
+@dataclass
+class OtherColumn:
+    """A printed column that holds no amount (数量, 品目编码, 规格型号, 实施采购时间 …): its
+    header makes the table's shape known, and its tokens are never read as amounts."""
+
+    id: str
+    kind: str
+    headers: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.kind not in OTHER_KINDS:
+            raise RegistryError(f"other column {self.id}: kind {self.kind!r} not in {OTHER_KINDS}")
+
+
 @dataclass
 class RowSpec:
     id: str
@@ -76,6 +94,8 @@ class TableSpec:
     economic_twin: str | None = None  # the table this title names when its rows are economic
     variants: list[dict[str, Any]] = field(default_factory=list)
     local_titles: list[str] = field(default_factory=list)
+    # printed columns that hold no amount (quantities, codes, text): skipped, never amounts
+    other_columns: list[OtherColumn] = field(default_factory=list)
 
     def side(self, name: str) -> Side:
         for side in self.sides:
@@ -124,6 +144,8 @@ def _applied(spec: TableSpec, v: dict[str, Any]) -> TableSpec:
         changes["columns"] = _columns(v["columns"])
     if "rows" in v:
         changes["rows"] = _rows(v["rows"])
+    if "other_columns" in v:
+        changes["other_columns"] = _others(v["other_columns"])
     if "sides" in v:
         changes["sides"] = [_side_variant(side, v["sides"]) for side in spec.sides]
     return replace(spec, variants=[], **changes)
@@ -165,6 +187,10 @@ def _rows(raw: list[dict[str, Any]]) -> list[RowSpec]:
     return [RowSpec(**r) for r in raw]
 
 
+def _others(raw: list[dict[str, Any]]) -> list[OtherColumn]:
+    return [OtherColumn(**c) for c in raw]
+
+
 @lru_cache(maxsize=1)
 def title_family_noise() -> tuple[str, ...]:
     """Words dropped from titles to compare their families (tables.yaml title_family_noise)."""
@@ -203,6 +229,7 @@ def tables() -> dict[str, TableSpec]:
                 standard=bool(t.get("standard", False)),
                 variants=list(t.get("variants", [])),
                 local_titles=list(t.get("local_titles", [])),
+                other_columns=_others(t.get("other_columns", [])),
             )
     except (KeyError, TypeError) as exc:
         raise RegistryError(f"tables.yaml is malformed: {exc}") from exc

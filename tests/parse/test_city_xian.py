@@ -218,3 +218,134 @@ def test_every_broken_identity_is_the_sources(name: str) -> None:
 
     got = {(c, t, k, None) for c, t, k, _ in breaks(_report(name))}
     assert got == XIAN_SOURCE_ERRORS[name]
+
+
+# 表12 部门综合预算政府采购（资产配置、购买服务）预算表 (元): 科目编码 类/款/项 | 单位编码 |
+# 采购项目 | 采购目录 | 购买服务内容 | 规格型号 | 数量 | 部门预算/政府预算支出经济科目编码
+# 类/款 | 实施采购时间 | 预算金额 | 说明 — one money column among counts, codes, dates and
+# text.  (采购项目, 预算金额) typed from the pages; the 合计 line, the 全额 line and the unit's
+# line print the same sum.
+PROCUREMENT: dict[str, dict[str, object]] = {
+    "xian-01-budget.pdf": {
+        "page": 31,
+        "rows": 9,  # 合计, 全额, 西安市信访局 and six items
+        "total": "3,786,500.00",
+        "items": [
+            ("接待中心安保服务", "499,800.00"),
+            ("接待中心运维", "280,000.00"),
+            ("联合学院善后办工作事务", "250,000.00"),
+            ("食堂包厨服务", "423,800.00"),
+            ("物业管理服务", "897,000.00"),
+            ("驻京信访工作", "1,435,900.00"),
+        ],
+        # 数量 (6 on the 合计 line, 1 per item) and the economic codes 302 | 27 | 502 | 05
+        "not_amounts": ["6", "1", "302", "27", "502", "05", "201", "40", "04", "121001"],
+        "narrative": "378.65",
+    },
+    "xian-02-budget.pdf": {
+        "page": 60,
+        "rows": 25,  # 序号 1 (合计) to 25
+        "total": "7998080",
+        "items": [
+            ("日常公用经费", "133080"),
+            ("科技计划项目管理费", "600000"),
+            ("科技计划项目管理费", "1000000"),
+            ("科技计划项目管理费", "3610000"),
+            ("网络宽带费", "255000"),
+            ("更换办公电脑经费", "100000"),
+            ("中国国际人才交流大会参会", "220000"),
+            ("中国海外人才交流大会参会", "180000"),
+        ],
+        # 数量 35 on 合计, 20 台式计算机, 21 and 7 on group lines; 序号 1-25;
+        # codes 206 | 04 | 310 | 506
+        "not_amounts": ["35", "20", "21", "7", "4", "2", "1", "25", "206", "04", "310", "506"],
+        "narrative": "799.81",
+    },
+}
+
+
+def _procurement(report: Report) -> list[tuple[str | None, str | None, str, str]]:
+    return [
+        (li.row, li.item, li.column or "", li.printed)
+        for li in report.line_items
+        if li.table == "procurement"
+    ]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", NAMES)
+def test_procurement_money_read_beside_counts_and_codes(name: str) -> None:
+    want = PROCUREMENT[name]
+    report = _report(name)
+    info = {t.table: t for t in report.tables}["procurement"]
+    assert (info.status, info.page, info.unit) == ("present", want["page"], "元")
+    assert not [f for f in report.findings if f.code == "unknown-table-shape"]
+    cells = _procurement(report)
+    # every number of the table is its 预算金额, placed
+    assert {col for _, _, col, _ in cells} == {"amount"}
+    unplaced = [li for li in report.line_items if li.table == "procurement" and not li.column]
+    assert not unplaced, unplaced
+    total = [Decimal(p) for row, _, _, p in cells if row == "total"]
+    assert total == [Decimal(str(want["total"]).replace(",", ""))]
+    items = want["items"]
+    assert isinstance(items, list)
+    for label, printed in items:
+        got = [Decimal(p) for _, item, _, p in cells if item and item.split("/")[0] == label]
+        assert Decimal(printed.replace(",", "")) in got, (label, got)
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", NAMES)
+def test_procurement_quantities_and_codes_are_no_amounts(name: str) -> None:
+    # 数量 is a count, 科目编码 / 单位编码 / 经济科目编码 are codes, 序号 numbers rows: none of
+    # their tokens is money, nor part of a row's label
+    report = _report(name)
+    cells = _procurement(report)
+    assert len(cells) == PROCUREMENT[name]["rows"]  # one amount per printed row, no more
+    printed = {Decimal(p) for _, _, _, p in cells}
+    not_amounts = PROCUREMENT[name]["not_amounts"]
+    assert isinstance(not_amounts, list)
+    assert not printed & {Decimal(t) for t in not_amounts}
+    digits = re.compile(r"(?<![A-Z\d])\d{1,3}(?!\d)")  # a count or code in a label
+    assert not [item for _, item, _, _ in cells if item and digits.search(item)]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", NAMES)
+def test_procurement_total_agrees_with_the_narrative(name: str) -> None:
+    # 情况说明: "政府采购预算共378.65万元" (2026), "共799.81万元" (2022: 7998080 元, a
+    # rounding warning)
+    from fiscalpub.validate.engine import checks
+
+    report = _report(name)
+    stated = [f for f in report.facts if f.indicator == "procurement_total"]
+    assert [f.printed for f in stated] == [PROCUREMENT[name]["narrative"]]
+    held = [
+        c
+        for c in checks(report)
+        if c.rule == "narrative-table"
+        and any(getattr(m, "table", None) == "procurement" for m in c.members)
+    ]
+    assert held and all(c.holds for c in held), held
+
+
+@pytest.mark.corpus
+def test_the_registry_names_the_columns_that_hold_no_amount() -> None:
+    # it is the registry's other_columns that keep 数量 and the codes out: without them the
+    # grid reads them as numbers of no column (the unknown shape the table was)
+    from dataclasses import replace
+
+    from fiscalpub.parse.grid import grid_rows
+    from fiscalpub.parse.tables import cut_regions
+    from fiscalpub.read.pdf import read_pdf
+    from tests.conftest import corpus_path
+
+    doc = read_pdf(corpus_path("pdf", "cities", "xian-01-budget.pdf"))
+    region = next(r for r in cut_regions(doc) if r.spec.id == "procurement")
+    assert {o.kind for o in region.spec.other_columns} >= {"count", "code"}
+    with_them = grid_rows(region, region.spec) or []
+    assert all(n.col == "amount" for r in with_them for n in r.nums)
+    region.bands = None
+    without = grid_rows(region, replace(region.spec, other_columns=[])) or []
+    stray = [n.printed for r in without for n in r.nums if n.col is None]
+    assert "6" in stray and "302" in stray  # the 合计 line's 数量, an economic code

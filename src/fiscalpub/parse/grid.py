@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 from fiscalpub.parse.normalize import is_number, join_broken_numbers, nfkc, squash
 from fiscalpub.parse.region import Num, RawRow, Region
@@ -25,6 +27,7 @@ from fiscalpub.parse.rows import match_side_row, num_from
 from fiscalpub.read.document import Line, Page, Rule, Word
 from fiscalpub.registry import (
     Column,
+    OtherColumn,
     RowSpec,
     Side,
     TableSpec,
@@ -142,6 +145,8 @@ def _bands(page: Page, lines: list[Line], by_rows: bool = False) -> list[Band]:
         page = Page(page.number, page.lines, *synthetic_rules(lines, by_rows))
         if not page.hrules:
             return []
+    else:
+        page = Page(page.number, page.lines, _continued(page.hrules), _continued(page.vrules))
     top = min(w.top for w, _ in words) - 30
     bottom = max(w.bottom for w, _ in words) + 30
     ys = _merge([r.at for r in page.hrules if top <= r.at <= bottom and r.end - r.start > 20])
@@ -173,6 +178,25 @@ def _bands(page: Page, lines: list[Line], by_rows: bool = False) -> list[Band]:
                         break
                 break
     return bands
+
+
+def _continued(rules: list[Rule]) -> list[Rule]:
+    """Rules drawn cell by cell (one segment per cell edge: Xi'an's 2026 tables) joined into
+    the lines they are: under a header of narrow columns (类 | 款 | 项) each segment is
+    shorter than a rule between rows must be, and a column rule drawn in pieces spans no
+    band of two header lines, so the header would lose its cells."""
+    out: list[Rule] = []
+    for r in sorted(rules, key=lambda r: (round(r.at / _MERGE), r.start)):
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and abs(last.at - r.at) < _MERGE / 3
+            and r.start <= last.end + _MERGE / 3
+        ):
+            out[-1] = Rule(last.at, last.start, max(last.end, r.end))
+            continue
+        out.append(r)
+    return out
 
 
 def _open_edges(ys: list[float], vrules: list[Rule]) -> list[float]:
@@ -387,6 +411,8 @@ def groups(bands: list[Band], spec: TableSpec) -> list[Group]:
         elif role == "name":
             out.append(Group(codes=pending_codes, name=centres[i]))
             pending_codes = []
+        elif other_column(bands, centres[i], spec) is not None:
+            continue  # a quantity, code or date right of the label: no amount column
         elif out:
             out[-1].amounts.append(centres[i])
         elif role == "amount" and unlabelled:
@@ -619,21 +645,45 @@ def map_columns(group: Group, registry: list[Column], bands: list[Band], label: 
 
 
 def _match_header(head: str, registry: list[Column]) -> Column | None:
-    """The registry column whose header variant fits the header stack best.
+    """The registry column whose header variant fits the header stack best."""
+    best = _best_fit(head, registry)
+    return best[1] if best else None
+
+
+_Headed = TypeVar("_Headed", Column, OtherColumn)
+
+
+def _best_fit(head: str, candidates: Sequence[_Headed]) -> tuple[int, _Headed] | None:
+    """The candidate whose header variant fits the header stack best, with its score.
 
     A variant is a path of fragments ("公务接待费/预算数") that must appear in the
     stack in that order, the last one ending it; the longest fit wins."""
     if not head:
         return None
-    best: tuple[int, Column] | None = None
-    for col in registry:
+    best: tuple[int, _Headed] | None = None
+    for col in candidates:
         for variant in col.headers:
             parts = [squash(p) for p in variant.split("/") if p]
             if parts and head.endswith(parts[-1]) and _in_order(head, parts):
                 score = sum(len(p) for p in parts) + (100 if head == "".join(parts) else 0)
                 if best is None or score > best[0]:
                     best = (score, col)
-    return best[1] if best else None
+    return best
+
+
+def other_column(bands: list[Band], x: float, spec: TableSpec) -> OtherColumn | None:
+    """The column centred at x holds no amount: its header names one of the table's other
+    columns (tables.yaml `other_columns`: 数量, 品目编码, 规格型号 …) better than any amount
+    column.  Its numbers are a count, a code or a date, never money, and no amount column
+    is missing for them: the table's shape is known."""
+    if not spec.other_columns:
+        return None
+    head = header_text(bands, x)
+    other = _best_fit(head, spec.other_columns)
+    if other is None:
+        return None
+    money = _best_fit(head, spec.all_columns())
+    return other[1] if money is None or other[0] > money[0] else None
 
 
 def _in_order(text: str, parts: list[str]) -> bool:
@@ -887,8 +937,14 @@ def _single_row(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:
     nums: list[Num] = []
     gs: list[Group] = []
     for band, label in zip(data, labels, strict=True):
-        # a 序号 cell numbers the row: no amount column
-        g = Group(amounts=[c.centre for c in ref.cells if not _row_number_cell(bands, c)])
+        # a 序号 cell numbers the row, a 数量 cell counts: no amount column
+        g = Group(
+            amounts=[
+                c.centre
+                for c in ref.cells
+                if not _row_number_cell(bands, c) and other_column(bands, c.centre, spec) is None
+            ]
+        )
         map_columns(g, spec.columns, bands, relative_years(label, context) if len(data) > 1 else "")
         nums.extend(_numbers(band, g))
         gs.append(g)
@@ -961,10 +1017,11 @@ def _list_rows(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:
     if data_from is None:
         return None
     body = bands[data_from:]
-    paths = _merged_paths(body)
+    unread = _unread_columns(bands, body, spec)
+    paths = _merged_paths(body, unread)
     by_label = {squash(label): r for r in spec.rows for label in r.labels}
     column = spec.columns[0]
-    g = _list_group(body, bands, spec) if len(spec.columns) > 1 else None
+    g = _list_group(body, bands, spec, unread) if len(spec.columns) > 1 else None
     out: list[RawRow] = []
     for band, path in zip(body, paths, strict=True):
         if g is not None:
@@ -974,7 +1031,7 @@ def _list_rows(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:
                 num_from(nfkc(w.text), ln)
                 for c in band.cells
                 for w, ln in c.numbers()
-                if not _CJK.search(c.text)
+                if not _CJK.search(c.text) and round(c.centre) not in unread
             ]
             if len(nums) == 1:
                 nums[0].col = column.id
@@ -995,30 +1052,46 @@ def _list_rows(bands: list[Band], spec: TableSpec) -> list[RawRow] | None:
     return out
 
 
-def _list_group(body: list[Band], bands: list[Band], spec: TableSpec) -> Group | None:
+def _list_group(
+    body: list[Band], bands: list[Band], spec: TableSpec, unread: set[int]
+) -> Group | None:
     """The amount columns of a list table with several of them (by fund source): the
-    cells of the widest data band that hold numbers in some band, mapped by header."""
+    cells of the widest data band that hold numbers in some band, mapped by header
+    (a column of the table's other columns, `unread`, is none of them)."""
     data = [b for b in body if b.has_number()]
     ref = max(data, key=lambda b: len(b.cells))
+    cells = [c for c in ref.cells if round(c.centre) not in unread]
     centres = [
         c.centre
-        for c in ref.cells
+        for c in cells
         if not _CJK.search(c.text)
         and any((o := _cell_at(b, c.centre)) is not None and o.numbers() for b in data)
     ]
     # a column between the first and the last amount column is one, even if blank here
     if centres:
-        centres = [c.centre for c in ref.cells if centres[0] <= c.centre <= centres[-1]] + [
-            c.centre for c in ref.cells if c.centre > centres[-1] and not c.text
+        centres = [c.centre for c in cells if centres[0] <= c.centre <= centres[-1]] + [
+            c.centre for c in cells if c.centre > centres[-1] and not c.text
         ]
     g = Group(amounts=centres)
     map_columns(g, spec.columns, bands)
     return g if any(c is not None for c in g.columns) else None
 
 
-def _merged_paths(body: list[Band]) -> list[list[str]]:
-    """Per band, the texts of its label cells left to right, merged cells included."""
-    columns = sorted({round(c.centre) for b in body for c in b.cells})
+def _unread_columns(bands: list[Band], body: list[Band], spec: TableSpec) -> set[int]:
+    """The (rounded) centres of the body's columns that are the table's other columns
+    (数量, codes, dates, 序号): neither amounts nor the row's label."""
+    centres = {round(c.centre): c for b in body for c in b.cells}
+    return {
+        x
+        for x, cell in centres.items()
+        if other_column(bands, cell.centre, spec) is not None or _row_number_cell(bands, cell)
+    }
+
+
+def _merged_paths(body: list[Band], unread: set[int] | None = None) -> list[list[str]]:
+    """Per band, the texts of its label cells left to right, merged cells included (the
+    cells of `unread` columns, which hold no label, left out)."""
+    columns = sorted({round(c.centre) for b in body for c in b.cells} - (unread or set()))
     paths: list[list[str]] = [[] for _ in body]
     for x in columns:
         i = 0
