@@ -192,3 +192,28 @@ def test_an_article_number_before_the_name() -> None:
     other = _changed(doc, {34: ("财政局", "民政局")})
     (f,) = _namings(other)
     assert "'上海市普陀区民政局'" in f.message
+
+
+@pytest.mark.corpus
+def test_a_department_heading_its_tables_by_unit_name() -> None:
+    # guangzhou-02 (部门预算) heads every table "单位名称：广州市气象局": the department itself
+    # under the 单位 label, so a copied table's other name is found there too (p.8 l.133)
+    doc = read_document(str(corpus_path("pdf", "cities", "guangzhou-02-budget.pdf")))
+    assert _namings(doc) == []
+    (f,) = _namings(_changed(doc, {133: ("广州市气象局", "广州市水务局")}))
+    assert [(w.page, w.line) for w in f.where[1:]] == [(8, 133)]
+
+
+def test_a_department_listing_its_units_by_unit_name() -> None:
+    # tables per unit (单位名称：each unit) in a 部门预算: no table names the department there
+    units = [f"单位名称：无锡市{x}中心" for x in ("投资促进", "商务服务", "电子商务")]
+    assert _only_the_control(*_COVER, *units, "单位名称：无锡市会展办公室")
+
+
+@pytest.mark.corpus
+def test_yantai_heads_its_tables_by_department_and_unit() -> None:
+    # yantai-01 prints "部门（单位）：烟台市信访局" over each table (p.9 l.140 公开表…)
+    doc = read_document(str(corpus_path("pdf", "cities", "yantai-01-budget.pdf")))
+    assert _namings(doc) == []
+    (f,) = _namings(_changed(doc, {140: ("烟台市信访局", "烟台市民政局")}))
+    assert [(w.page, w.line) for w in f.where[1:]] == [(9, 140)]

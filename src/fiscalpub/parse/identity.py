@@ -550,25 +550,26 @@ def _self_name(printed: str) -> str | None:
     return clean_name(run)
 
 
-def _namings(docs: list[Document], scope: str | None) -> list[Naming]:
+def _namings(docs: list[Document], department: str, scope: str | None) -> list[Naming]:
     """The table headers' labelled names (not the cover's; not the label that names
     another body by design: a 部门预算's 单位名称, a 单位预算's 部门, a 主管部门) and the
     narrative's self-naming clauses.  A 单位预算's narrative names its 主管部门 in the same
-    clauses, so only its headers speak there."""
+    clauses, so only its headers speak there.  A 部门预算 whose tables head with "单位："
+    the department itself (Guangzhou, Chongqing, Changsha: most such headers name it)
+    speaks through those headers too."""
     other = _OTHER_ROLE[scope or "department"]
     patterns = _self_res()
     out: list[Naming] = []
+    by_other: list[Naming] = []
     for doc in docs:
         on_cover = {id(line) for line in _cover(doc)}
         for line in doc.lines():
             if id(line) in on_cover:
                 continue
             claims = _label_claims(line, "header")
-            out += [
-                Naming(c.name, line, "header")
-                for c in claims
-                if c.name and c.role not in (other, "parent")
-            ]
+            for c in claims:
+                if c.name and c.role != "parent":
+                    (by_other if c.role == other else out).append(Naming(c.name, line, "header"))
             if claims or scope == "unit":
                 continue
             s = squash(nfkc(line.text)).replace("（", "(").replace("）", ")")
@@ -576,6 +577,9 @@ def _namings(docs: list[Document], scope: str | None) -> list[Naming]:
                 name = _self_name(m.group(1))
                 if name and _speaks_for_itself(name, s[: m.start(1)]):
                     out.append(Naming(name, line, "text"))
+    own = sum(same_body(n.name, department) for n in by_other)
+    if other == "unit" and own * 2 > len(by_other):
+        out += by_other
     return out
 
 
@@ -625,7 +629,7 @@ def other_bodies(
     dept_key = organisation_key(department)
     others: dict[str, list[Naming]] = {}
     former: dict[str, list[Naming]] = {}
-    for n in _namings(docs, scope):
+    for n in _namings(docs, department, scope):
         at = (n.line.source, n.line.page, n.line.number)
         if (
             at in reported
