@@ -60,6 +60,17 @@ def test_a_class_change_is_the_sum_of_its_items_changes() -> None:
 
 
 @pytest.mark.corpus
+def test_items_said_unchanged_and_items_named_otherwise_take_part() -> None:
+    # 江苏省高院 2017 p.19: 公共安全（类）23513.11, "与上年相比增加410.44万元"; p.21-22 法院
+    # (款): 行政运行 +10.44, 一般行政事务管理 (so printed: no vocabulary code) +450, 机关服务
+    # "与上年一致", 案件审判 −200, 案件执行 "与上年一致", 其他法院支出 +150: 410.44
+    report = parsed_pdf("jiangsu-fy-2017-budget.pdf")
+    (held,) = [c for c in _checks(report) if _printed(c)[0] == "410.44"]
+    assert held.holds and _printed(held) == ["410.44", "10.44", "450", "200", "150"]
+    assert not _found(report)
+
+
+@pytest.mark.corpus
 @pytest.mark.parametrize(
     ("files", "cls"),
     [

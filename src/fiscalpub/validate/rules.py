@@ -880,29 +880,37 @@ def narrative_line_sums(rule: Rule, ix: Index) -> Iterator[Check]:
 
 
 def _once_each(facts: list[Fact]) -> list[Fact]:
-    """Coded lines stated with one amount (a line stated twice alike counts once; a line
-    stated with two amounts is no term: narrative-twice speaks of it)."""
-    by_code: dict[str, list[Fact]] = {}
+    """Lines stated with one amount (a line stated twice alike counts once; a line stated
+    with two amounts is no term: narrative-twice speaks of it)."""
+    by_line: dict[str, list[Fact]] = {}
     for f in facts:
-        if f.code:
-            by_code.setdefault(f.code, []).append(f)
-    return [fs[0] for fs in by_code.values() if len({f.amount for f in fs}) == 1]
+        by_line.setdefault(_line_id(f), []).append(f)
+    return [fs[0] for fs in by_line.values() if len({f.amount for f in fs}) == 1]
+
+
+def _line_id(f: Fact) -> str:
+    return f.code or "/".join(f.path or [])
 
 
 def _stated_below(facts: list[Fact], parent: Fact, level: int) -> list[Fact] | None:
-    """The lines of `level` the narrative states under `parent`, once each; None when a
-    line under it could not be resolved to a code (the set is then unknown)."""
-    code = parent.code or ""
-    name = _class_name(parent.path or [])
-    if any(not f.code and _class_name(f.path or []) == name for f in facts):
-        return None
-    kids = [
-        f
-        for f in _once_each(facts)
-        if len(f.code or "") == level and (f.code or "").startswith(code)
-    ]
-    stated = {f.code for f in facts if f.code and len(f.code) == level and f.code.startswith(code)}
-    return kids if len(kids) == len(stated) else None
+    """The lines of `level` the narrative states under `parent`, once each; a line whose
+    code is not resolved belongs by its names (类, and 款 under a 款: "公共安全（类）法院
+    （款）一般行政事务管理（项）" under 204 though its name is not the vocabulary's).  None
+    when one of them is stated with two amounts."""
+    below = [f for f in facts if _under(f, parent, level)]
+    kids = _once_each(below)
+    return kids if len(kids) == len({_line_id(f) for f in below}) else None
+
+
+def _under(f: Fact, parent: Fact, level: int) -> bool:
+    code, path, names = parent.code or "", f.path or [], parent.path or []
+    if f.code:
+        return len(f.code) == level and f.code.startswith(code)
+    return (
+        len(path) == {5: 2, 7: 3}[level]
+        and _class_name(path) == _class_name(names)
+        and (len(code) == 3 or (len(names) >= 2 and path[1] == names[1]))
+    )
 
 
 def _class_name(path: list[str]) -> str:
@@ -1008,6 +1016,7 @@ def _change_of(line: Fact, changes: list[Fact]) -> Fact | bool | None:
         c.amount: c
         for c in changes
         if c.code == line.code
+        and (line.code or c.path == line.path)
         and c.source == line.source
         and c.phase == line.phase
         and c.period == line.period
