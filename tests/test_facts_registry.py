@@ -72,3 +72,21 @@ def test_the_narrative_sums_name_declared_indicators() -> None:
         assert _declared(total) and all(_declared(p) for p in parts), (total, parts)
     for part, whole in registry.fact_bounds():
         assert _declared(part) and _declared(whole), (part, whole)
+
+
+def test_also_cells_name_registry_tables_columns_and_rows() -> None:
+    tables = registry.tables()
+    for indicator, cells in registry.fact_also_cells().items():
+        assert _declared(indicator), indicator
+        for table, row, column in cells:
+            assert table in tables, (indicator, table)
+            shapes = registry.shapes(tables[table])
+            columns = {c.id for s in shapes for c in s.all_columns()}
+            assert column in columns, (indicator, table, column)
+            if row.startswith("#"):
+                # a registry row, or the row a column's amounts are (Jiangsu's 支出预算总表
+                # prints 基本支出 | 项目支出 side by side: each its own row)
+                rows = {c.row for s in shapes for c in s.all_columns()}
+                for s in shapes:
+                    rows |= {r.id for r in [*s.rows, *(x for d in s.sides for x in d.rows)]}
+                assert row[1:] in rows, (indicator, table, row)

@@ -116,6 +116,14 @@ CORPUS_CASES = [
         (5, 72),
         ("income_expenditure_summary", "amount"),
     ),
+    # p.6 "政府采购工程预算 6,599.5 万元": 政府采购预算表 (p.27) prints the category line
+    # "B 工程 6,599.50" (a row by name, no row id)
+    (
+        ("cities/chongqing-02-budget.pdf",),
+        "procurement_works",
+        (6, 89),
+        ("procurement", "amount"),
+    ),
     # p.6 "财政专户管理资金收入 147.20 万元": 收支预算总表 (tables p.1) 财政专户管理资金 147.20
     (
         ("jiangsu-swbgt-2017-budget-text.pdf", "jiangsu-swbgt-2017-budget-tables.pdf"),
@@ -155,7 +163,7 @@ def test_a_corpus_amount_agrees_with_its_cell_and_a_changed_one_contradicts_it(
     assert not check.holds and check.finding is not None
     assert check.finding.code == "narrative-table" and check.finding.severity == "error"
     (li,) = [m for m in check.members if isinstance(m, LineItem)]
-    assert f"{li.table}/{li.row}/{li.column}" in check.finding.message
+    assert f"{li.table}/{li.row or ''}/{li.column} {li.printed}" in check.finding.message
 
 
 @pytest.mark.corpus

@@ -693,15 +693,29 @@ def _stated_cells(
 ) -> list[LineItem]:
     """The cells of `where` (facts.yaml `cells` and `also_cells`) the report prints once,
     whose phase is the fact's: a column measuring a phase (预算数, 决算数) prints that
-    phase, any other the report's own."""
+    phase, any other the report's own.  A key "=name" is a row without code or row id
+    printed under that name (政府采购 by category: "A-货物", "C/服务")."""
     cells = []
     for tid, key, col in where:
         if f.phase != (_column_phase(ix, tid, col) or phase):
             continue
         rows = ix.rows.get(tid, {})
-        found = [r[col] for k, r in rows.items() if col in r and (not key or k == key)]
+        found = [r[col] for k, r in rows.items() if col in r and _is_row(k, r[col], key)]
         cells += found if len(found) == 1 else []
     return cells
+
+
+# the letter a category line of a list table is numbered with: "A-货物", "B/工程"
+_CATEGORY_MARK = re.compile(r"^[A-Z][-/、.．]?")
+
+
+def _is_row(k: str, li: LineItem, key: str) -> bool:
+    """Row `k` (its cell `li`) is the row `key` names: "" any row, "#id" the registry row,
+    "=name" a row without code or row id printed under that name."""
+    if key.startswith("="):
+        named = li.code is None and li.row is None and li.item is not None
+        return named and _CATEGORY_MARK.sub("", li.item or "") == key[1:]
+    return not key or k == key
 
 
 def _column_phase(ix: Index, tid: str, col: str) -> str | None:
