@@ -349,3 +349,35 @@ def test_the_registry_names_the_columns_that_hold_no_amount() -> None:
     without = grid_rows(region, replace(region.spec, other_columns=[])) or []
     stray = [n.printed for r in without for n in r.nums if n.col is None]
     assert "6" in stray and "302" in stray  # the 合计 line's 数量, an economic code
+
+
+# the lines 合计 adds up: one 全额 line per function code (typed from p.31 and p.60)
+PROCUREMENT_TOP = {
+    "xian-01-budget.pdf": ["3,786,500.00"],
+    "xian-02-budget.pdf": ["700000", "133080", "5210000", "955000", "600000", "400000"],
+}
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", NAMES)
+def test_procurement_total_is_the_sum_of_its_lines_as_printed_tree(name: str) -> None:
+    # the table prints a tree line by line (全额 line, the unit's line, its items): 合计 =
+    # Σ 全额 lines, each line = Σ the lines under it — checked, and every sum holds
+    from fiscalpub.validate.engine import checks
+
+    sums = [
+        c
+        for c in checks(_report(name))
+        if c.rule == "hierarchy-sum"
+        and any(getattr(m, "table", None) == "procurement" for m in c.members)
+    ]
+    assert sums and all(c.holds and c.finding is None for c in sums)
+    top = [c for c in sums if any(getattr(m, "row", None) == "total" for m in c.members)]
+    assert len(top) == 1
+    parts = sorted(Decimal(m.printed or "") for m in top[0].members[1:])
+    assert parts == sorted(Decimal(p.replace(",", "")) for p in PROCUREMENT_TOP[name])
+    items = PROCUREMENT[name]["items"]
+    assert isinstance(items, list)
+    # every item of a unit with several items is confirmed by its unit's line
+    summed = {Decimal(m.printed or "") for c in sums if len(c.members) > 2 for m in c.members}
+    assert {Decimal(p.replace(",", "")) for label, p in items if label != "日常公用经费"} <= summed

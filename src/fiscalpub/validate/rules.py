@@ -33,6 +33,7 @@ from fiscalpub.registry import (
     shapes,
     tables,
 )
+from fiscalpub.validate.flat_tree import flattened_tree
 
 ROUNDING = "rounding"
 UNNAMED = "@"  # row keys of printed lines without code or row id (Index)
@@ -378,6 +379,7 @@ def hierarchy_sums(rule: Rule, ix: Index) -> Iterator[Check]:
         codes = sorted(k for k in rows if not k.startswith(("#", "~", UNNAMED)))
         if not codes:
             yield from _unit_rows(rule, ix, tid)
+            yield from _list_tree(rule, ix, tid)
             continue
         # a code printed on several rows (Yantai's 301 under 501 and under 505) is no one
         # term: no sum over its level holds or fails
@@ -451,6 +453,31 @@ def _unit_rows(rule: Rule, ix: Index, tid: str) -> Iterator[Check]:
         return
     for col, li in sorted(total.items()):
         yield from _sum_check(rule, ix, li, [rows[k].get(col) for k in units], [])
+
+
+def _list_tree(rule: Rule, ix: Index, tid: str) -> Iterator[Check]:
+    """A list table printed as a flattened tree (Xi'an's 政府采购: per function code a 全额
+    line, the unit's line under it, then the unit's items; each line the sum of the lines
+    under it): the total row = Σ the top lines, each group line = Σ its own lines.  Only
+    the order of the lines is printed, not the tree: it is read from the amounts (a line
+    followed by lines that add up to it exactly is their group; a flat list is a tree of
+    leaves), and the sums are checked only where such a reading covers every line of the
+    table: a list that is no tree gives no check — never a finding."""
+    rows, spec = ix.rows[tid], ix.specs[tid]
+    if spec.layout != "list" or "#total" not in rows:
+        return
+    for col, total in sorted(rows["#total"].items()):
+        lines = sorted(
+            (row[col] for key, row in rows.items() if key != "#total" and col in row),
+            key=lambda li: (li.source, li.page or 0, li.line or 0),
+        )
+        tree = flattened_tree([li.amount for li in lines], total.amount)
+        if tree is None:
+            continue
+        top, groups = tree
+        yield from _sum_check(rule, ix, total, [lines[i] for i in top], [])
+        for parent, members in groups:
+            yield from _sum_check(rule, ix, lines[parent], [lines[i] for i in members], [])
 
 
 def copies(rule: Rule, ix: Index) -> Iterator[Check]:
