@@ -269,6 +269,13 @@ VERDICTS: dict[str, dict[Key, str]] = {
             "no rate of change exists against 0"
         ),
     },
+    "yantai-01-budget": {
+        ("empty-contradicted", ((7, 93), (11, 177), (13, 225))): (
+            "TRUE: 公开表4 财政拨款收支总体情况表 (pp.10–11) prints no amount and the note "
+            "'（注：2026年没有使用财政拨款收入和支出。）', while 公开表2 (p.7) prints 财政拨款 "
+            "1,717.85 and 公开表5 一般公共预算支出情况表 (p.13) 合计 1,717.85"
+        ),
+    },
     "template-2024-final": {
         ("identity-placeholder", ((1, 2),)): (
             "TRUE: the cover names '上海市XX局': a template, no department's report"

@@ -592,6 +592,73 @@ def _rows_against(rule: Rule, ix: Index, tid: str, link: dict[str, Any]) -> Iter
     )
 
 
+def empty_contradicted(rule: Rule, ix: Index) -> Iterator[Check]:
+    """A table the report declares empty ("本表为空", "没有使用财政拨款收入和支出") while
+    another table prints money that the registry says that table holds too: an evidence
+    link (or a validator check) that makes the empty table's cell equal to, or at least,
+    a non-zero amount printed elsewhere.  One finding per empty table, naming the amounts
+    (Yantai 信访局 p.11: the 财政拨款收支总体情况表 is declared empty while its 一般公共预算
+    tables print the money it would show)."""
+    empty = {t for t, info in ix.info.items() if info.status == "declared_empty"}
+    registry = tables()
+    for tid in sorted(empty):
+        shown = sorted(
+            _shown_elsewhere(ix, registry, tid), key=lambda li: (li.source, li.page, li.line)
+        )
+        if not shown:
+            continue
+        info = ix.info[tid]
+        at = Where(info.source, info.page, info.line, tid, None, None, None)
+        listed = ", ".join(map(_label, shown[:3])) + (
+            f" and {len(shown) - 3} more" if len(shown) > 3 else ""
+        )
+        finding = Finding(
+            rule.id,
+            rule.severity,
+            f"{rule.doc_zh}：{tid} is declared empty (p.{info.page}) but {listed} "
+            f"{'is' if len(shown) == 1 else 'are'} money it holds",
+            [at, *(_at(li) for li in shown)],
+        )
+        yield Check(rule.id, False, tuple(shown), (), finding)
+
+
+def _shown_elsewhere(ix: Index, registry: dict[str, TableSpec], empty: str) -> list[LineItem]:
+    """Non-zero printed amounts that a link puts in the empty table: A = B or B ≤ A with
+    A the empty table's cell (a link of either table, in either direction)."""
+    year = ix.report.report.year
+    found: dict[int, tuple[bool, LineItem]] = {}
+    for tid, spec in registry.items():
+        shape = ix.specs.get(tid, spec)
+        for link in [*shape.evidence, *(c for c in shape.checks if "table" in c)]:
+            if year in link.get("except_years", ()) or "rows" in link:
+                continue
+            relation = link.get("relation", "eq")
+            if link["table"] == empty and tid in ix.rows and relation in ("eq", "le"):
+                # this table's cell ≤ (or =) the empty table's
+                rows = [f"#{link['row']}"] if link.get("row") else list(ix.rows[tid])
+                column = link["column"]
+                other = tid
+            elif tid == empty and link["table"] in ix.rows and relation in ("eq", "ge"):
+                # the empty table's cell ≥ (or =) the other table's
+                other = link["table"]
+                okey = link.get("other_code") or (
+                    f"#{link['other_row']}" if link.get("other_row") else None
+                )
+                rows = [okey] if okey else list(ix.rows[other])
+                column = link.get("other_column", "amount")
+            else:
+                continue
+            for key in rows:
+                if key.startswith(("~", UNNAMED)):
+                    continue  # a unit's line or a repeated code: nothing joins on it
+                li = ix.rows[other].get(key, {}).get(column)
+                if li is not None and li.amount:
+                    found.setdefault(id(li), (key.startswith("#"), li))
+    # a table's total names its money: its code lines are only listed where it has none
+    totalled = {li.table for named, li in found.values() if named}
+    return [li for named, li in found.values() if named or li.table not in totalled]
+
+
 ECONOMIC_TABLE, FUNCTION_TABLE = "gpb_basic_expenditure", "gpb_expenditure"
 
 
@@ -1566,6 +1633,15 @@ RULES: list[Rule] = [
         "Two tables print different amounts for the same thing (registry evidence links).",
         "表间数据不一致",
         cross_table,
+    ),
+    Rule(
+        "empty-contradicted",
+        "error",
+        "A table the report declares empty (本表为空, 没有使用…) while another table prints "
+        "money the registry says it holds (an evidence link making its cell equal to, or at "
+        "least, a non-zero amount printed there).",
+        "报表声明为空表，但其他报表列有应在本表反映的金额",
+        empty_contradicted,
     ),
     Rule(
         "cross-classification",
