@@ -147,6 +147,16 @@ def test_a_class_change_that_is_not_the_sum_of_its_items_changes() -> None:
     assert (w.code, w.severity) == ("rounding", "warning")
 
 
+def test_a_class_change_short_of_its_items_changes_may_be_a_line_gone_this_year() -> None:
+    # 10 + 25 = 35 stated; the class says +5: a 项 of 30 last year and none this year
+    # (printed nowhere, stated nowhere) makes exactly that — no contradiction the text proves
+    assert _found(_report(facts=_passage("50000.00"))) == []
+    assert _found(_report(facts=_passage("-300000.00"))) == []
+    # more than the items' changes is something no vanished line explains
+    (f,) = _found(_report(facts=_passage("360000.00")))
+    assert f.severity == "error"
+
+
 def test_an_item_said_unchanged_counts_as_no_change() -> None:
     # "与上年一致": 10 + 0 = 10
     assert _found(_report(facts=_passage("100000.00", None))) == []

@@ -1041,7 +1041,13 @@ def _line_parts(
     adds_up = abs(amount - (parent.amount or 0)) <= _fact_tolerance([parent, *kids])
     same_money = _one_passage(ix, parent, kids) or _one_scope(ix)
     if (printed or adds_up) and same_money and stated:
-        yield _parts_check(rule, change, stated, "change", parent)
+        check = _parts_check(rule, change, stated, "change", parent)
+        # a line printed last year and gone this year (or stated nowhere) changed by minus
+        # its whole amount: the parent's change may fall short of Σ the stated changes by
+        # it, never exceed it.  Falling short is no contradiction the text proves
+        below = (change.amount or 0) < sum((f.amount or Decimal(0) for f in stated), Decimal(0))
+        if check.holds or not below:
+            yield check
 
 
 def _printed_below(ix: Index, parent: Fact, kids: list[Fact]) -> bool:
@@ -1673,7 +1679,8 @@ RULES: list[Rule] = [
         "on the year before from the sum of their changes, its amount from the sum of theirs "
         "(checked only where they are every line the tables print under it, or their amounts "
         "add up to its amount, and, for changes, where they are one money the year before too: "
-        "one passage, or all money is 财政拨款 in both years).",
+        "one passage, or all money is 财政拨款 in both years; a change short of theirs is "
+        "not reported: a line gone this year explains it).",
         "情况说明中类（款）金额或增减额与其所列款（项）之和不符",
         narrative_line_sums,
     ),
