@@ -165,8 +165,8 @@ def test_descriptor_carries_the_self_check_of_a_report_parsed_before_it(tmp_path
     old.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     package = build_package(load_report([old]))
     d = json.loads(package.files["datapackage.json"])
-    assert d["fiscalpub"]["checks"]["confirmed"] == 165
-    assert d["fiscalpub"]["checks"]["confirmed_share"] == "0.8776"
+    assert d["fiscalpub"]["checks"]["confirmed"] == 167
+    assert d["fiscalpub"]["checks"]["confirmed_share"] == "0.8882"
 
 
 def test_licence_is_the_publishers_when_given(tmp_path: Path) -> None:
