@@ -657,27 +657,32 @@ def _places(places: list[Naming]) -> str:
 
 
 def _other_body(department: str, where: Line | None, name: str, places: list[Naming]) -> Finding:
-    return Finding(
-        code="identity-other-body",
-        severity="error",
-        message=(
-            f"the report is {department!r}'s, but {_places(places)} name(s) {name!r}, "
-            "another body (a table or text taken from another report?)"
-        ),
-        where=[_where(where), *(_where(p.line) for p in places)],
+    return _naming(
+        "identity-other-body",
+        "error",
+        f"the report is {department!r}'s, but {_places(places)} name(s) {name!r}, "
+        "another body (a table or text taken from another report?)",
+        where,
+        places,
     )
 
 
 def _former_name(department: str, where: Line | None, name: str, places: list[Naming]) -> Finding:
-    return Finding(
-        code="identity-former-name",
-        severity="info",
-        message=(
-            f"the report is {department!r}'s; {_places(places)} name(s) it {name!r}, "
-            "its name before a reform"
-        ),
-        where=[_where(where), *(_where(p.line) for p in places)],
+    return _naming(
+        "identity-former-name",
+        "info",
+        f"the report is {department!r}'s; {_places(places)} name(s) it {name!r}, "
+        "its name before a reform",
+        where,
+        places,
     )
+
+
+def _naming(
+    code: str, severity: str, message: str, where: Line | None, places: list[Naming]
+) -> Finding:
+    """A finding on a name printed elsewhere: where the department is named, then each place."""
+    return Finding(code, severity, message, [_where(where), *(_where(p.line) for p in places)])
 
 
 # ------------------------------------------------------------------ the report
