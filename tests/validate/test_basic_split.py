@@ -51,3 +51,28 @@ def test_a_split_that_differs_between_the_two_tables() -> None:
         _item(ECON, "public", "2100000.00", row="total"),
     )
     assert g.severity == "error" and "public" in g.message
+
+
+SUMMARY = "income_expenditure_summary"
+
+
+@pytest.mark.corpus
+def test_shanghai_splits_all_spending_and_the_general_budget_within_it() -> None:
+    # 财务收支预算总表 支出总计: 人员经费 15,571,497 | 公用经费 2,705,192 (all funds);
+    # 一般公共预算基本支出表 合计: 人员经费 15,174,314 | 公用经费 2,705,192
+    report = parsed_pdf("cities/shanghai-03-unit-budget.pdf")
+    pairs = sorted(
+        (c.holds, [m.printed for m in c.members])
+        for c in checks(report)
+        if c.rule == "cross-table"
+        and {getattr(m, "table", None) for m in c.members} == {SUMMARY, ECON}
+    )
+    assert pairs == [(True, ["15571497", "15174314"]), (True, ["2705192", "2705192"])]
+
+
+def test_all_spending_split_below_the_general_budget_split() -> None:
+    econ = _item(ECON, "personnel", "10000000.00", row="total")
+    ok = _item(SUMMARY, "personnel", "12000000.00", row="total_expenditure")
+    assert _found(ok, econ) == []
+    (f,) = _found(_item(SUMMARY, "personnel", "9000000.00", row="total_expenditure"), econ)
+    assert f.severity == "error" and "personnel" in f.message
