@@ -537,12 +537,7 @@ def cross_table(rule: Rule, ix: Index) -> Iterator[Check]:
             for key in keys:
                 if key == "#" or key.startswith((f"~{tid}:@", UNNAMED)):
                     continue  # rows without code or row id (a unit's line): nothing to join on
-                if "other_code" in link:
-                    okey = link["other_code"]
-                elif "other_row" in link:
-                    okey = f"#{link['other_row']}"
-                else:
-                    okey = key
+                okey = _other_key(link) or key
                 ocol = link.get("other_column", "amount")
                 lis, olis = _printed(ix, tid, key, link["column"]), _printed(ix, other, okey, ocol)
                 if not lis or not olis:
@@ -570,11 +565,21 @@ def cross_table(rule: Rule, ix: Index) -> Iterator[Check]:
                 )
 
 
+def _other_key(link: dict[str, Any]) -> str | None:
+    """The row key a link names in its other table (an economic code, or a named row);
+    None when it joins row by row on this table's own keys."""
+    if "other_code" in link:
+        return str(link["other_code"])
+    if "other_row" in link:
+        return f"#{link['other_row']}"
+    return None
+
+
 def _rows_against(rule: Rule, ix: Index, tid: str, link: dict[str, Any]) -> Iterator[Check]:
     """A validator link whose side here is the sum of named rows (06's 人员经费合计 +
     公用经费合计 against 05's 基本支出): checked when every one of them is printed."""
     lis = [ix.rows[tid].get(f"#{r}", {}).get(link["column"]) for r in link["rows"]]
-    okey = f"#{link['other_row']}" if "other_row" in link else link.get("other_code", "")
+    okey = _other_key(link) or ""
     oli = ix.rows[link["table"]].get(okey, {}).get(link.get("other_column", "amount"))
     parts = [li for li in lis if li is not None]
     if oli is None or len(parts) < len(lis):
@@ -641,9 +646,7 @@ def _shown_elsewhere(ix: Index, registry: dict[str, TableSpec], empty: str) -> l
             elif tid == empty and link["table"] in ix.rows and relation in ("eq", "ge"):
                 # the empty table's cell ≥ (or =) the other table's
                 other = link["table"]
-                okey = link.get("other_code") or (
-                    f"#{link['other_row']}" if link.get("other_row") else None
-                )
+                okey = _other_key(link)
                 rows = [okey] if okey else list(ix.rows[other])
                 column = link.get("other_column", "amount")
             else:
