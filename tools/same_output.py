@@ -40,8 +40,10 @@ def main(argv: list[str]) -> int:
         for name in names:
             print(f"{label}: {name}")
     same = len(before.keys() & after.keys()) - len(changed)
-    print(f"{same} of {len(before)} files identical, {len(changed)} differ, "
-          f"{len(missing)} missing, {len(new)} new")
+    print(
+        f"{same} of {len(before)} files identical, {len(changed)} differ, "
+        f"{len(missing)} missing, {len(new)} new"
+    )
     return 1 if changed or missing or new else 0
 
 
