@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fiscalpub.parse.normalize import (
+from fiscalpub.normalize import (
     find_unit,
     join_broken_numbers,
     nfkc,

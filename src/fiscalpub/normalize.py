@@ -1,9 +1,10 @@
-"""Normalisation of the traps seen in real extractions (DOMAIN.md "Traps"), for parse.
+"""Normalisation of the traps seen in real extractions (DOMAIN.md "Traps").
 
 Everything here is a pure function on strings; the original text is kept by
 the callers for display and provenance.  The text helpers live in ``fiscalpub.text`` and
 the number reader in ``fiscalpub.numbers`` (low in the tree, shared with the registries,
-the vocabulary and validate); they are re-exported here for the parse stages.
+the vocabulary and validate); they are re-exported here.  Text layer: pure string functions, so
+anything above (registry, vocab, parse) may use them.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from fiscalpub.api import parse_files
-from fiscalpub.parse.normalize import squash
+from fiscalpub.normalize import squash
 from tests.conftest import EXPECTED, corpus_path
 
 DATA = yaml.safe_load((EXPECTED / "jiangsu2018_facts.yaml").read_text(encoding="utf-8"))

@@ -107,8 +107,8 @@ def test_blank_markers_are_no_line_item(
 
 def test_a_grid_cell_joins_a_number_printed_in_pieces() -> None:
     """A PDF cell whose words are "(" "0.43" ")" holds the amount -0.43, not 0.43."""
+    from fiscalpub.normalize import parse_number
     from fiscalpub.parse.grid import Cell
-    from fiscalpub.parse.normalize import parse_number
     from fiscalpub.read.document import Line, Word
 
     line = Line(text="（ 0.43 ）", number=7, page=1)

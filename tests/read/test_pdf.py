@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from fiscalpub.api import parse_files
 from fiscalpub.cli import main
-from fiscalpub.parse.normalize import squash
+from fiscalpub.normalize import squash
 from fiscalpub.read import read_document
 from tests.conftest import corpus_path
 

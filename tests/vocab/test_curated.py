@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from fiscalpub.parse.normalize import squash
+from fiscalpub.normalize import squash
 from fiscalpub.read import read_document
 from fiscalpub.vocab import files
 from tests.conftest import ROOT, corpus_path

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TypeVar
 
-from fiscalpub.parse.normalize import is_number, join_broken_numbers, nfkc, squash
+from fiscalpub.normalize import is_number, join_broken_numbers, nfkc, squash
 from fiscalpub.parse.region import Num, RawRow, Region
 from fiscalpub.parse.rows import match_side_row, num_from
 from fiscalpub.read.document import Line, Page, Rule, Word

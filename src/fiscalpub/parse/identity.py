@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from fiscalpub.model import Finding, Region, ReportMeta, Source, Staff, Where
-from fiscalpub.parse.normalize import nfkc, squash
+from fiscalpub.normalize import nfkc, squash
 from fiscalpub.read.document import Document, Line
 from fiscalpub.registry import identity_words
 

@@ -15,8 +15,8 @@ from decimal import Decimal
 from functools import lru_cache
 
 from fiscalpub.model import Fact
+from fiscalpub.normalize import nfkc, to_yuan
 from fiscalpub.numbers import TEXT_NUMBER, read_number
-from fiscalpub.parse.normalize import nfkc, to_yuan
 from fiscalpub.read.document import Document, Line
 from fiscalpub.registry import lexicon_ignored, lexicon_phrases, lexicon_sections
 

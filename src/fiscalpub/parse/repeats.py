@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from fiscalpub.model import Finding, Where
-from fiscalpub.parse.normalize import squash
+from fiscalpub.normalize import squash
 from fiscalpub.parse.region import RawRow, Region
 
 MIN_ROWS = 3  # fewer keyed rows than this say too little (a 合计 row alone repeats)

@@ -17,10 +17,10 @@ from fiscalpub.model import (
     TableInfo,
     Where,
 )
+from fiscalpub.normalize import nfkc, squash, to_yuan
 from fiscalpub.numbers import UNREADABLE, find_numbers
 from fiscalpub.parse import narrative
 from fiscalpub.parse.identity import NAMING_CODES, identify
-from fiscalpub.parse.normalize import nfkc, squash, to_yuan
 from fiscalpub.parse.placement import (
     Assignment,
     NarrativeScorer,
@@ -39,9 +39,6 @@ from fiscalpub.parse.tree import code_tree, own_names
 from fiscalpub.read.document import Document, Line
 from fiscalpub.registry import fact_cells, table_words, tables
 
-# narrative indicator -> (table, row key, column) it speaks about: registry data
-# (facts.yaml `cells`), shared with validate
-FACT_CELLS: dict[str, tuple[str, str, str]] = fact_cells()
 # components of the 三公 total named without the word 三公 in the narrative
 _THREE_PUBLIC = re.compile(r"^three_public_(\w+?)$")
 
@@ -378,7 +375,7 @@ def _narrative_scorer(facts: list[Fact], regions: dict[str, TableRegion]) -> Nar
     """Score a position by the narrative: +1 per stated amount it agrees with, −1 per conflict."""
     expected: dict[tuple[str, str, str], list[Decimal]] = {}
     for f in facts:
-        cell = FACT_CELLS.get(f.indicator)
+        cell = fact_cells().get(f.indicator)
         if cell and f.amount is not None:
             expected.setdefault(cell, []).append(f.amount)
 

@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from fiscalpub.numbers import read_number
-from fiscalpub.parse.normalize import (
+from fiscalpub.normalize import (
     INT_RE,
     is_number,
     join_broken_numbers,
@@ -23,6 +22,7 @@ from fiscalpub.parse.normalize import (
     squash,
     tokens,
 )
+from fiscalpub.numbers import read_number
 from fiscalpub.parse.region import Num, RawRow, Region
 from fiscalpub.read.document import Line
 from fiscalpub.registry import RowSpec, Side, class_by_name, classes, table_words

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from fiscalpub.normalize import find_unit, is_number, nfkc, squash, tokens
 from fiscalpub.parse.grid import merged_texts, region_bands, relative_years
-from fiscalpub.parse.normalize import find_unit, is_number, nfkc, squash, tokens
 from fiscalpub.parse.region import Region, TitleHit
 from fiscalpub.read.document import Document, Line
 from fiscalpub.registry import (

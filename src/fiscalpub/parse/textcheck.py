@@ -10,8 +10,8 @@ import re
 from collections.abc import Iterable
 
 from fiscalpub.model import Finding, ReportMeta, Where
+from fiscalpub.normalize import nfkc, squash
 from fiscalpub.parse.narrative import narrative_text
-from fiscalpub.parse.normalize import nfkc, squash
 from fiscalpub.parse.region import Region
 from fiscalpub.read.document import Document, Line
 from fiscalpub.registry import identity_words, text_words

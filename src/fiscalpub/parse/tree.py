@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from fiscalpub.parse.normalize import squash
+from fiscalpub.normalize import squash
 from fiscalpub.parse.region import RawRow
 
 if TYPE_CHECKING:  # the vocabulary imports the parser: only its type here
