@@ -72,6 +72,7 @@ from typing import Any
 from pyoxigraph import RdfFormat, Triple, parse, serialize
 
 from fiscalpub import __version__
+from fiscalpub.code_index import CodeIndex, shipped_index
 from fiscalpub.config import PLACEHOLDER_BASE
 from fiscalpub.rdf import dsd
 from fiscalpub.rdf.cube import (
@@ -88,7 +89,6 @@ from fiscalpub.rdf.query import with_prefixes
 from fiscalpub.rdf.store import VOCAB_FILES, VOCAB_GRAPH, vocab_dir
 from fiscalpub.rdf.terms import CNY, CODE, DSD, PREFIXES, SOURCE, ZH, year_iri
 from fiscalpub.vocab.departments import org_iri
-from fiscalpub.vocab.index import CodeIndex, shipped_index
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

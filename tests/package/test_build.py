@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from fiscalpub.api import parse_files
+from fiscalpub.code_index import CodeIndex
 from fiscalpub.model import LineItem
 from fiscalpub.package.build import build_package, write_package
 from fiscalpub.package.schemas import all_schemas
-from fiscalpub.vocab.index import CodeIndex
 from tests.conftest import EXAMPLES, ROOT, corpus_path
 
 PACKAGES = ROOT / "datapackages"

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pytest
 
+from fiscalpub.code_index import CodeIndex
 from fiscalpub.model import LineItem, Report
 from fiscalpub.parse.region import RawRow
 from fiscalpub.parse.tree import code_tree
 from fiscalpub.validate.engine import checks, run
-from fiscalpub.vocab.index import CodeIndex
 from tests.conftest import parsed_pdf
 
 

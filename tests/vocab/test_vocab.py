@@ -9,10 +9,11 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
+from fiscalpub import code_index as index
 from fiscalpub.api import parse_files
 from fiscalpub.cli import main
 from fiscalpub.registry import classes
-from fiscalpub.vocab import files, index
+from fiscalpub.vocab import files
 from fiscalpub.vocab.harvest import era_of
 from tests.conftest import ROOT, corpus_path
 

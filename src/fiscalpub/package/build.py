@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from fiscalpub import __version__
+from fiscalpub.code_index import CodeIndex, shipped_index
 from fiscalpub.errors import NoIdentity, SeveralReports
 from fiscalpub.model import SCHEMA_VERSION, Finding, Report, Where, kind_label, several_reports
 from fiscalpub.package.schemas import all_schemas
 from fiscalpub.package.slug import package_slug
 from fiscalpub.vocab.build import concept_iri
 from fiscalpub.vocab.harvest import era_of
-from fiscalpub.vocab.index import CodeIndex, shipped_index
 
 UNKNOWN_LICENCE = {
     "name": "unknown",

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import replace
 from decimal import Decimal
 
+from fiscalpub import code_index
 from fiscalpub.errors import NotAReport
 from fiscalpub.model import (
     Fact,
@@ -31,6 +32,7 @@ from fiscalpub.parse.placement import (
 from fiscalpub.parse.region import RawRow
 from fiscalpub.parse.region import Region as TableRegion
 from fiscalpub.parse.repeats import repeated_tables
+from fiscalpub.parse.resolve import names_differ, resolve, resolve_item
 from fiscalpub.parse.rows import unreadable_tokens
 from fiscalpub.parse.split import split_rows
 from fiscalpub.parse.tables import cut_regions, mentions_attachment
@@ -509,11 +511,9 @@ def _code_trees(placements: dict[str, TablePlacement], year: int | None) -> None
     tree its indentation shows (parse.tree), resolved through the codes and names the
     report's tables print, then its year's edition.  After placement: a line's column
     does not depend on its code, and the validator then checks parent = Σ children."""
-    from fiscalpub.vocab.index import shipped_index
-
     function = [tp for tp in placements.values() if tp.spec.classification == "function"]
     own = own_names(st.raw for tp in function for st in tp.rows)
-    index = shipped_index()
+    index = code_index.shipped_index()
     for tp in function:
         for side in tp.spec.sides:
             if side.class_rows:
@@ -529,9 +529,6 @@ def _resolve_paths(
     facts: list[Fact], items: list[LineItem], year: int | None, findings: list[Finding]
 ) -> None:
     """Codes for the function lines the narrative names by 类/款/项 path."""
-    from fiscalpub.vocab.index import shipped_index
-    from fiscalpub.vocab.resolve import names_differ, resolve, resolve_item
-
     own: dict[str, set[str]] = {}
     own_economic: dict[str, set[str]] = {}
     for li in items:
@@ -539,7 +536,7 @@ def _resolve_paths(
             own.setdefault(li.code, set()).add(squash(li.item))
         if li.code and li.item and li.classification == "economic":
             own_economic.setdefault(li.code, set()).add(squash(li.item))
-    index = shipped_index()
+    index = code_index.shipped_index()
     reported: set[tuple[str, ...]] = set()
     for f in facts:
         if f.indicator.startswith("economic_line") and f.path:

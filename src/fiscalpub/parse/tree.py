@@ -20,13 +20,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
+from fiscalpub.code_index import CodeIndex
 from fiscalpub.normalize import squash
 from fiscalpub.parse.region import RawRow
-
-if TYPE_CHECKING:  # the vocabulary imports the parser: only its type here
-    from fiscalpub.vocab.index import CodeIndex
 
 Names = dict[str, set[str]]  # code -> printed names (squashed)
 

@@ -30,6 +30,7 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
 from fiscalpub import __version__
+from fiscalpub.code_index import CodeIndex, shipped_index
 from fiscalpub.errors import FiscalpubError
 from fiscalpub.rdf import dsd
 from fiscalpub.rdf.terms import (
@@ -49,7 +50,6 @@ from fiscalpub.rdf.terms import (
     year_iri,
 )
 from fiscalpub.vocab.departments import org_iri
-from fiscalpub.vocab.index import CodeIndex, shipped_index
 
 FORMATS = {"turtle": RdfFormat.TURTLE, "nt": RdfFormat.N_TRIPLES, "jsonld": RdfFormat.JSON_LD}
 SUFFIXES = {"turtle": ".ttl", "nt": ".nt", "jsonld": ".jsonld"}

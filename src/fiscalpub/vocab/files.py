@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from fiscalpub.canonical import read_canonical
+from fiscalpub.code_index import read_index
 from fiscalpub.model import Report
 from fiscalpub.parse.identity import organisation_key
 from fiscalpub.parse.report import build_report
@@ -15,7 +16,6 @@ from fiscalpub.read import read_document
 from fiscalpub.vocab import departments
 from fiscalpub.vocab.build import Finding, Vocabulary, cofog_triples
 from fiscalpub.vocab.harvest import harvest
-from fiscalpub.vocab.index import read_index
 from fiscalpub.vocab.turtle import turtle
 
 HEADER = (

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fiscalpub.code_index import CodeIndex
 from fiscalpub.registry import classes
 from fiscalpub.text import squash
-from fiscalpub.vocab.index import CodeIndex
 
 Names = dict[str, set[str]]  # code -> printed names (squashed)
 

@@ -1,6 +1,8 @@
 """The runtime code index (package data ``data/vocab/codes.csv``): what was printed for
 each (classification, year, code).  The parser resolves names through it; it is
-written by ``fiscalpub vocab build`` next to the Turtle."""
+written by ``fiscalpub vocab build`` next to the Turtle.  Model layer (beside the
+registry): the parser, the package builder and the cube read it, so it cannot live in
+``vocab`` above them."""
 
 from __future__ import annotations
 
