@@ -22,9 +22,9 @@ from functools import cached_property
 from typing import TypeVar
 
 from fiscalpub.normalize import is_number, join_broken_numbers, nfkc, squash
-from fiscalpub.parse.region import Num, RawRow, Region
+from fiscalpub.parse.region import Num, RawRow, TableRegion
 from fiscalpub.parse.rows import match_side_row, num_from
-from fiscalpub.read.document import Line, Page, Rule, Word
+from fiscalpub.read.document import Line, Page, RulingLine, Word
 from fiscalpub.registry import (
     Column,
     OtherColumn,
@@ -180,12 +180,12 @@ def _bands(page: Page, lines: list[Line], by_rows: bool = False) -> list[Band]:
     return bands
 
 
-def _continued(rules: list[Rule]) -> list[Rule]:
+def _continued(rules: list[RulingLine]) -> list[RulingLine]:
     """Rules drawn cell by cell (one segment per cell edge: Xi'an's 2026 tables) joined into
     the lines they are: under a header of narrow columns (类 | 款 | 项) each segment is
     shorter than a rule between rows must be, and a column rule drawn in pieces spans no
     band of two header lines, so the header would lose its cells."""
-    out: list[Rule] = []
+    out: list[RulingLine] = []
     for r in sorted(rules, key=lambda r: (round(r.at / _MERGE), r.start)):
         last = out[-1] if out else None
         if (
@@ -193,13 +193,13 @@ def _continued(rules: list[Rule]) -> list[Rule]:
             and abs(last.at - r.at) < _MERGE / 3
             and r.start <= last.end + _MERGE / 3
         ):
-            out[-1] = Rule(last.at, last.start, max(last.end, r.end))
+            out[-1] = RulingLine(last.at, last.start, max(last.end, r.end))
             continue
         out.append(r)
     return out
 
 
-def _open_edges(ys: list[float], vrules: list[Rule]) -> list[float]:
+def _open_edges(ys: list[float], vrules: list[RulingLine]) -> list[float]:
     """A table continued from the page before prints no rule over its first row (nor
     under its last, when it goes on): the column rules still run there, so the ends
     of the verticals close the open row."""
@@ -226,7 +226,9 @@ def _ruled(page: Page, words: list[tuple[Word, Line]]) -> bool:
     return len(ys) > 2 or len(xs) > 2
 
 
-def synthetic_rules(lines: list[Line], by_rows: bool = False) -> tuple[list[Rule], list[Rule]]:
+def synthetic_rules(
+    lines: list[Line], by_rows: bool = False
+) -> tuple[list[RulingLine], list[RulingLine]]:
     """Rules for a table printed without them: a horizontal rule between printed
     lines, and a vertical one in every gap that no word of an amount line
     crosses (columns are where the numbers align)."""
@@ -256,7 +258,7 @@ def synthetic_rules(lines: list[Line], by_rows: bool = False) -> tuple[list[Rule
             spans.append([x0, x1])
             kinds.append({amount})
     xs = [left] + [(a[1] + b[0]) / 2 for a, b in itertools.pairwise(spans)] + [right]
-    return [Rule(y, left, right) for y in ys], [Rule(x, ys[0], ys[-1]) for x in xs]
+    return [RulingLine(y, left, right) for y in ys], [RulingLine(x, ys[0], ys[-1]) for x in xs]
 
 
 def _line_breaks(lines: list[Line]) -> list[float]:
@@ -302,11 +304,11 @@ def _starts_row(line: Line, left: float) -> bool:
     return first.x0 - left < 6 and bool(_CJK.search(text)) and text not in ("类", "款", "项")
 
 
-def _spans(rule: Rule, y0: float, y1: float) -> bool:
+def _spans(rule: RulingLine, y0: float, y1: float) -> bool:
     return rule.start <= (y0 + y1) / 2 <= rule.end
 
 
-def region_bands(region: Region) -> list[Band] | None:
+def region_bands(region: TableRegion) -> list[Band] | None:
     """The ruled bands of a region across its pages, or None when it is not ruled
     (computed once per region)."""
     if region.bands is None:
@@ -319,11 +321,11 @@ def region_bands(region: Region) -> list[Band] | None:
     return region.bands or None
 
 
-def _pages_of(region: Region) -> set[int]:
+def _pages_of(region: TableRegion) -> set[int]:
     return {ln.page for ln in region.lines}
 
 
-def _region_bands(region: Region, by_rows: bool = False) -> list[Band]:
+def _region_bands(region: TableRegion, by_rows: bool = False) -> list[Band]:
     by_page: dict[int, list[Line]] = {}
     for line in region.lines:
         if line.words:
@@ -699,7 +701,7 @@ def _in_order(text: str, parts: list[str]) -> bool:
 # ------------------------------------------------------------------ rows
 
 
-def grid_rows(region: Region, spec: TableSpec) -> list[RawRow] | None:
+def grid_rows(region: TableRegion, spec: TableSpec) -> list[RawRow] | None:
     """Rows of a table laid out on PDF pages.  Without ruling lines the grid is
     derived two ways (a row per printed line; a row per row-starting line) and
     the one the registry explains better is kept."""

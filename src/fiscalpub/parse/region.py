@@ -30,7 +30,7 @@ class TitleHit:
 
 
 @dataclass
-class Region:
+class TableRegion:
     spec: TableSpec
     hit: TitleHit
     lines: list[Line]  # lines after the title up to the next title / section end

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from fiscalpub.model import Finding, Where
 from fiscalpub.normalize import squash
-from fiscalpub.parse.region import RawRow, Region
+from fiscalpub.parse.region import RawRow, TableRegion
 
 MIN_ROWS = 3  # fewer keyed rows than this say too little (a 合计 row alone repeats)
 OVERLAP = 0.5  # share of the smaller copy's rows printed again
@@ -25,16 +25,16 @@ def _keys(rows: list[RawRow]) -> set[str]:
     return {r.key for r in rows if r.nums and (r.code is not None or r.row is not None)}
 
 
-def _title(region: Region) -> str:
+def _title(region: TableRegion) -> str:
     return squash(region.title_line.text) if region.title_line else ""
 
 
 def repeated_tables(
-    regions: list[Region], split: Callable[[Region], list[RawRow]]
+    regions: list[TableRegion], split: Callable[[TableRegion], list[RawRow]]
 ) -> list[Finding]:
     """One finding per table printed twice; linear in the regions (a file of a thousand
     copies made this quadratic: one finding per pair)."""
-    by_title: dict[tuple[str, str], list[Region]] = defaultdict(list)
+    by_title: dict[tuple[str, str], list[TableRegion]] = defaultdict(list)
     for region in regions:
         if region.has_numbers:
             by_title[(region.spec.id, _title(region))].append(region)
@@ -42,7 +42,7 @@ def repeated_tables(
     for (tid, _), copies in by_title.items():
         if len(copies) < 2:
             continue
-        seen: list[tuple[Region, set[str]]] = []
+        seen: list[tuple[TableRegion, set[str]]] = []
         for region in copies:
             keys = _keys(split(region))
             if len(keys) < MIN_ROWS:
@@ -59,7 +59,7 @@ def repeated_tables(
     return findings
 
 
-def _finding(tid: str, first: Region, second: Region, same: int) -> Finding:
+def _finding(tid: str, first: TableRegion, second: TableRegion, same: int) -> Finding:
     where = [
         Where(table=tid, source=ln.source, page=ln.page, line=ln.number)
         for ln in (first.title_line, second.title_line)

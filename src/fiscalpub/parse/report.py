@@ -29,8 +29,7 @@ from fiscalpub.parse.placement import (
     TablePlacement,
     solve,
 )
-from fiscalpub.parse.region import RawRow
-from fiscalpub.parse.region import Region as TableRegion
+from fiscalpub.parse.region import RawRow, TableRegion
 from fiscalpub.parse.repeats import repeated_tables
 from fiscalpub.parse.resolve import names_differ, resolve, resolve_item
 from fiscalpub.parse.rows import unreadable_tokens

@@ -23,7 +23,7 @@ from fiscalpub.normalize import (
     tokens,
 )
 from fiscalpub.numbers import read_number
-from fiscalpub.parse.region import Num, RawRow, Region
+from fiscalpub.parse.region import Num, RawRow, TableRegion
 from fiscalpub.read.document import Line
 from fiscalpub.registry import RowSpec, Side, class_by_name, classes, table_words
 
@@ -50,7 +50,7 @@ def _is_name(tok: str) -> bool:
     return bool(re.search(r"[\u3400-\u9fff]", tok)) and tok not in ("无",)
 
 
-def body_tokens(region: Region) -> list[Tok]:
+def body_tokens(region: TableRegion) -> list[Tok]:
     """Tokens of the table body (after the header, before the notes), numbers re-joined."""
     lines = region.lines
     start = 0
@@ -81,7 +81,7 @@ def body_tokens(region: Region) -> list[Tok]:
     return out
 
 
-def unreadable_tokens(region: Region) -> list[Tok]:
+def unreadable_tokens(region: TableRegion) -> list[Tok]:
     """Tokens of the table body that look like numbers but cannot be read exactly
     (E-notation "1.2E+3", "12.3.4", "1,2345.6"): no amount, a number-unreadable finding."""
     return [t for t in body_tokens(region) if read_number(t.text).kind == "unreadable"]
@@ -123,7 +123,7 @@ def _is_class_name(code: str, name: str, scheme: str) -> bool:
     return any(squash(n).startswith(s) or s.startswith(squash(n)) for n in classes()[scheme][code])
 
 
-def coded_rows(region: Region) -> list[RawRow]:
+def coded_rows(region: TableRegion) -> list[RawRow]:
     spec = region.spec
     scheme = spec.classification or "function"
     label_rows = {key: r for r in spec.rows for key in r.keys}
@@ -280,7 +280,7 @@ class _Seg:
     ordinal: bool = False
 
 
-def two_sided_rows(region: Region) -> list[RawRow]:
+def two_sided_rows(region: TableRegion) -> list[RawRow]:
     spec = region.spec
     income, expenditure = spec.side("income"), spec.side("expenditure")
     words = table_words()
@@ -390,7 +390,7 @@ def _guess_side(label: str, income: Side, expenditure: Side) -> str:
 # ---------------------------------------------------------------- single-row tables
 
 
-def single_row(region: Region) -> list[RawRow]:
+def single_row(region: TableRegion) -> list[RawRow]:
     nums = [_num(t) for t in body_tokens(region) if is_number(t.text)]
     if not nums:
         return []

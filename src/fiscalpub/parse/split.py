@@ -5,11 +5,11 @@ otherwise, by the table's layout."""
 from __future__ import annotations
 
 from fiscalpub.parse.grid import grid_rows
-from fiscalpub.parse.region import RawRow, Region
+from fiscalpub.parse.region import RawRow, TableRegion
 from fiscalpub.parse.rows import coded_rows, single_row, two_sided_rows
 
 
-def split_rows(region: Region) -> list[RawRow]:
+def split_rows(region: TableRegion) -> list[RawRow]:
     if region.positioned:
         rows = grid_rows(region, region.spec)
         if rows is not None:

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from fiscalpub.normalize import find_unit, is_number, nfkc, squash, tokens
 from fiscalpub.parse.grid import merged_texts, region_bands, relative_years
-from fiscalpub.parse.region import Region, TitleHit
+from fiscalpub.parse.region import TableRegion, TitleHit
 from fiscalpub.read.document import Document, Line
 from fiscalpub.registry import (
     TableSpec,
@@ -180,7 +180,7 @@ _PERF = _WORDS.performance
 _OTHER_TITLE = _WORDS.other_title
 
 
-def cut_regions(doc: Document) -> list[Region]:
+def cut_regions(doc: Document) -> list[TableRegion]:
     """Regions of every title hit: from the title to the next title (of a registry
     table or of any other table) or section end.
 
@@ -193,7 +193,7 @@ def cut_regions(doc: Document) -> list[Region]:
     hits, repeated = _join_repeated(found, lines)
     bounds = sorted(({h.index for h in hits} | set(others)) - repeated)
     specs = tables()
-    regions: list[Region] = []
+    regions: list[TableRegion] = []
     last: TitleHit | None = None  # the hit of the last region (or of its continuation)
     for n, hit in enumerate(hits):
         end = next((b for b in bounds if b >= hit.index + hit.span), len(lines))
@@ -212,7 +212,7 @@ def cut_regions(doc: Document) -> list[Region]:
         hit.table = _by_header(hit, squash(title_line.text) + "|" + _header(body), body)
         if not hit.table:
             continue  # its header shows another classification: a bound only
-        region = Region(
+        region = TableRegion(
             spec=specs[hit.table],
             hit=hit,
             lines=body,
@@ -282,7 +282,7 @@ def _by_header(hit: TitleHit, head: str, body: list[Line]) -> str:
     return "" if len(coded) == len(candidates) else hit.table
 
 
-def _continues(before: Region, region: Region) -> bool:
+def _continues(before: TableRegion, region: TableRegion) -> bool:
     """The title printed again over the rest of a table on the next page: the hit right
     after the table's own (or its last continuation), of the same table and the same
     printed title ("基本支出总表" after "支出总表" is another table), both with numbers."""
@@ -294,11 +294,11 @@ def _continues(before: Region, region: Region) -> bool:
     return page - before.lines[-1].page in (0, 1)
 
 
-def _printed_title(region: Region) -> str:
+def _printed_title(region: TableRegion) -> str:
     return _TITLE_NOISE.sub("", squash(region.hit_text))
 
 
-def _extend(before: Region, region: Region) -> None:
+def _extend(before: TableRegion, region: TableRegion) -> None:
     before.lines.extend(region.lines)
     before.notes.extend(region.notes)
     before.empty_note = before.empty_note or region.empty_note
@@ -408,7 +408,7 @@ def _header(body: list[Line]) -> str:
     return squash("".join(out))
 
 
-def _header_cells(region: Region) -> str:
+def _header_cells(region: TableRegion) -> str:
     """Texts of the ruled header cells (PDF): one cell's words stay together even
     where the lines of neighbouring cells interleave ("单位/预留机动/经费")."""
     if not region.positioned:
@@ -432,7 +432,7 @@ def _prose(body: list[Line]) -> bool:
     return sentences * 2 > len(lines)
 
 
-def _classify(region: Region) -> None:
+def _classify(region: TableRegion) -> None:
     in_notes = False
     title_line = squash(region.hit_text)
     if _EMPTY_NOTE.search(title_line):
@@ -494,7 +494,7 @@ _FORM_HEADS = ("预算数", "决算数")
 _FORM_HEADER = re.compile(r"收入.*支出.*(?:预算数|决算数)")
 
 
-def _printed_header(region: Region) -> bool:
+def _printed_header(region: TableRegion) -> bool:
     """The table is printed — its column headers stand under the title — but it has no
     row: an empty table without a note (Beijing 预算07表 when the department has no
     政府性基金).  A title alone (a 目录 line, a reference) has no header under it."""
@@ -511,7 +511,7 @@ def _printed_header(region: Region) -> bool:
     return len(found) >= 2 or bool(_FORM_HEADER.search(head))
 
 
-def _blank_table(region: Region) -> bool:
+def _blank_table(region: TableRegion) -> bool:
     """The table is printed — a header that names its columns over a total row (or, for
     a one-row table, over its empty row) — with no amount in any cell (Jiangsu prints
     政府性基金支出预算表 so when the department has none; the national template prints

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from fiscalpub.model import Finding, ReportMeta, Where
 from fiscalpub.normalize import nfkc, squash
 from fiscalpub.parse.narrative import narrative_text
-from fiscalpub.parse.region import Region
+from fiscalpub.parse.region import TableRegion
 from fiscalpub.read.document import Document, Line
 from fiscalpub.registry import identity_words, text_words
 
@@ -21,7 +21,7 @@ _YEAR = re.compile(r"(20\d{2})年")
 
 
 def text_defects(
-    docs: list[Document], regions: Iterable[Region], meta: ReportMeta
+    docs: list[Document], regions: Iterable[TableRegion], meta: ReportMeta
 ) -> list[Finding]:
     """The report's text defects, one finding per kind."""
     lines = [line for d in docs for line in d.lines()]
@@ -88,7 +88,7 @@ def _empty_reasons(lines: list[Line]) -> Finding | None:
     return _finding("text-empty-reason", "error", "a reason is announced but not given", hits)
 
 
-def _other_year_titles(regions: Iterable[Region], year: int | None) -> Finding | None:
+def _other_year_titles(regions: Iterable[TableRegion], year: int | None) -> Finding | None:
     """A table title printing another year than the report's (a title copied from last
     year's report): the title's year is the one the table is read as."""
     if year is None:

@@ -88,7 +88,7 @@ class Line:
 
 
 @dataclass(slots=True)  # one per word/line/rule of a report: no __dict__ each
-class Rule:
+class RulingLine:
     """A ruling line of a PDF page, top-down coordinates: horizontal (y, x0..x1) or
     vertical (x, y0..y1)."""
 
@@ -101,8 +101,8 @@ class Rule:
 class Page:
     number: int
     lines: list[Line]
-    hrules: list[Rule] = field(default_factory=list)
-    vrules: list[Rule] = field(default_factory=list)
+    hrules: list[RulingLine] = field(default_factory=list)
+    vrules: list[RulingLine] = field(default_factory=list)
     image_only: bool = False  # a PDF page with images and no text layer
 
 

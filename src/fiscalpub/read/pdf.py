@@ -23,7 +23,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from fiscalpub.errors import UnreadableInput
-from fiscalpub.read.document import Document, Line, Page, Rule, Word, read_bytes
+from fiscalpub.read.document import Document, Line, Page, RulingLine, Word, read_bytes
 
 _Char = tuple[str, float, float, float, float]  # text, x0, x1, top, bottom (top-down)
 
@@ -65,8 +65,8 @@ def read_pdf(path: str | Path, source: int = 0) -> Document:
                 for ln in _BREAKS.split(text)
                 if ln.strip()
             ]
-            hrules: list[Rule] = []
-            vrules: list[Rule] = []
+            hrules: list[RulingLine] = []
+            vrules: list[RulingLine] = []
             if _prose(grouped):
                 pass
             elif _tabular(grouped):
@@ -150,7 +150,7 @@ _AMOUNT = re.compile(r"^-?[\d,]+\.?\d*$")
 _THIN = 2.5  # points: thicker than this is a box, not a rule
 
 
-def _rulings(page: pdfium.PdfPage) -> tuple[list[Rule], list[Rule]]:
+def _rulings(page: pdfium.PdfPage) -> tuple[list[RulingLine], list[RulingLine]]:
     """Horizontal and vertical ruling lines (path objects), boxes split into their edges,
     in the page's displayed orientation.  Paths inside form XObjects count too (some
     exports draw a whole table's grid as one form)."""
@@ -158,20 +158,20 @@ def _rulings(page: pdfium.PdfPage) -> tuple[list[Rule], list[Rule]]:
     mb = page.get_mediabox()
     width, height = mb[2] - mb[0], mb[3] - mb[1]
     shown_w, shown_h = (height, width) if turn in (90, 270) else (width, height)
-    hrules: list[Rule] = []
-    vrules: list[Rule] = []
+    hrules: list[RulingLine] = []
+    vrules: list[RulingLine] = []
     for left, bottom, right, top in _path_boxes(page):
         x0, x1, y0, y1 = _display(turn, width, height, left, bottom, right, top)
         if y1 < 0 or y0 > shown_h or x1 < 0 or x0 > shown_w:
             continue  # outside the page box: clipped away
         w, h = x1 - x0, y1 - y0
         if h < _THIN and w > 4:
-            hrules.append(Rule((y0 + y1) / 2, x0, x1))
+            hrules.append(RulingLine((y0 + y1) / 2, x0, x1))
         elif w < _THIN and h > 4:
-            vrules.append(Rule((x0 + x1) / 2, y0, y1))
+            vrules.append(RulingLine((x0 + x1) / 2, y0, y1))
         elif w > 4 and h > 4:
-            hrules += [Rule(y0, x0, x1), Rule(y1, x0, x1)]
-            vrules += [Rule(x0, y0, y1), Rule(x1, y0, y1)]
+            hrules += [RulingLine(y0, x0, x1), RulingLine(y1, x0, x1)]
+            vrules += [RulingLine(x0, y0, y1), RulingLine(x1, y0, y1)]
     return hrules, vrules
 
 
@@ -370,7 +370,7 @@ def _page_chars(
     return out
 
 
-def _lines(chars: list[_Char], cuts: list[Rule] | None = None) -> list[list[Word]]:
+def _lines(chars: list[_Char], cuts: list[RulingLine] | None = None) -> list[list[Word]]:
     """Group characters into lines by baseline, then into words by horizontal gaps.
 
     Two lines whose baselines are close (a large title over small text) are told
@@ -414,7 +414,7 @@ def _wall_between(walls: list[float], a: float, b: float) -> bool:
     return i < len(walls) and walls[i] <= b + 0.8
 
 
-def _words(chars: list[_Char], cuts: list[Rule]) -> list[Word]:
+def _words(chars: list[_Char], cuts: list[RulingLine]) -> list[Word]:
     heights = sorted(c[4] - c[3] for c in chars)
     gap = heights[len(heights) // 2] * 0.5
     mid = (chars[0][3] + chars[0][4]) / 2
