@@ -162,231 +162,23 @@ def _narrative_start(squashed: list[str]) -> int | None:
 
 
 def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fact]:
-    # numbers a narrative states without a phase word are what the report is about
-    default_phase = "budget" if kind == "budget" else "actual"
+    """Every number the narrative states, as facts, in the order printed.
+
+    The narrative is read number by number (`_Scan.read`): the words since the previous
+    number, the sentence and the section decide what each one is about, so the state a
+    sentence carries (its subject, a 类/款/项 path, a list head …) lives in one `_Scan`.
+    A "无政府采购" statement is a fact without a number: no procurement at all."""
     text = narrative_text(doc)
+    scan = _Scan(text, year, kind)
+    for m in _NUM.finditer(text.chars):
+        scan.read(m)
+    return scan.facts + _no_procurement(text, year)
+
+
+def _no_procurement(text: _Text, year: int | None) -> list[Fact]:
+    """ "无政府采购": the report states it bought nothing (a status, no amount)."""
     s = text.chars
-    facts: list[Fact] = []
-    sentence_start = 0
-    subject: str | None = None
-    path: list[str] | None = None
-    section: str | None = None
-    last_money_subject: str | None = None
-    prev_subject: str | None = None
-    heading_class: list[str] = []
-    list_head: str | None = None  # a head amount whose economic items follow (主要包括：…)
-    outer: str | None = None  # the subject before an open "（": what follows its "）" is about
-    listed = False  # the path is a 类 of a list ("按支出功能分类，包括教育支出…")
-    prev_listed = False  # the sentence before listed parts (其中/包括 …)
-    # the lines listed as parts of 基本支出/项目支出 ("项目支出…其中：一般公共服务支出3.00
-    # 万元，主要用于…。公共安全支出40230.95万元，…"): the list goes on past a 。 until
-    # another subject or heading
-    parts_of: str | None = None
-    prev_end = 0
-    skip_to = 0  # the share a listed part's facts already took ("…15万元，占0.08%")
-    for m in _NUM.finditer(s):
-        begin = m.start()
-        if begin < skip_to:
-            continue
-        # sentence boundaries between the previous number and this one
-        gap = s[prev_end:begin]
-        cut = max((gap.rfind(ch) for ch in _SENTENCE_END), default=-1)
-        if cut >= 0:
-            prev_subject = last_money_subject or subject
-            prev_listed = bool(_HEAD_MARK.search(s, sentence_start, prev_end + cut))
-            if listed:  # 类 listed after "包括": the sentence after speaks of the whole again
-                path, prev_subject, listed = None, None, False
-            sentence_start = prev_end + cut + 1
-            subject = "function_line" if path else None
-            last_money_subject = None
-            list_head = None
-            # "（一）因公出国（境）费用。2026年预算数17.1万元": a short heading sentence
-            # without a number names the subject of the sentence after it
-            titled = _titled_subject(gap[:cut])
-            if titled:
-                subject = titled
-        heading = _last_heading(s, prev_end, begin)
-        if heading is not None:
-            section = _section_of(heading)
-            path = None
-            heading_class.clear()
-            prev_subject = last_money_subject = None  # a new section speaks of its own lines
-            parts_of = None
-        if _performance_last(s[prev_end:begin]):
-            section = "performance"
-        if section == "performance":
-            # a budget's 绩效目标 section: how many projects and how much money have
-            # targets; a 决算's lists projects' own evaluations (not the department's)
-            if kind == "budget":
-                facts.extend(_performance_fact(m, s, sentence_start, text.lines[begin], year))
-            prev_end = m.end()
-            continue
-        context = s[max(sentence_start, prev_end) : begin]
-        if "(" in gap and gap.rfind("(") > gap.rfind(")"):
-            outer = subject  # "公务用车购置及运行维护费6.54万元（公务用车购置费…"
-        elif ")" in gap and outer and not _SUBJECT_RE.search(gap[gap.rfind(")") :]):
-            # "…）比上年减少14.85万元": the change of the line before the parenthesis
-            subject, last_money_subject, path = outer, outer, None
-            outer = None
-        if begin > 0 and s[begin - 1] in "0123456789.":
-            prev_end = m.end()
-            continue
-        if list_head is not None and m.group(2) in ("万元", "元"):
-            # an item of the list after a head amount: its own economic line, never the head
-            name = _item_name(s[prev_end:begin])
-            prev_end = m.end()
-            if name:
-                facts.extend(
-                    _facts_for(
-                        m.group(1),
-                        m.group(2),
-                        context,
-                        "economic_line",
-                        [name],
-                        None,
-                        year,
-                        _sentence(s, sentence_start, m.end()),
-                        text.lines[begin],
-                        default_phase,
-                        s[sentence_start:begin],
-                    )
-                )
-            continue
-        quoted = _QUOTED_PATH.search(s[prev_end:begin])
-        new_path = _path(s[prev_end:begin], heading_class) or (
-            _split_quoted(quoted.group(1)) if quoted else None
-        )
-        if new_path:
-            path, subject = new_path, "function_line"
-        # "主要用于…基本支出和项目支出": what a line is used for names no subject
-        context = _USE.sub("", context)
-        if not new_path and not _SUBJECT_RE.search(context):
-            named = _class_named(context)
-            if named:
-                new_path, path, subject = [named], [named], "function_line"
-                listed = True
-        marker = max(context.rfind("(类)"), context.rfind("(款)"), context.rfind("(项)"))
-        if new_path and marker >= 0:
-            context = context[marker + 3 :]  # a fund phrase inside the line's own name
-        found = (
-            None  # “类-款-项”科目: the quoted line is the subject, whatever came before
-            if quoted and new_path and not _path(s[prev_end:begin], [])
-            else _subject(context, section, path=bool(path) and not _SUBJECT_RE.search(context))
-        )
-        if found and not new_path and _CODED_LINE.search(context):
-            found = ""  # "(一)2120815-农村社会事业支出1800.00万元": a coded line, not the fund
-        if re.search(r"(平均|人均|每辆|每人|每次|每台)[^,，;；]{0,6}$", context):
-            found = ""  # "平均每辆2.71万元": a per-unit average, not the level
-        elif (
-            found is None
-            and not new_path
-            and m.group(2) in ("万元", "元")
-            and _names_other(context)
-        ):
-            found = ""  # "事业单位经营服务收入0万元": a line no indicator stands for, not the
-            # subject of the figures before it
-        if found is None and not new_path and prev_end <= sentence_start:
-            found = _inline_title(s[sentence_start:begin]) or None
-        part_share = (
-            _listed_share(s, m, year, text.lines, (sentence_start, prev_end), default_phase)
-            if found in (None, "") and not new_path
-            else None
-        )
-        if part_share:
-            # "财政拨款支出965.81万元，主要用于以下方面：…；城乡医疗救助支出108万元，占11.18%"
-            # a part of the list no indicator stands for: its amount and share, of the head
-            facts.extend(part_share)
-            skip_to = prev_end = _share_end(s, m)
-            subject = last_money_subject = prev_subject = None
-            path = None
-            continue
-        generic = _generic_total(context) if found is None and section is None else None
-        if generic:
-            side = "_expenditure" if generic == "total_expenditure" else "_income"
-            before_line = (prev_subject or "").split("+")[-1]
-            opens = sentence_start >= prev_end  # the clause opens its sentence
-            carry = opens and not prev_listed and before_line.endswith(side)
-            if not (carry and not before_line.startswith("total")):
-                found = generic  # else "支出决算比上年减少…" goes on with 机关运行经费
-                path = None
-        head = _share_head(s, begin, found) if found or new_path else None
-        if found == "gpb_income" and head and head.endswith("_expenditure"):
-            found = "gpb_expenditure"  # "支出…其中：一般公共预算拨款2,838.42万元"
-        if found in _FUND_PARTS and head in _FUND_PARTS[found]:
-            # "一般公共预算财政拨款支出…其中：基本支出…": the fund's basic expenditure
-            found = _FUND_PARTS[found][head]
-        elif new_path and (head or parts_of) in _SPLIT_HEADS and not found:
-            found = ""  # "项目支出…其中：一般公共服务支出3.00万元": a line's project part
-            parts_of = head or parts_of
-        elif (found or "").startswith("procurement") and _FUND_PROCUREMENT.search(
-            s[sentence_start:begin]
-        ):
-            found = ""  # "其中一般公共预算拨款政府采购…": one fund's part of procurement
-        elif (found or "").startswith(("procurement_sme", "procurement_small_micro")) and (
-            _IN_PROJECTS.search(s[sentence_start:begin])
-        ):
-            found = ""  # "在其他政府采购项目中，由中小企业…采购金额4.79万元": a subset's part
-        if found == "":  # a figure of no indicator (one category's share …): no fact
-            # and its changes later in the sentence are not the earlier subject's either
-            subject = last_money_subject = prev_subject = None
-            path = None
-            prev_end = m.end()
-            continue
-        if found in ("total_income", "total_expenditure") and _names_summary_line(context):
-            found, subject = None, None  # "财政专户管理资金收入预算总计0万元": that line's total
-        if found and section == "fiscal":
-            # in the 财政拨款收支 section, plain 收/支 totals are the appropriations'
-            found = found.replace("total_income", "fiscal_appropriation_income").replace(
-                "total_expenditure", "fiscal_appropriation_expenditure"
-            )
-        if found:
-            parts_of = None  # another subject: the list of a split's lines has ended
-            subject = found
-            if not new_path:
-                path = None if found != "function_line" else path
-        number, unit = m.group(1), m.group(2) or "万元"  # "总额为0，": the narrative's unit
-        if _REASON.search(s[sentence_start:begin]) and not new_path:
-            # "主要原因是…按规定压减10%": a figure of the reason, not the subject's
-            prev_end = m.end()
-            continue
-        elif subject is None and prev_subject and _CHANGE.search(context):
-            subject = (
-                prev_subject  # "支出决算比上年减少…" continues the previous sentence's subject
-            )
-        clause = re.split(r"[,，;；(（:：、]", context)[-1]
-        if not new_path and _PART.search(clause) and not found:
-            # "（含外宾接待支出0.00万元）": a part of the level before it, not the level
-            prev_end = m.end()
-            continue
-        line = text.lines[begin]
-        sentence = _sentence(s, sentence_start, m.end())
-        prev_end = m.end()
-        if (
-            subject in _LIST_HEADS
-            and unit in ("万元", "元")
-            and _LIST_MARK.match(_until_number(s, m.end()))
-        ):
-            list_head = subject
-        facts.extend(
-            _facts_for(
-                number,
-                unit,
-                context,
-                subject,
-                path,
-                None if generic and found == generic else last_money_subject,
-                year,
-                sentence,
-                line,
-                default_phase,
-                s[sentence_start:begin],
-                _held_year(s, begin, year),
-                _share_head(s, begin, subject),
-                _wide_sentence(s, begin),
-            )
-        )
-        if unit in ("万元", "元") and subject and not _CHANGE.search(context):
-            last_money_subject = subject
+    facts = []
     for m in re.finditer(r"无政府采购", s):
         line = text.lines[m.start()]
         facts.append(
@@ -409,6 +201,323 @@ def extract_facts(doc: Document, year: int | None, kind: str | None) -> list[Fac
             )
         )
     return facts
+
+
+class _Scan:
+    """The reading state of one narrative, carried from number to number: a sentence's
+    subject goes on to the numbers after it ("…比上年减少…"), a section heading changes
+    what plain words mean, a list head's items follow it.  Each step of `read` is one
+    method, in the order the decisions must be taken."""
+
+    def __init__(self, text: _Text, year: int | None, kind: str | None) -> None:
+        self.text = text
+        self.s = text.chars
+        self.year = year
+        self.kind = kind
+        # numbers a narrative states without a phase word are what the report is about
+        self.default_phase = "budget" if kind == "budget" else "actual"
+        self.facts: list[Fact] = []
+        self.sentence_start = 0
+        self.subject: str | None = None
+        self.path: list[str] | None = None
+        self.section: str | None = None
+        self.last_money_subject: str | None = None
+        self.prev_subject: str | None = None
+        self.heading_class: list[str] = []
+        self.list_head: str | None = None  # a head amount whose economic items follow (主要包括：…)
+        self.outer: str | None = (
+            None  # the subject before an open "（": what follows its "）" is about
+        )
+        self.listed = False  # the path is a 类 of a list ("按支出功能分类，包括教育支出…")
+        self.prev_listed = False  # the sentence before listed parts (其中/包括 …)
+        # the lines listed as parts of 基本支出/项目支出 ("项目支出…其中：一般公共服务支出3.00
+        # 万元，主要用于…。公共安全支出40230.95万元，…"): the list goes on past a 。 until
+        # another subject or heading
+        self.parts_of: str | None = None
+        self.prev_end = 0
+        self.skip_to = 0  # the share a listed part's facts already took ("…15万元，占0.08%")
+
+    def read(self, m: re.Match[str]) -> None:
+        """One number: where it stands (sentence, section, parenthesis, list), then what it
+        is about, then its facts; each `return` leaves a number that states no fact of its
+        own (or whose facts a step already took)."""
+        s, begin = self.s, m.start()
+        if begin < self.skip_to:
+            return
+        gap = s[self.prev_end : begin]  # the words since the previous number
+        self._sentence_boundary(gap)
+        self._section_heading(gap, begin)
+        if self.section == "performance":
+            self._performance(m)
+            return
+        context = s[max(self.sentence_start, self.prev_end) : begin]
+        self._parenthesis(gap)
+        if begin > 0 and s[begin - 1] in "0123456789.":
+            self.prev_end = m.end()
+            return
+        if self.list_head is not None and m.group(2) in ("万元", "元"):
+            self._list_item(m, context)
+            return
+        new_path, context, quoted_line = self._line_path(begin, context)
+        found = None if quoted_line else self._named(context)
+        found = self._not_the_subject(m, context, found, new_path)
+        if found in (None, "") and not new_path and self._listed_part(m):
+            return
+        generic = _generic_total(context) if found is None and self.section is None else None
+        if generic and not self._carries(generic):
+            found = generic  # else "支出决算比上年减少…" goes on with 机关运行经费
+            self.path = None
+        found = self._narrowed(found, new_path, begin)
+        if found == "":  # a figure of no indicator (one category's share …): no fact
+            # and its changes later in the sentence are not the earlier subject's either
+            self.subject = self.last_money_subject = self.prev_subject = None
+            self.path = None
+            self.prev_end = m.end()
+            return
+        found = self._take_subject(found, context, new_path)
+        if _REASON.search(s[self.sentence_start : begin]) and not new_path:
+            # "主要原因是…按规定压减10%": a figure of the reason, not the subject's
+            self.prev_end = m.end()
+            return
+        if self.subject is None and self.prev_subject and _CHANGE.search(context):
+            # "支出决算比上年减少…" continues the previous sentence's subject
+            self.subject = self.prev_subject
+        clause = re.split(r"[,，;；(（:：、]", context)[-1]
+        if not new_path and _PART.search(clause) and not found:
+            # "（含外宾接待支出0.00万元）": a part of the level before it, not the level
+            self.prev_end = m.end()
+            return
+        self._state(m, context, None if generic and found == generic else self.last_money_subject)
+
+    def _sentence_boundary(self, gap: str) -> None:
+        """A sentence ended between the previous number and this one: its subject becomes
+        the one a change in the next sentence may continue, the rest starts afresh."""
+        cut = max((gap.rfind(ch) for ch in _SENTENCE_END), default=-1)
+        if cut < 0:
+            return
+        self.prev_subject = self.last_money_subject or self.subject
+        self.prev_listed = bool(_HEAD_MARK.search(self.s, self.sentence_start, self.prev_end + cut))
+        if self.listed:  # 类 listed after "包括": the sentence after speaks of the whole again
+            self.path, self.prev_subject, self.listed = None, None, False
+        self.sentence_start = self.prev_end + cut + 1
+        self.subject = "function_line" if self.path else None
+        self.last_money_subject = None
+        self.list_head = None
+        # "（一）因公出国（境）费用。2026年预算数17.1万元": a short heading sentence
+        # without a number names the subject of the sentence after it
+        titled = _titled_subject(gap[:cut])
+        if titled:
+            self.subject = titled
+
+    def _section_heading(self, gap: str, begin: int) -> None:
+        """A numbered heading ("三、政府性基金预算支出情况说明") opens a section that speaks of
+        its own lines; a 绩效 heading opens the performance section."""
+        heading = _last_heading(self.s, self.prev_end, begin)
+        if heading is not None:
+            self.section = _section_of(heading)
+            self.path = None
+            self.heading_class.clear()
+            self.prev_subject = self.last_money_subject = (
+                None  # a new section speaks of its own lines
+            )
+            self.parts_of = None
+        if _performance_last(gap):
+            self.section = "performance"
+
+    def _performance(self, m: re.Match[str]) -> None:
+        """A budget's 绩效目标 section: how many projects and how much money have targets; a
+        决算's lists projects' own evaluations (not the department's)."""
+        if self.kind == "budget":
+            line = self.text.lines[m.start()]
+            self.facts.extend(_performance_fact(m, self.s, self.sentence_start, line, self.year))
+        self.prev_end = m.end()
+
+    def _parenthesis(self, gap: str) -> None:
+        """A parenthesis explains the subject before it; after its "）" that subject goes on."""
+        if "(" in gap and gap.rfind("(") > gap.rfind(")"):
+            self.outer = self.subject  # "公务用车购置及运行维护费6.54万元（公务用车购置费…"
+        elif ")" in gap and self.outer and not _SUBJECT_RE.search(gap[gap.rfind(")") :]):
+            # "…）比上年减少14.85万元": the change of the line before the parenthesis
+            self.subject, self.last_money_subject, self.path = self.outer, self.outer, None
+            self.outer = None
+
+    def _list_item(self, m: re.Match[str], context: str) -> None:
+        """An item of the list after a head amount: its own economic line, never the head."""
+        s, begin = self.s, m.start()
+        name = _item_name(s[self.prev_end : begin])
+        self.prev_end = m.end()
+        if name:
+            self.facts.extend(
+                _facts_for(
+                    m.group(1),
+                    m.group(2),
+                    context,
+                    "economic_line",
+                    [name],
+                    None,
+                    self.year,
+                    _sentence(s, self.sentence_start, m.end()),
+                    self.text.lines[begin],
+                    self.default_phase,
+                    s[self.sentence_start : begin],
+                )
+            )
+
+    def _line_path(self, begin: int, context: str) -> tuple[list[str] | None, str, bool]:
+        """A function line named before the number (…（类）…（项）, “类-款-项”科目, a 类 named
+        alone): it becomes the subject.  Returns the new path, the context without the
+        line's own name, and whether a quoted “…”科目 names the line (then it is the
+        subject whatever came before)."""
+        before = self.s[self.prev_end : begin]
+        quoted = _QUOTED_PATH.search(before)
+        new_path = _path(before, self.heading_class) or (
+            _split_quoted(quoted.group(1)) if quoted else None
+        )
+        if new_path:
+            self.path, self.subject = new_path, "function_line"
+        # "主要用于…基本支出和项目支出": what a line is used for names no subject
+        context = _USE.sub("", context)
+        if not new_path and not _SUBJECT_RE.search(context):
+            named = _class_named(context)
+            if named:
+                new_path, self.path, self.subject = [named], [named], "function_line"
+                self.listed = True
+        marker = max(context.rfind("(类)"), context.rfind("(款)"), context.rfind("(项)"))
+        if new_path and marker >= 0:
+            context = context[marker + 3 :]  # a fund phrase inside the line's own name
+        quoted_line = bool(quoted and new_path and not _path(before, []))
+        return new_path, context, quoted_line
+
+    def _named(self, context: str) -> str | None:
+        """The indicator the words before the number name (`_subject`); within a line's
+        path only the three 公 and like subjects override the line."""
+        on_path = bool(self.path) and not _SUBJECT_RE.search(context)
+        return _subject(context, self.section, path=on_path)
+
+    def _not_the_subject(
+        self, m: re.Match[str], context: str, found: str | None, new_path: list[str] | None
+    ) -> str | None:
+        """Numbers that name a figure no indicator stands for ("" : no fact, and the
+        subject ends), and a sentence opened by its inline title."""
+        if found and not new_path and _CODED_LINE.search(context):
+            found = ""  # "(一)2120815-农村社会事业支出1800.00万元": a coded line, not the fund
+        if re.search(r"(平均|人均|每辆|每人|每次|每台)[^,，;；]{0,6}$", context):
+            found = ""  # "平均每辆2.71万元": a per-unit average, not the level
+        elif (
+            found is None
+            and not new_path
+            and m.group(2) in ("万元", "元")
+            and _names_other(context)
+        ):
+            found = ""  # "事业单位经营服务收入0万元": a line no indicator stands for, not the
+            # subject of the figures before it
+        if found is None and not new_path and self.prev_end <= self.sentence_start:
+            found = _inline_title(self.s[self.sentence_start : m.start()]) or None
+        return found
+
+    def _listed_part(self, m: re.Match[str]) -> bool:
+        """ "财政拨款支出965.81万元，主要用于以下方面：…；城乡医疗救助支出108万元，占11.18%":
+        a part of the list no indicator stands for: its amount and share, of the head."""
+        starts = (self.sentence_start, self.prev_end)
+        part_share = _listed_share(
+            self.s, m, self.year, self.text.lines, starts, self.default_phase
+        )
+        if not part_share:
+            return False
+        self.facts.extend(part_share)
+        self.skip_to = self.prev_end = _share_end(self.s, m)
+        self.subject = self.last_money_subject = self.prev_subject = None
+        self.path = None
+        return True
+
+    def _carries(self, generic: str) -> bool:
+        """A clause opening with plain 收入/支出 and a change continues the previous
+        sentence's line of the same side (not a total) unless that sentence listed parts."""
+        side = "_expenditure" if generic == "total_expenditure" else "_income"
+        before_line = (self.prev_subject or "").split("+")[-1]
+        opens = self.sentence_start >= self.prev_end  # the clause opens its sentence
+        carry = opens and not self.prev_listed and before_line.endswith(side)
+        return carry and not before_line.startswith("total")
+
+    def _narrowed(self, found: str | None, new_path: list[str] | None, begin: int) -> str | None:
+        """A subject narrowed by the head named before 其中 (a fund's basic expenditure), or
+        turned into "" where it is only a part of another figure."""
+        s = self.s
+        head = _share_head(s, begin, found) if found or new_path else None
+        if found == "gpb_income" and head and head.endswith("_expenditure"):
+            found = "gpb_expenditure"  # "支出…其中：一般公共预算拨款2,838.42万元"
+        if found in _FUND_PARTS and head in _FUND_PARTS[found]:
+            # "一般公共预算财政拨款支出…其中：基本支出…": the fund's basic expenditure
+            found = _FUND_PARTS[found][head]
+        elif new_path and (head or self.parts_of) in _SPLIT_HEADS and not found:
+            found = ""  # "项目支出…其中：一般公共服务支出3.00万元": a line's project part
+            self.parts_of = head or self.parts_of
+        elif (found or "").startswith("procurement") and _FUND_PROCUREMENT.search(
+            s[self.sentence_start : begin]
+        ):
+            found = ""  # "其中一般公共预算拨款政府采购…": one fund's part of procurement
+        elif (found or "").startswith(("procurement_sme", "procurement_small_micro")) and (
+            _IN_PROJECTS.search(s[self.sentence_start : begin])
+        ):
+            found = ""  # "在其他政府采购项目中，由中小企业…采购金额4.79万元": a subset's part
+        return found
+
+    def _take_subject(
+        self, found: str | None, context: str, new_path: list[str] | None
+    ) -> str | None:
+        """The subject found becomes the sentence's (a total named after a summary line's
+        name is that line's; in the 财政拨款 section plain totals are the appropriations')."""
+        if found in ("total_income", "total_expenditure") and _names_summary_line(context):
+            found, self.subject = (
+                None,
+                None,
+            )  # "财政专户管理资金收入预算总计0万元": that line's total
+        if found and self.section == "fiscal":
+            # in the 财政拨款收支 section, plain 收/支 totals are the appropriations'
+            found = found.replace("total_income", "fiscal_appropriation_income").replace(
+                "total_expenditure", "fiscal_appropriation_expenditure"
+            )
+        if found:
+            self.parts_of = None  # another subject: the list of a split's lines has ended
+            self.subject = found
+            if not new_path:
+                self.path = None if found != "function_line" else self.path
+        return found
+
+    def _state(self, m: re.Match[str], context: str, last_subject: str | None) -> None:
+        """The number's facts about the subject; a head amount followed by 主要包括：… opens a
+        list of economic items, and a money amount is what a later change refers to."""
+        s, begin = self.s, m.start()
+        number, unit = m.group(1), m.group(2) or "万元"  # "总额为0，": the narrative's unit
+        line = self.text.lines[begin]
+        sentence = _sentence(s, self.sentence_start, m.end())
+        self.prev_end = m.end()
+        if (
+            self.subject in _LIST_HEADS
+            and unit in ("万元", "元")
+            and _LIST_MARK.match(_until_number(s, m.end()))
+        ):
+            self.list_head = self.subject
+        self.facts.extend(
+            _facts_for(
+                number,
+                unit,
+                context,
+                self.subject,
+                self.path,
+                last_subject,
+                self.year,
+                sentence,
+                line,
+                self.default_phase,
+                s[self.sentence_start : begin],
+                _held_year(s, begin, self.year),
+                _share_head(s, begin, self.subject),
+                _wide_sentence(s, begin),
+            )
+        )
+        if unit in ("万元", "元") and self.subject and not _CHANGE.search(context):
+            self.last_money_subject = self.subject
 
 
 def _read(token: str) -> tuple[str, Decimal]:
@@ -827,45 +936,113 @@ def _facts_for(
     share_head: str | None = None,
     wide: str = "",
 ) -> list[Fact]:
+    """The facts one narrative number states about `subject`: a count (车辆, 设备), a
+    percentage (a rate, a change, a share) or an amount (a level or a change)."""
     if len(number.split(".")[0]) > 13:
         return []  # not an amount: a run of digits (an id, a phone number)
     number, value = _read(number)  # "10,150.48" -> "10150.48"
+    period = _period(context, year)
+    stated = _Stated(
+        unit=unit,
+        printed=number,
+        context=context,
+        default_phase=default_phase,
+        period=period,
+        path=path if subject in ("function_line", "economic_line") else None,
+        sentence=sentence,
+        line=line,
+    )
+    if unit == "辆" or unit.startswith("台") or unit in ("人", "人次", "个"):
+        return _count_facts(stated, value, before, held_year or period)
+    if subject is None:
+        return []
+    # a change: a change word right before the number, a comparison earlier in its sentence
+    # ("公务接待费支出决算减少0.15万元": a change even without 比/较 — never the level)
+    change = bool(
+        (_CHANGE.search(context) and re.search(r"(相比|比|较|同比)", before))
+        or _CHANGE_HERE.search(context)
+    )
+    subjects = (last_subject or subject).split("+")  # what a change is a change of
+    base = _base_year(sentence, year, wide) if change else None
+    if unit == "%":
+        return _percent_facts(stated, value, subject, subjects, change, base, year, share_head)
+    amount = to_yuan(value, unit)
+    if change and _CHANGE.search(context) and not re.search(r"(预算|决算)(数)?为$", context):
+        sign = _sign(context)  # "增减相抵后增加164.48万元"
+        return [
+            stated.fact(
+                f"{ind}_change", amount=amount * sign, base=base, phase=default_phase, period=year
+            )
+            for ind in subjects
+        ]
+    return [stated.fact(ind, amount=amount) for ind in subject.split("+")]
 
+
+def _period(context: str, year: int | None) -> int | None:
+    """The year a number is of: a year named in its clause (next to the report's), last
+    year's ("去年预算数为…"), else the report's."""
     clause = re.split(r"[,，]", context)[-1]
     years = re.findall(r"(20\d\d)年", clause)
     period = int(years[-1]) if years and year and abs(int(years[-1]) - year) <= 1 else year
     if not years and year and re.search(r"(去年|上年)(年初)?(预算|决算|执行)?数?(为|是)?$", clause):
         period = year - 1  # "（去年预算数为0万元，…）": last year's figure
+    return period
 
-    def fact(indicator: str, **kw: object) -> Fact:
+
+def _sign(context: str) -> int:
+    """-1 when the last change word before a number is a decrease."""
+    words = re.findall(r"增加|减少|增长|下降|降低|上升|增|减", context)
+    return -1 if words and words[-1] in _DECREASE else 1
+
+
+@dataclass(frozen=True)
+class _Stated:
+    """What every fact one narrative number states shares (its printed form, unit,
+    sentence and place); `fact` fills in the indicator and what differs."""
+
+    unit: str
+    printed: str
+    context: str
+    default_phase: str
+    period: int | None
+    path: list[str] | None
+    sentence: str
+    line: Line
+
+    def fact(self, indicator: str, **kw: object) -> Fact:
         base = dict(
             indicator=indicator,
             amount=None,
             value=None,
-            unit=unit,
-            printed=number,
-            phase=kw.pop("phase", _phase(context, default_phase)),
-            period=period,
-            path=path if subject in ("function_line", "economic_line") else None,
+            unit=self.unit,
+            printed=self.printed,
+            phase=kw.pop("phase", _phase(self.context, self.default_phase)),
+            period=self.period,
+            path=self.path,
             code=None,
             base=None,
-            text=sentence,
-            source=line.source,
-            page=line.page,
-            line=line.number,
+            text=self.sentence,
+            source=self.line.source,
+            page=self.line.page,
+            line=self.line.number,
         )
         base.update(kw)
         return Fact(**base)  # type: ignore[arg-type]
 
-    if unit in ("辆",):
+
+def _count_facts(stated: _Stated, value: Decimal, before: str, held: int | None) -> list[Fact]:
+    """Counts: vehicles held at a date or to buy, equipment held; a count of people or
+    items states no indicator."""
+    unit, context = stated.unit, stated.context
+    if unit == "辆":
         if re.search(r"(车辆|保有量|用车)", context) and re.search(r"(共有|保有量)", context):
             # held at a date: "截至2024年8月31日，…共有车辆0辆" is 2024's count
-            return [fact("vehicles", value=value, phase="actual", period=held_year or period)]
+            return [stated.fact("vehicles", value=value, phase="actual", period=held)]
         if re.search(r"购置车辆$", context):
-            return [fact("assets_vehicles_purchase", value=value, phase="budget")]
+            return [stated.fact("assets_vehicles_purchase", value=value, phase="budget")]
         return []
     if unit == "台" and re.search(r"车辆$", context) and re.search(r"(共有|保有量)", context):
-        return [fact("vehicles", value=value, phase="actual", period=held_year or period)]
+        return [stated.fact("vehicles", value=value, phase="actual", period=held)]
     if unit.startswith("台"):
         # equipment held ("截至…，单价100万元以上设备0台"); equipment to buy has no indicator
         clause_before = re.split(r"[。;；]", before)[-1]
@@ -874,67 +1051,44 @@ def _facts_for(
             and re.search(r"(单价|单位价值)100万元(\(含\))?以上(的)?设备(\(不含车辆\))?$", before)
             and not re.search(r"购置|新增|配备|配置", clause_before)
         ):
-            return [
-                fact("assets_equipment", value=value, phase="actual", period=held_year or period)
-            ]
-        return []
-    if unit in ("人", "人次", "个"):
-        return []
-    if subject is None:
-        return []
-    # a change: a change word right before the number, a comparison earlier in its sentence
-    # ("公务接待费支出决算减少0.15万元": a change even without 比/较 — never the level)
-    change = (_CHANGE.search(context) and re.search(r"(相比|比|较|同比)", before)) or (
-        _CHANGE_HERE.search(context)
-    )
-    if unit == "%":
-        words = re.findall(r"增加|减少|增长|下降|降低|上升|增|减", context)
-        sign = -1 if words and words[-1] in _DECREASE else 1
-        if "完成" in context and ("预算" in context or "计划" in context):
-            # a completion rate: the actual measured against the budget (base: which one)
-            against = "adjusted_budget" if re.search(r"调整预算|全年预算", context) else "budget"
-            rate = f"{_single(subject)}_rate"
-            return [fact(rate, value=value, unit="%", phase="actual", base=against)]
-        if change and _CHANGE.search(context):
-            return [
-                fact(
-                    f"{ind}_change_pct",
-                    value=value * sign,
-                    unit="%",
-                    base=_base_year(sentence, year, wide),
-                    phase=default_phase,
-                    period=year,
-                )
-                for ind in (last_subject or subject).split("+")
-            ]
-        if "占" in context:
-            return [
-                fact(
-                    f"{_single(subject)}_share",
-                    value=value,
-                    unit="%",
-                    base=_share_base(context, sentence, share_head),
-                )
-            ]
-        return []
-    amount = to_yuan(value, unit)
-    if change and _CHANGE.search(context) and not re.search(r"(预算|决算)(数)?为$", context):
-        words = re.findall(r"增加|减少|增长|下降|降低|上升|增|减", context)
-        sign = -1 if words and words[-1] in _DECREASE else 1  # "增减相抵后增加164.48万元"
+            return [stated.fact("assets_equipment", value=value, phase="actual", period=held)]
+    return []
+
+
+def _percent_facts(
+    stated: _Stated,
+    value: Decimal,
+    subject: str,
+    subjects: list[str],
+    change: bool,
+    base: str | None,
+    year: int | None,
+    share_head: str | None,
+) -> list[Fact]:
+    """A percentage: a completion rate (完成预算的…%), a change in % of the subjects, or a
+    share (占…%) of a named total or of the list's head."""
+    context = stated.context
+    if "完成" in context and ("预算" in context or "计划" in context):
+        # a completion rate: the actual measured against the budget (base: which one)
+        against = "adjusted_budget" if re.search(r"调整预算|全年预算", context) else "budget"
+        rate = f"{_single(subject)}_rate"
+        return [stated.fact(rate, value=value, unit="%", phase="actual", base=against)]
+    if change and _CHANGE.search(context):
         return [
-            fact(
-                f"{ind}_change",
-                amount=amount * sign,
-                base=_base_year(sentence, year, wide),
-                phase=default_phase,
+            stated.fact(
+                f"{ind}_change_pct",
+                value=value * _sign(context),
+                unit="%",
+                base=base,
+                phase=stated.default_phase,
                 period=year,
             )
-            for ind in (last_subject or subject).split("+")
+            for ind in subjects
         ]
-    out = []
-    for ind in subject.split("+"):
-        out.append(fact(ind, amount=amount))
-    return out
+    if "占" in context:
+        share_base = _share_base(context, stated.sentence, share_head)
+        return [stated.fact(f"{_single(subject)}_share", value=value, unit="%", base=share_base)]
+    return []
 
 
 # a share right after a listed part's amount: "其他资金15万元，占0.08%"
