@@ -124,104 +124,134 @@ def _is_class_name(code: str, name: str, scheme: str) -> bool:
 
 
 def coded_rows(region: TableRegion) -> list[RawRow]:
-    spec = region.spec
-    scheme = spec.classification or "function"
-    label_rows = {key: r for r in spec.rows for key in r.keys}
-    toks = body_tokens(region)
-    rows: list[RawRow] = []
-    cur: RawRow | None = None
-    rows_by_line: dict[int, list[RawRow]] = {}
-    last_code_of_class: dict[str, str] = {}
-    class_rows_seen: set[str] = set()
-    i = 0
+    """Rows of a coded table: a row starts at a classification code and its name (or a
+    registry row label such as 合计) and takes every number up to the next row start."""
+    return _CodedReader(region).read()
 
-    def start(row: RawRow, line: Line) -> None:
-        nonlocal cur
-        _close(cur)
-        rows.append(row)
-        rows_by_line.setdefault(line.number, []).append(row)
-        cur = row
 
-    def _close(row: RawRow | None) -> None:
+class _CodedReader:
+    """The token walk of `coded_rows`, with what it remembers across rows: the row being
+    filled, the rows of each physical line (a wrapped name's owner), and per class the
+    last complete code (a split code's suffix must follow it)."""
+
+    def __init__(self, region: TableRegion) -> None:
+        spec = region.spec
+        self.scheme = spec.classification or "function"
+        self.label_rows = {key: r for r in spec.rows for key in r.keys}
+        self.toks = body_tokens(region)
+        self.rows: list[RawRow] = []
+        self.cur: RawRow | None = None
+        self.rows_by_line: dict[int, list[RawRow]] = {}
+        self.last_code_of_class: dict[str, str] = {}
+        self.class_rows_seen: set[str] = set()
+
+    def read(self) -> list[RawRow]:
+        i = 0
+        while i < len(self.toks):
+            after_code = self._code_row(i)
+            if after_code is not None:
+                i = after_code
+                continue
+            tok = self.toks[i]
+            if _is_name(tok.text):
+                self._name(tok)
+            elif is_number(tok.text):
+                self._number(tok)
+            i += 1
+        self._close(self.cur)
+        return self.rows
+
+    def _start(self, row: RawRow, line: Line) -> None:
+        self._close(self.cur)
+        self.rows.append(row)
+        self.rows_by_line.setdefault(line.number, []).append(row)
+        self.cur = row
+
+    def _close(self, row: RawRow | None) -> None:
+        """A row's code is complete once a number or another row follows: remember it as
+        its class's last code, or mark a 3-digit code that waits for its suffix."""
         if row is None or row.code is None:
             return
         if len(row.code) == 5:
-            last_code_of_class[row.code[:3]] = max(
-                row.code, last_code_of_class.get(row.code[:3], "")
+            self.last_code_of_class[row.code[:3]] = max(
+                row.code, self.last_code_of_class.get(row.code[:3], "")
             )
-        elif len(row.code) == 3 and scheme == "economic" and not row.nums and not row.pending:
+        elif len(row.code) == 3 and self.scheme == "economic" and not row.nums and not row.pending:
             # a class code printed a second time, or with a name that is not its
             # class name, is a split code ("302 电费" … "06")
-            if row.code in class_rows_seen or not _is_class_name(row.code, row.name, scheme):
+            if row.code in self.class_rows_seen or not _is_class_name(
+                row.code, row.name, self.scheme
+            ):
                 row.pending = True
             else:
-                class_rows_seen.add(row.code)
+                self.class_rows_seen.add(row.code)
 
-    while i < len(toks):
+    def _code_row(self, i: int) -> int | None:
+        """A code (possibly split: "302" "01", "201" "06" "01") and its name starting at
+        token i opens a row; returns the index after its name, None when no row starts."""
+        toks, scheme = self.toks, self.scheme
         tok = toks[i]
         t = tok.text
         nxt = toks[i + 1].text if i + 1 < len(toks) else ""
-        if (
+        if not (
             INT_RE.match(t)
             and _code_ok(t, scheme)
             and (_is_name(nxt) or re.fullmatch(r"\d\d", nxt))
         ):
-            code, j = t, i + 1
-            # split codes: "302" "01", "201" "06" "01"
-            while (
-                j < len(toks)
-                and re.fullmatch(r"\d\d", toks[j].text)
-                and len(code) < (7 if scheme == "function" else 5)
-            ):
-                code += toks[j].text
-                j += 1
-            if j < len(toks) and (_is_name(toks[j].text) or len(code) > 3 or j == len(toks)):
-                name_parts: list[str] = []
-                while (
-                    j < len(toks)
-                    and _is_name(toks[j].text)
-                    and not (squash(_NUMBERING.sub("", toks[j].text)) in label_rows and name_parts)
-                ):
-                    name_parts.append(toks[j].text)
-                    j += 1
-                start(
-                    RawRow(side=None, code=code, row=None, name="".join(name_parts), line=tok.line),
-                    tok.line,
-                )
-                i = j
-                continue
-        if _is_name(t):
-            key = squash(_NUMBERING.sub("", t))
-            if key in label_rows and (cur is None or cur.nums or cur.code is not None or cur.row):
-                start(
-                    RawRow(side=None, code=None, row=label_rows[key].id, name=t, line=tok.line),
-                    tok.line,
-                )
-            elif cur is not None and not cur.nums:
-                cur.name += t
-            elif cur is not None:
-                # a name fragment after numbers: the wrapped rest of a name printed
-                # in the first column group of the previous row line
-                owner = _previous_line_first_row(rows_by_line, tok.line.number) or cur
-                owner.name += t
-            i += 1
-            continue
-        if is_number(t):
-            if cur is None:
-                i += 1
-                continue
-            _close(cur)  # a number ends the name: is cur's 3-digit code waiting for a suffix?
-            if re.fullmatch(r"\d\d", t) and _assign_suffix(rows, t, last_code_of_class, cur):
-                i += 1
-                continue
-            if re.fullmatch(r"\d{1,3}", t) and tok.alone and "." not in t and cur.nums:
-                # a lone short integer between rows: page number of the original
-                i += 1
-                continue
-            cur.nums.append(_num(tok))
-        i += 1
-    _close(cur)
-    return rows
+            return None
+        code, j = t, i + 1
+        while (
+            j < len(toks)
+            and re.fullmatch(r"\d\d", toks[j].text)
+            and len(code) < (7 if scheme == "function" else 5)
+        ):
+            code += toks[j].text
+            j += 1
+        if not (j < len(toks) and (_is_name(toks[j].text) or len(code) > 3 or j == len(toks))):
+            return None
+        name_parts: list[str] = []
+        while (
+            j < len(toks)
+            and _is_name(toks[j].text)
+            and not (squash(_NUMBERING.sub("", toks[j].text)) in self.label_rows and name_parts)
+        ):
+            name_parts.append(toks[j].text)
+            j += 1
+        self._start(
+            RawRow(side=None, code=code, row=None, name="".join(name_parts), line=tok.line),
+            tok.line,
+        )
+        return j
+
+    def _name(self, tok: Tok) -> None:
+        """A name: a registry row label opens its row, else it goes on the current name."""
+        t, cur = tok.text, self.cur
+        key = squash(_NUMBERING.sub("", t))
+        if key in self.label_rows and (cur is None or cur.nums or cur.code is not None or cur.row):
+            self._start(
+                RawRow(side=None, code=None, row=self.label_rows[key].id, name=t, line=tok.line),
+                tok.line,
+            )
+        elif cur is not None and not cur.nums:
+            cur.name += t
+        elif cur is not None:
+            # a name fragment after numbers: the wrapped rest of a name printed
+            # in the first column group of the previous row line
+            owner = _previous_line_first_row(self.rows_by_line, tok.line.number) or cur
+            owner.name += t
+
+    def _number(self, tok: Tok) -> None:
+        """A number: a split code's suffix, a page number between rows, or the current
+        row's next cell."""
+        t, cur = tok.text, self.cur
+        if cur is None:
+            return
+        self._close(cur)  # a number ends the name: is cur's 3-digit code waiting for a suffix?
+        if re.fullmatch(r"\d\d", t) and _assign_suffix(self.rows, t, self.last_code_of_class, cur):
+            return
+        if re.fullmatch(r"\d{1,3}", t) and tok.alone and "." not in t and cur.nums:
+            return  # a lone short integer between rows: page number of the original
+        cur.nums.append(_num(tok))
 
 
 def _previous_line_first_row(rows_by_line: dict[int, list[RawRow]], line_no: int) -> RawRow | None:
@@ -281,21 +311,35 @@ class _Seg:
 
 
 def two_sided_rows(region: TableRegion) -> list[RawRow]:
+    """Rows of a two-sided table (收入 | 支出 side by side): labelled segments of the token
+    stream, each put on its side and matched with the registry's rows."""
     spec = region.spec
     income, expenditure = spec.side("income"), spec.side("expenditure")
+    segs = _segments(region, income, expenditure)
+    rows: list[RawRow] = []
+    seen: dict[str, set[str]] = {"income": set(), "expenditure": set()}
+    for seg in segs:
+        row = _segment_row(seg, income, expenditure, seen)
+        if row is not None:
+            rows.append(row)
+    return rows
+
+
+def _segments(region: TableRegion, income: Side, expenditure: Side) -> list[_Seg]:
+    """The token stream cut at labels: each label with the numbers after it.  A printed
+    行次 column's ordinals are counted (per side) so that they are never taken as cells."""
     words = table_words()
     has_ordinal = any(
         label in squash(ln.text)
         for ln in region.lines[: words.header_lines]
         for label in words.row_number_labels
     )
-    toks = body_tokens(region)
     segs: list[_Seg] = []
     line_sides: set[str] = set()  # sides already used on the current logical line
     cur: _Seg | None = None
     label_open = False  # the previous token was (part of) a label
     expect = {"income": 0, "expenditure": 0}
-    for tok in toks:
+    for tok in body_tokens(region):
         t = tok.text
         if _is_name(t) or _ELLIPSIS.match(t):
             if (
@@ -336,46 +380,35 @@ def two_sided_rows(region: TableRegion) -> list[RawRow]:
         if cur is None:
             continue
         cur.nums.append(_num(tok))
-    rows: list[RawRow] = []
-    seen: dict[str, set[str]] = {"income": set(), "expenditure": set()}
-    for seg in segs:
-        half = income if seg.side == "income" else expenditure
-        key = squash(_NUMBERING.sub("", squash(seg.label)))
-        spec_row = match_side_row(half, key, seen[seg.side])
-        if spec_row is None and seg.side == "income":
-            # labels printed on the expenditure half only ("总计" twice, 类 lines)
-            other = match_side_row(expenditure, key, seen["expenditure"])
-            if other is not None or _class_code(key):
-                seg.side, half, spec_row = "expenditure", expenditure, other
-        line = seg.nums[0].line if seg.nums else None
-        if spec_row is not None:
-            seen[seg.side].add(spec_row.id)
-            rows.append(
-                RawRow(
-                    side=seg.side,
-                    code=None,
-                    row=spec_row.id,
-                    name=seg.label,
-                    nums=seg.nums,
-                    line=line,
-                )
-            )
-        elif half.class_rows and _class_code(key):
-            rows.append(
-                RawRow(
-                    side=seg.side,
-                    code=_class_code(key),
-                    row=None,
-                    name=seg.label,
-                    nums=seg.nums,
-                    line=line,
-                )
-            )
-        elif seg.nums:
-            rows.append(
-                RawRow(side=seg.side, code=None, row=None, name=seg.label, nums=seg.nums, line=line)
-            )
-    return rows
+    return segs
+
+
+def _segment_row(
+    seg: _Seg, income: Side, expenditure: Side, seen: dict[str, set[str]]
+) -> RawRow | None:
+    """A segment's row: a registry row of its side (or of the expenditure side, for labels
+    printed there only), a 类 line by its name, or an unknown label with numbers."""
+    half = income if seg.side == "income" else expenditure
+    key = squash(_NUMBERING.sub("", squash(seg.label)))
+    spec_row = match_side_row(half, key, seen[seg.side])
+    if spec_row is None and seg.side == "income":
+        # labels printed on the expenditure half only ("总计" twice, 类 lines)
+        other = match_side_row(expenditure, key, seen["expenditure"])
+        if other is not None or _class_code(key):
+            seg.side, half, spec_row = "expenditure", expenditure, other
+    line = seg.nums[0].line if seg.nums else None
+    if spec_row is not None:
+        seen[seg.side].add(spec_row.id)
+        return RawRow(
+            side=seg.side, code=None, row=spec_row.id, name=seg.label, nums=seg.nums, line=line
+        )
+    if half.class_rows and _class_code(key):
+        return RawRow(
+            side=seg.side, code=_class_code(key), row=None, name=seg.label, nums=seg.nums, line=line
+        )
+    if seg.nums:
+        return RawRow(side=seg.side, code=None, row=None, name=seg.label, nums=seg.nums, line=line)
+    return None
 
 
 def _guess_side(label: str, income: Side, expenditure: Side) -> str:
