@@ -704,35 +704,11 @@ def _year_by_count(s: str) -> int | None:
 def identify(docs: list[Document], text: str) -> tuple[ReportMeta, list[Finding]]:
     """The report's metadata and the findings about its identity (see the module doc)."""
     files = [_file_identity(d) for d in docs]
-    out = Identity()
-    findings: list[Finding] = [f for ident in files for f in ident.findings]
-    for attr in ("department", "year", "kind", "scope"):
-        said = [i for i in files if getattr(i, attr) is not None]
-        if not said:
-            continue
-        lead = max(said, key=lambda i: i.strength.get(attr, 0))  # first of the strongest
-        value = getattr(lead, attr)
-        for other in said:
-            theirs = getattr(other, attr)
-            agree = same_body(theirs, value) if attr == "department" else theirs == value
-            if not agree:
-                findings.append(_files_disagree(attr, lead, other))
-            elif attr == "department" and len(theirs) > len(value):
-                value = theirs  # the fullest printing of the same body
-        setattr(out, attr, value)
-        out.where[attr] = lead.where.get(attr)
+    out, findings = _agreed(files)
     held = next((i.placeholder for i in files if i.placeholder is not None), None)
     listed = units(text)
     if out.department:
-        reported = {
-            (w.source or 0, w.page or 0, w.line or 0)
-            for f in findings
-            if f.code == "identity-conflict"
-            for w in f.where
-        }
-        findings += other_bodies(
-            docs, out.department, out.scope, out.where.get("department"), listed, reported
-        )
+        findings += _other_bodies(docs, out, listed, findings)
     if out.department is None and held is None:
         # no cover, label, header or part title names it: the text's guess (narrative-only)
         guess = _text_claim([line for d in docs for line in d.lines()])
@@ -771,7 +747,52 @@ def identify(docs: list[Document], text: str) -> tuple[ReportMeta, list[Finding]
                 where=[_where(first)],
             )
         )
-    meta = ReportMeta(
+    return _meta(out, docs, listed, s), findings
+
+
+def _agreed(files: list[Identity]) -> tuple[Identity, list[Finding]]:
+    """What the report's files say of it together: per attribute the strongest file's
+    value (the fullest printing of the same department), and a finding for each file
+    that says otherwise, after the files' own findings."""
+    out = Identity()
+    findings: list[Finding] = [f for ident in files for f in ident.findings]
+    for attr in ("department", "year", "kind", "scope"):
+        said = [i for i in files if getattr(i, attr) is not None]
+        if not said:
+            continue
+        lead = max(said, key=lambda i: i.strength.get(attr, 0))  # first of the strongest
+        value = getattr(lead, attr)
+        for other in said:
+            theirs = getattr(other, attr)
+            agree = same_body(theirs, value) if attr == "department" else theirs == value
+            if not agree:
+                findings.append(_files_disagree(attr, lead, other))
+            elif attr == "department" and len(theirs) > len(value):
+                value = theirs  # the fullest printing of the same body
+        setattr(out, attr, value)
+        out.where[attr] = lead.where.get(attr)
+    return out, findings
+
+
+def _other_bodies(
+    docs: list[Document], out: Identity, listed: list[str], findings: list[Finding]
+) -> list[Finding]:
+    """Pages that name another body than the department (`other_bodies`), except the
+    lines an identity-conflict finding already reports."""
+    reported = {
+        (w.source or 0, w.page or 0, w.line or 0)
+        for f in findings
+        if f.code == "identity-conflict"
+        for w in f.where
+    }
+    return other_bodies(
+        docs, out.department, out.scope, out.where.get("department"), listed, reported
+    )
+
+
+def _meta(out: Identity, docs: list[Document], listed: list[str], s: str) -> ReportMeta:
+    """The report's metadata from its agreed identity, units, staff and files."""
+    return ReportMeta(
         department=out.department,
         year=out.year,
         kind=out.kind,
@@ -784,7 +805,6 @@ def identify(docs: list[Document], text: str) -> tuple[ReportMeta, list[Finding]
             for d in docs
         ],
     )
-    return meta, findings
 
 
 def _files_disagree(attr: str, lead: Identity, other: Identity) -> Finding:
