@@ -176,99 +176,121 @@ def apply(
     client: Client, p: Plan, progress: Callable[[Action], None] | None = None
 ) -> Counter[str]:
     """Carry out the plan; returns counts ("resource:create", …, "bytes")."""
-    counts: Counter[str] = Counter()
-    d = p.desired
-    what = {"name": d.name, "org": d.org}
-    dataset_id = p.current["id"] if p.current else None
-    today = _today()
-    issued = _extras(p.current).get("issued", today) if p.current else today
-
-    def find_resource(name: str, sha256: str) -> dict[str, Any] | None:
-        pkg = client.package(d.name)
-        for res in (pkg or {}).get("resources") or []:
-            if res.get("name") == name and res.get("hash") == sha256:
-                return dict(res)
-        return None
-
+    run = _Applying(client, p)
     for action in p.actions:
         if progress:
             progress(action)
-        counts[f"{action.target}:{action.verb}"] += 1
-        if action.verb == "skip":
-            continue
-        if action.target == "organization":
+        run.counts[f"{action.target}:{action.verb}"] += 1
+        if action.verb != "skip":
+            run.carry_out(action)
+    run.mark_modified()
+    return run.counts
+
+
+class _Applying:
+    """One plan being carried out: the portal client, what the dataset is to be, its id
+    (known once created) and the dates it carries (issued stays, modified is today)."""
+
+    def __init__(self, client: Client, p: Plan) -> None:
+        self.client = client
+        self.plan = p
+        self.d = p.desired
+        self.what = {"name": self.d.name, "org": self.d.org}
+        self.dataset_id = p.current["id"] if p.current else None
+        self.today = _today()
+        self.issued = _extras(p.current).get("issued", self.today) if p.current else self.today
+        self.counts: Counter[str] = Counter()
+
+    def carry_out(self, action: Action) -> None:
+        """One action on the portal, by its target and verb."""
+        client, d, what = self.client, self.d, self.what
+        target, verb = action.target, action.verb
+        if target == "organization":
             client.call(
                 "organization_create",
                 {"name": d.org, "title": d.org_title},
                 exists=lambda: client.organization(d.org),
                 what=what,
             )
-        elif action.target == "dataset" and action.verb == "create":
-            fields = _package_fields(d, {**d.fields["extras"], "issued": issued, "modified": today})
+        elif target == "dataset" and verb in ("create", "patch", "publish"):
+            self._dataset(verb)
+        elif target == "resource" and action.resource is not None and verb in ("create", "update"):
+            self._upload(action, action.resource)
+        elif target == "resource" and verb == "patch" and action.resource:
+            client.call(
+                "resource_patch", {"id": action.current_id, **action.resource.fields}, what=what
+            )
+        elif target == "resource" and verb == "delete":
+            client.call("resource_delete", {"id": action.current_id}, what=what)
+        elif verb == "reorder":
+            pkg = client.package(d.name) or {}
+            ids = {res["name"]: res["id"] for res in pkg.get("resources") or []}
+            order = [ids[r.name] for r in d.resources if r.name in ids]
+            client.call(
+                "package_resource_reorder", {"id": self.dataset_id, "order": order}, what=what
+            )
+
+    def _dataset(self, verb: str) -> None:
+        """Create the dataset (private until filled), patch its fields, or publish it."""
+        client, d, what = self.client, self.d, self.what
+        if verb == "publish":
+            client.call("package_patch", {"id": self.dataset_id, "private": False}, what=what)
+            return
+        extras = {**d.fields["extras"], "issued": self.issued, "modified": self.today}
+        fields = _package_fields(d, extras)
+        if verb == "create":
             created = client.call(
                 "package_create",
                 {"name": d.name, "private": True, **fields},
                 exists=lambda: client.package(d.name),
                 what=what,
             )
-            dataset_id = created["id"]
-        elif action.target == "dataset" and action.verb == "patch":
-            fields = _package_fields(d, {**d.fields["extras"], "issued": issued, "modified": today})
-            client.call("package_patch", {"id": dataset_id, **fields}, what=what)
-        elif action.target == "dataset" and action.verb == "publish":
-            client.call("package_patch", {"id": dataset_id, "private": False}, what=what)
-        elif (
-            action.target == "resource"
-            and action.resource is not None
-            and action.verb
-            in (
-                "create",
-                "update",
+            self.dataset_id = created["id"]
+        else:
+            client.call("package_patch", {"id": self.dataset_id, **fields}, what=what)
+
+    def _upload(self, action: Action, r: Resource) -> None:
+        """A resource's bytes: a new resource (found again by name and hash if a retry
+        finds it made) or new bytes for an existing one."""
+        data = {k: v for k, v in r.fields.items()}
+        upload = (r.name.rsplit("/", 1)[-1], r.data)
+        if action.verb == "create":
+            self.client.call(
+                "resource_create",
+                {"package_id": self.dataset_id, **data},
+                upload=upload,
+                exists=lambda: self._find_resource(r.name, r.sha256),
+                what=self.what,
             )
+        else:
+            self.client.call(
+                "resource_patch", {"id": action.current_id, **data}, upload=upload, what=self.what
+            )
+        self.counts["bytes"] += len(r.data)
+
+    def _find_resource(self, name: str, sha256: str) -> dict[str, Any] | None:
+        pkg = self.client.package(self.d.name)
+        for res in (pkg or {}).get("resources") or []:
+            if res.get("name") == name and res.get("hash") == sha256:
+                return dict(res)
+        return None
+
+    def mark_modified(self) -> None:
+        """The data changed but no patch of the dataset said so: set `modified`
+        (dcat:modified) to today."""
+        p, d = self.plan, self.d
+        if (
+            p.current is not None
+            and p.writes
+            and not any(a.target == "dataset" and a.verb == "patch" for a in p.actions)
         ):
-            r = action.resource
-            data = {k: v for k, v in r.fields.items()}
-            if action.verb == "create":
-                client.call(
-                    "resource_create",
-                    {"package_id": dataset_id, **data},
-                    upload=(r.name.rsplit("/", 1)[-1], r.data),
-                    exists=lambda r=r: find_resource(r.name, r.sha256),  # type: ignore[misc]
-                    what=what,
+            extras = {**d.fields["extras"], "issued": self.issued, "modified": self.today}
+            if _extras(p.current).get("modified") != self.today:
+                self.client.call(
+                    "package_patch",
+                    {
+                        "id": self.dataset_id,
+                        "extras": [{"key": k, "value": v} for k, v in sorted(extras.items())],
+                    },
+                    what=self.what,
                 )
-            else:
-                client.call(
-                    "resource_patch",
-                    {"id": action.current_id, **data},
-                    upload=(r.name.rsplit("/", 1)[-1], r.data),
-                    what=what,
-                )
-            counts["bytes"] += len(r.data)
-        elif action.target == "resource" and action.verb == "patch" and action.resource:
-            client.call(
-                "resource_patch", {"id": action.current_id, **action.resource.fields}, what=what
-            )
-        elif action.target == "resource" and action.verb == "delete":
-            client.call("resource_delete", {"id": action.current_id}, what=what)
-        elif action.verb == "reorder":
-            pkg = client.package(d.name) or {}
-            ids = {res["name"]: res["id"] for res in pkg.get("resources") or []}
-            order = [ids[r.name] for r in d.resources if r.name in ids]
-            client.call("package_resource_reorder", {"id": dataset_id, "order": order}, what=what)
-    if (
-        p.current is not None
-        and p.writes
-        and not any(a.target == "dataset" and a.verb == "patch" for a in p.actions)
-    ):
-        # the data changed: say so in `modified` (dcat:modified)
-        extras = {**d.fields["extras"], "issued": issued, "modified": today}
-        if _extras(p.current).get("modified") != today:
-            client.call(
-                "package_patch",
-                {
-                    "id": dataset_id,
-                    "extras": [{"key": k, "value": v} for k, v in sorted(extras.items())],
-                },
-                what=what,
-            )
-    return counts
