@@ -100,29 +100,7 @@ def triples(departments: list[Department]) -> tuple[list[Triple], list[Finding]]
     version = cpca_version()
     for dept in sorted(departments, key=lambda d: d.name):
         iri = org_iri(dept.name)
-        t += [
-            (iri, RDF.type, org),
-            (iri, SKOS.prefLabel, Literal(dept.name, lang="zh")),
-            *(
-                (iri, SKOS.altLabel, Literal(other, lang="zh"))
-                for other in sorted(dept.names)
-                if other != dept.name
-            ),
-            (iri, fp("kind"), Literal("department")),
-        ]
-        for year in sorted(dept.years):
-            t.append((iri, fp("reportYear"), Literal(str(year))))
-        for unit in sorted(dept.units):
-            if unit == dept.name:
-                continue
-            sub = URIRef(f"{iri}/unit/{hashlib.sha256(unit.encode('utf-8')).hexdigest()[:12]}")
-            t += [
-                (sub, RDF.type, org),
-                (sub, SKOS.prefLabel, Literal(unit, lang="zh")),
-                (sub, fp("kind"), Literal("unit")),
-                (iri, URIRef(ORG + "hasSubOrganization"), sub),
-                (sub, URIRef(ORG + "subOrganizationOf"), iri),
-            ]
+        t += _organisation(iri, dept, org)
         if not dept.region:
             findings.append(
                 Finding(
@@ -163,15 +141,50 @@ def triples(departments: list[Department]) -> tuple[list[Triple], list[Finding]]
                 "alone; a district name may be ambiguous or renamed"
             )
             findings.append(Finding("region-inferred", "region", dept.region, message))
-        region = region_iri(div.code)
-        label = "".join(x for x in (div.province, div.city, div.district) if x)
-        t += [
-            (iri, fp("region"), region),
-            (iri, fp("level"), Literal(level(div.code), lang="zh")),
-            (region, RDF.type, fp("Region")),
-            (region, SKOS.notation, Literal(div.code)),
-            (region, SKOS.prefLabel, Literal(label, lang="zh")),
-            (region, fp("level"), Literal(level(div.code), lang="zh")),
-            (region, DCTERMS.source, Literal(version)),
-        ]
+        t += _region(iri, div, div.code, version)
     return t, findings
+
+
+def _organisation(iri: URIRef, dept: Department, org: URIRef) -> list[Triple]:
+    """A department as an org:Organization (names, report years) with its units as
+    sub-organisations (IRIs under the department's, by a hash of the unit's name)."""
+    t: list[Triple] = [
+        (iri, RDF.type, org),
+        (iri, SKOS.prefLabel, Literal(dept.name, lang="zh")),
+        *(
+            (iri, SKOS.altLabel, Literal(other, lang="zh"))
+            for other in sorted(dept.names)
+            if other != dept.name
+        ),
+        (iri, fp("kind"), Literal("department")),
+    ]
+    for year in sorted(dept.years):
+        t.append((iri, fp("reportYear"), Literal(str(year))))
+    for unit in sorted(dept.units):
+        if unit == dept.name:
+            continue
+        sub = URIRef(f"{iri}/unit/{hashlib.sha256(unit.encode('utf-8')).hexdigest()[:12]}")
+        t += [
+            (sub, RDF.type, org),
+            (sub, SKOS.prefLabel, Literal(unit, lang="zh")),
+            (sub, fp("kind"), Literal("unit")),
+            (iri, URIRef(ORG + "hasSubOrganization"), sub),
+            (sub, URIRef(ORG + "subOrganizationOf"), iri),
+        ]
+    return t
+
+
+def _region(iri: URIRef, div: Division, code: str, version: str) -> list[Triple]:
+    """The department's region and level, and the region itself (code, full name, the
+    division list's version it was placed by)."""
+    region = region_iri(code)
+    label = "".join(x for x in (div.province, div.city, div.district) if x)
+    return [
+        (iri, fp("region"), region),
+        (iri, fp("level"), Literal(level(code), lang="zh")),
+        (region, RDF.type, fp("Region")),
+        (region, SKOS.notation, Literal(code)),
+        (region, SKOS.prefLabel, Literal(label, lang="zh")),
+        (region, fp("level"), Literal(level(code), lang="zh")),
+        (region, DCTERMS.source, Literal(version)),
+    ]
