@@ -52,80 +52,11 @@ def _field(name: str, type_: str = "string", **extra: Any) -> dict[str, Any]:
 
 
 def line_items_schema() -> dict[str, Any]:
-    enum = {"constraints": {"enum": sorted(tables())}}
+    """The line items table: where each number stands (table, column, row, how it was
+    placed), the number itself and where it is printed, and the Fiscal Data Package
+    columns (year, phase, classification code and level) that make it comparable."""
     return {
-        "fields": [
-            _field(
-                "table",
-                description="Registry table id",
-                constraints={"required": True, **enum["constraints"]},
-            ),
-            _field(
-                "column",
-                description="Registry column id; empty when unplaced",
-                constraints={"enum": _column_ids()},
-            ),
-            _field("measure", description="The column's measure id"),
-            _field("classification", constraints={"enum": ["function", "economic"]}),
-            _field(
-                "code",
-                description="Classification code as printed (类/款/项)",
-                constraints={"pattern": CODE_PATTERN},
-            ),
-            _field(
-                "row",
-                description="Registry row id for rows without a code",
-                constraints={"enum": _row_ids()},
-            ),
-            _field("item", description="The printed label"),
-            _field(
-                "placed_by",
-                description="How the column was decided",
-                constraints={"required": True, "enum": list(PLACED_BY)},
-            ),
-            _field(
-                "candidates", description="Possible columns of an unplaced number, space-separated"
-            ),
-            _field(
-                "amount",
-                "number",
-                description="Money in 元, exact",
-                columnType="value",
-                constraints={"required": True},
-            ),
-            _field("printed", description="The number as printed", constraints={"required": True}),
-            _field("unit", description="The table's printed unit", constraints={"enum": UNITS}),
-            _field("source", "integer", description="Index into the package's sources"),
-            _field("page", "integer"),
-            _field("line", "integer"),
-            _field("fiscal_year", "year", columnType="date:fiscal-year"),
-            _field(
-                "phase",
-                description="executed (决算) or approved (预算)",
-                columnType="phase:id",
-                constraints={"enum": ["executed", "approved"]},
-            ),
-            _field(
-                "function_code",
-                columnType="functional-classification:generic:code",
-                constraints={"pattern": CODE_PATTERN},
-            ),
-            _field(
-                "function_level",
-                columnType="functional-classification:generic:level",
-                constraints={"enum": ["类", "款", "项"]},
-            ),
-            _field(
-                "economic_code",
-                columnType="economic-classification:generic:code",
-                constraints={"pattern": CODE_PATTERN},
-            ),
-            _field(
-                "economic_level",
-                columnType="economic-classification:generic:level",
-                constraints={"enum": ["类", "款", "项"]},
-            ),
-        ],
+        "fields": _placement_fields() + _value_fields() + _fiscal_fields(),
         "missingValues": [""],
         "foreignKeys": [
             {
@@ -134,6 +65,95 @@ def line_items_schema() -> dict[str, Any]:
             },
         ],
     }
+
+
+def _placement_fields() -> list[dict[str, Any]]:
+    """Where a number stands: its registry table, column and row, the printed label, how
+    the column was decided (or which columns it could be)."""
+    return [
+        _field(
+            "table",
+            description="Registry table id",
+            constraints={"required": True, "enum": sorted(tables())},
+        ),
+        _field(
+            "column",
+            description="Registry column id; empty when unplaced",
+            constraints={"enum": _column_ids()},
+        ),
+        _field("measure", description="The column's measure id"),
+        _field("classification", constraints={"enum": ["function", "economic"]}),
+        _field(
+            "code",
+            description="Classification code as printed (类/款/项)",
+            constraints={"pattern": CODE_PATTERN},
+        ),
+        _field(
+            "row",
+            description="Registry row id for rows without a code",
+            constraints={"enum": _row_ids()},
+        ),
+        _field("item", description="The printed label"),
+        _field(
+            "placed_by",
+            description="How the column was decided",
+            constraints={"required": True, "enum": list(PLACED_BY)},
+        ),
+        _field("candidates", description="Possible columns of an unplaced number, space-separated"),
+    ]
+
+
+def _value_fields() -> list[dict[str, Any]]:
+    """The number: its exact amount in 元 as printed, the table's unit, and its place in
+    the sources."""
+    return [
+        _field(
+            "amount",
+            "number",
+            description="Money in 元, exact",
+            columnType="value",
+            constraints={"required": True},
+        ),
+        _field("printed", description="The number as printed", constraints={"required": True}),
+        _field("unit", description="The table's printed unit", constraints={"enum": UNITS}),
+        _field("source", "integer", description="Index into the package's sources"),
+        _field("page", "integer"),
+        _field("line", "integer"),
+    ]
+
+
+def _fiscal_fields() -> list[dict[str, Any]]:
+    """The Fiscal Data Package columns: fiscal year, phase, and the function / economic
+    classification code and level."""
+    return [
+        _field("fiscal_year", "year", columnType="date:fiscal-year"),
+        _field(
+            "phase",
+            description="executed (决算) or approved (预算)",
+            columnType="phase:id",
+            constraints={"enum": ["executed", "approved"]},
+        ),
+        _field(
+            "function_code",
+            columnType="functional-classification:generic:code",
+            constraints={"pattern": CODE_PATTERN},
+        ),
+        _field(
+            "function_level",
+            columnType="functional-classification:generic:level",
+            constraints={"enum": ["类", "款", "项"]},
+        ),
+        _field(
+            "economic_code",
+            columnType="economic-classification:generic:code",
+            constraints={"pattern": CODE_PATTERN},
+        ),
+        _field(
+            "economic_level",
+            columnType="economic-classification:generic:level",
+            constraints={"enum": ["类", "款", "项"]},
+        ),
+    ]
 
 
 def codes_schema() -> dict[str, Any]:
