@@ -133,24 +133,22 @@ def _fiscal_fields() -> list[dict[str, Any]]:
             columnType="phase:id",
             constraints={"enum": ["executed", "approved"]},
         ),
+        *_classification_fields("function", "functional-classification"),
+        *_classification_fields("economic", "economic-classification"),
+    ]
+
+
+def _classification_fields(scheme: str, column_type: str) -> list[dict[str, Any]]:
+    """A classification's code and level (类/款/项), typed for the Fiscal Data Package."""
+    return [
         _field(
-            "function_code",
-            columnType="functional-classification:generic:code",
+            f"{scheme}_code",
+            columnType=f"{column_type}:generic:code",
             constraints={"pattern": CODE_PATTERN},
         ),
         _field(
-            "function_level",
-            columnType="functional-classification:generic:level",
-            constraints={"enum": ["类", "款", "项"]},
-        ),
-        _field(
-            "economic_code",
-            columnType="economic-classification:generic:code",
-            constraints={"pattern": CODE_PATTERN},
-        ),
-        _field(
-            "economic_level",
-            columnType="economic-classification:generic:level",
+            f"{scheme}_level",
+            columnType=f"{column_type}:generic:level",
             constraints={"enum": ["类", "款", "项"]},
         ),
     ]
