@@ -7,7 +7,7 @@ announced and not given, a table title of another year, a 单位 report calling 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from fiscalpub.model import Finding, ReportMeta, Where
 from fiscalpub.normalize import nfkc, squash
@@ -62,12 +62,7 @@ def _placeholders(lines: list[Line]) -> Finding | None:
     ("XX单位") — the report was published from its template unedited."""
     words = text_words()
     mark = _placeholder_re()
-    hits = []
-    for line in lines:
-        s = squash(nfkc(line.text))
-        m = words.instruction.search(s) or mark.search(s)
-        if m:
-            hits.append((line, _context(s, m)))
+    hits = _matches(lines, lambda s: words.instruction.search(s) or mark.search(s))
     return _finding(
         "text-template-left",
         "error",
@@ -78,14 +73,21 @@ def _placeholders(lines: list[Line]) -> Finding | None:
 
 def _empty_reasons(lines: list[Line]) -> Finding | None:
     """A reason announced and not given ("增加的主要原因是。")."""
+    hits = _matches(lines, text_words().empty_reason.search)
+    return _finding("text-empty-reason", "error", "a reason is announced but not given", hits)
+
+
+def _matches(
+    lines: list[Line], search: Callable[[str], re.Match[str] | None]
+) -> list[tuple[Line, str]]:
+    """The lines (squashed) where `search` finds something, each with the words around it."""
     hits = []
-    pattern = text_words().empty_reason
     for line in lines:
         s = squash(nfkc(line.text))
-        m = pattern.search(s)
+        m = search(s)
         if m:
             hits.append((line, _context(s, m)))
-    return _finding("text-empty-reason", "error", "a reason is announced but not given", hits)
+    return hits
 
 
 def _other_year_titles(regions: Iterable[TableRegion], year: int | None) -> Finding | None:
