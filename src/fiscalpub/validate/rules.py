@@ -901,16 +901,14 @@ def narrative_sums(rule: Rule, ix: Index) -> Iterator[Check]:
                 parts = _with_extras(stated, total, parts, phase, period)
             amount = sum((f.amount or Decimal(0) for f in parts), Decimal(0))
             names = " + ".join(_fact_label(f) for f in parts)
-            yield compare(
+            yield _compare_parts(
                 rule,
                 total.amount or Decimal(0),
                 amount,
-                _fact_tolerance([total, *parts]),
+                total,
+                parts,
                 f"{names} = {_in_printed_unit(amount, parts)} "
                 f"{'≠' if complete else '>'} {_fact_label(total)}",
-                [_fact_at(total), *(_fact_at(f) for f in parts)],
-                (total, *parts),
-                (total, *parts) if sum(1 for f in parts if f.amount) >= 2 else (),
                 "eq" if complete else "le",
             )
         for part_id, whole_id in fact_bounds():
@@ -1153,16 +1151,39 @@ def _parts_check(
     amount = sum((f.amount or Decimal(0) for f in parts), Decimal(0))
     label = "/".join((line or total).path or []) + f" {what}"
     names = " + ".join(f"{_signed(f)} (p.{f.page} l.{f.line})" for f in parts)
-    return compare(
+    return _compare_parts(
         rule,
         amount,
         total.amount or Decimal(0),
-        _fact_tolerance([total, *parts]),
+        total,
+        parts,
         f"narrative {label} {_signed(total)} (p.{total.page} l.{total.line}) ≠ {names} = "
         f"{_in_printed_unit(amount, parts)} ({len(parts)} lines below {(line or total).code})",
+    )
+
+
+def _compare_parts(
+    rule: Rule,
+    expected: Decimal,
+    printed: Decimal,
+    total: Fact,
+    parts: list[Fact],
+    message: str,
+    direction: str = "eq",
+) -> Check:
+    """`compare` for a narrative total and its stated parts: the tolerance of all their
+    printed places, every fact as a place, and confirmation only where at least two parts
+    state an amount (one part equal to its total proves no sum)."""
+    return compare(
+        rule,
+        expected,
+        printed,
+        _fact_tolerance([total, *parts]),
+        message,
         [_fact_at(total), *(_fact_at(f) for f in parts)],
         (total, *parts),
         (total, *parts) if sum(1 for f in parts if f.amount) >= 2 else (),
+        direction,
     )
 
 
