@@ -23,7 +23,15 @@ from typing import Any
 from fiscalpub import __version__
 from fiscalpub.code_index import CodeIndex, shipped_index
 from fiscalpub.errors import NoIdentity, SeveralReports
-from fiscalpub.model import SCHEMA_VERSION, Finding, Report, Where, kind_label, several_reports
+from fiscalpub.model import (
+    SCHEMA_VERSION,
+    Finding,
+    Report,
+    ReportMeta,
+    Where,
+    kind_label,
+    several_reports,
+)
 from fiscalpub.package.schemas import all_schemas
 from fiscalpub.package.slug import package_slug
 from fiscalpub.vocab.build import concept_iri
@@ -39,7 +47,10 @@ _PLAIN_NUMBER = re.compile(r"[-+]?[0-9][0-9,]*(\.[0-9]+)?")
 
 
 @dataclass
-class Package:
+class BuiltPackage:
+    """A package built in memory, before it is written: its slug and files (a package
+    read back from its folder is the package reader's `Package`)."""
+
     slug: str
     files: dict[str, bytes]  # relative path -> content
     # findings of the build itself, also in findings.csv (charts-skipped), for the caller
@@ -240,24 +251,14 @@ def build_package(
     dataset_iri: str | None = None,
     source_files: list[tuple[str, bytes]] | None = None,
     with_charts: bool = False,
-) -> Package:
+) -> BuiltPackage:
     """One package per report; `dataset_iri` (from the configured base IRI) becomes the
     descriptor's `id`, the IRI the RDF export and CKAN use for this dataset.
     `source_files` (name, bytes) are the report's own files: those whose sha256 is one of
     the report's sources are copied into ``sources/`` so the package is self-contained
     (a portal publishes the original beside the data)."""
+    _refuse_unidentified(report)
     meta = report.report
-    if not meta.department:
-        # the identity findings say why (identity-missing, identity-placeholder)
-        why = "; ".join(
-            f"{f.code}: {f.message}" for f in report.findings if f.code.startswith("identity-")
-        )
-        raise NoIdentity(f"no package for a report without a department ({why or 'none named'})")
-    several = several_reports(report)
-    if several:
-        raise SeveralReports(
-            "no package: several reports in one? " + "; ".join(f.message for f in several[:2])
-        )
     slug = package_slug(meta)
     schemas = all_schemas()
     codes, unknown = codes_resource(report, index or shipped_index())
@@ -286,6 +287,37 @@ def build_package(
     for tid in printed_tables:
         files[f"tables/{tid}.csv"] = table_csv(report, tid, schemas[f"tables/{tid}.schema.json"])
     files["canonical.json"] = report.to_json().encode("utf-8")
+    _add_schemas(files, schemas, printed_tables)
+    resources = _data_resources(report, files, printed_tables)
+    originals, source_resources = _add_sources(meta, source_files or [], files)
+    resources += source_resources + chart_resources
+    descriptor = _descriptor(meta, slug, dataset_iri, licence, originals, charts_font, resources)
+    files["datapackage.json"] = (
+        json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
+    ).encode("utf-8")
+    return BuiltPackage(slug, files, notices)
+
+
+def _refuse_unidentified(report: Report) -> None:
+    """No package for a report that names no department (its identity findings say why)
+    or that reads as several reports in one: its slug and title would be wrong."""
+    if not report.report.department:
+        # the identity findings say why (identity-missing, identity-placeholder)
+        why = "; ".join(
+            f"{f.code}: {f.message}" for f in report.findings if f.code.startswith("identity-")
+        )
+        raise NoIdentity(f"no package for a report without a department ({why or 'none named'})")
+    several = several_reports(report)
+    if several:
+        raise SeveralReports(
+            "no package: several reports in one? " + "; ".join(f.message for f in several[:2])
+        )
+
+
+def _add_schemas(
+    files: dict[str, bytes], schemas: dict[str, Any], printed_tables: list[str]
+) -> None:
+    """The Table Schemas of the resources written (a table's only if it prints numbers)."""
     used = [
         "line_items.schema.json",
         "codes.schema.json",
@@ -297,6 +329,13 @@ def build_package(
         files[f"schemas/{name}"] = (
             json.dumps(schemas[name], ensure_ascii=False, indent=2) + "\n"
         ).encode()
+
+
+def _data_resources(
+    report: Report, files: dict[str, bytes], printed_tables: list[str]
+) -> list[dict[str, Any]]:
+    """The data resources, titled in Chinese and English: the long tables, each printed
+    table as printed (its title and unit), and the canonical report."""
     resources = [
         _resource(
             "line_items",
@@ -352,9 +391,17 @@ def build_package(
             **_integrity(files["canonical.json"]),
         }
     )
-    kind = kind_label(meta.kind, meta.scope)
+    return resources
+
+
+def _add_sources(
+    meta: ReportMeta, source_files: list[tuple[str, bytes]], files: dict[str, bytes]
+) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """The report's own source files copied into ``sources/`` (only those whose sha256 is
+    one of its sources, each once): sha256 -> path in the package, and their resources."""
     originals: dict[str, str] = {}  # sha256 -> path in the package
-    for name, content in source_files or []:
+    resources: list[dict[str, Any]] = []
+    for name, content in source_files:
         digest = hashlib.sha256(content).hexdigest()
         if digest in {src.sha256 for src in meta.sources} and digest not in originals:
             rel = f"sources/{Path(name).name}"
@@ -373,7 +420,22 @@ def build_package(
                     **_integrity(content),
                 }
             )
-    resources += chart_resources
+    return originals, resources
+
+
+def _descriptor(
+    meta: ReportMeta,
+    slug: str,
+    dataset_iri: str | None,
+    licence: dict[str, Any] | None,
+    originals: dict[str, str],
+    charts_font: str | None,
+    resources: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """datapackage.json: title and description in Chinese and English, licence, sources
+    (a copied original by its path in the package), keywords, fiscal period and the
+    fiscalpub block (version, identity, self-check); keys without a value left out."""
+    kind = kind_label(meta.kind, meta.scope)
     descriptor: dict[str, Any] = {
         "id": dataset_iri,
         "name": slug,
@@ -422,11 +484,7 @@ def build_package(
         },
         "resources": resources,
     }
-    descriptor = {k: v for k, v in descriptor.items() if v is not None}
-    files["datapackage.json"] = (
-        json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
-    ).encode("utf-8")
-    return Package(slug, files, notices)
+    return {k: v for k, v in descriptor.items() if v is not None}
 
 
 SOURCE_MEDIA = {".pdf": "application/pdf", ".txt": "text/plain", ".json": "application/json"}
@@ -523,7 +581,7 @@ def _umask() -> int:
     return mask
 
 
-def write_package(package: Package, out: Path) -> Path:
+def write_package(package: BuiltPackage, out: Path) -> Path:
     """Write all or nothing: the package folder appears only when complete."""
     target = out / package.slug
     out.mkdir(parents=True, exist_ok=True)
