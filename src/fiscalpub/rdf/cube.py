@@ -231,15 +231,33 @@ def cube(package: Package, base: str, index: CodeIndex | None = None) -> list[Tr
     ds = NamedNode(package_iri(package, base))
     year = int(meta["year"])
     dept = NamedNode(str(org_iri(str(meta["department"]))))
-    kind = dsd.kind_iri(str(meta["kind"]))
     period = year_iri(year)
-    sources = package.descriptor.get("sources") or []
     concepts = _Concepts(package, index)
     t: list[Triple] = []
-    add = t.append
+    t += _dataset(package, ds, dept, period, year)
+    t += _distributions(package, ds)
+    sources = package.descriptor.get("sources") or []
+    source_nodes = [_source_iri(str(s["sha256"])) for s in sources]
+    t += _sources(ds, sources, source_nodes)
+    observations = _Observations(package, ds, concepts, source_nodes)
+    for li in package.line_items:
+        observations.add(li, (dept, period, dsd.kind_iri(str(meta["kind"]))))
+    t += observations.triples
+    t += observations.pages()
+    t += observations.printed_rows()
+    t += concepts.triples(observations.labels)
+    t += dsd.triples()
+    return sorted(set(t), key=str)
 
-    # ------------------------------------------------------------ dataset (qb + DCAT)
-    d = package.descriptor
+
+def _dataset(
+    package: Package, ds: NamedNode, dept: NamedNode, period: NamedNode, year: int
+) -> list[Triple]:
+    """The dataset (qb:DataSet and dcat:Dataset: title, keywords, publisher, period,
+    licence), its period of time and its publishing department."""
+    d, meta = package.descriptor, package.meta
+    t: list[Triple] = []
+    add = t.append
     add(Triple(ds, RDF_TYPE, ns("qb", "DataSet")))
     add(Triple(ds, RDF_TYPE, ns("dcat", "Dataset")))
     add(Triple(ds, ns("qb", "structure"), NamedNode(DSD)))
@@ -253,7 +271,7 @@ def cube(package: Package, base: str, index: CodeIndex | None = None) -> list[Tr
     add(Triple(ds, ns("dct", "temporal"), period))
     add(Triple(ds, ns("dct", "language"), ZH))
     add(Triple(ds, ns("dct", "conformsTo"), NamedNode(DSD)))
-    add(Triple(ds, ns("dct", "type"), kind))
+    add(Triple(ds, ns("dct", "type"), dsd.kind_iri(str(meta["kind"]))))
     add(Triple(ds, dsd.UNIT_MEASURE, CNY))
     add(Triple(ds, fp("generator"), Literal(f"fiscalpub {__version__}")))
     for lic in d.get("licenses", []):
@@ -268,9 +286,16 @@ def cube(package: Package, base: str, index: CodeIndex | None = None) -> list[Tr
     add(Triple(period, ns("dcat", "endDate"), Literal(f"{year}-12-31", datatype=XSD_DATE)))
     add(Triple(dept, RDF_TYPE, ns("org", "Organization")))
     add(Triple(dept, ns("skos", "prefLabel"), Literal(str(meta["department"]), language="zh")))
+    return t
 
+
+def _distributions(package: Package, ds: NamedNode) -> list[Triple]:
+    """Each file of the package as a dcat:Distribution: media type, format, size and its
+    sha256 checksum (spdx), conforming to Table Schema when it has one."""
+    t: list[Triple] = []
+    add = t.append
     for rel, data in sorted(package.files.items()):
-        resource = next(r for r in d["resources"] if r.get("path") == rel)
+        resource = next(r for r in package.descriptor["resources"] if r.get("path") == rel)
         dist = NamedNode(f"{ds.value}/distribution/{resource['name']}")
         digest = hashlib.sha256(data).hexdigest()
         checksum = NamedNode(f"{dist.value}/sha256")
@@ -302,58 +327,79 @@ def cube(package: Package, base: str, index: CodeIndex | None = None) -> list[Tr
         )
         if resource.get("schema"):
             add(Triple(dist, ns("dct", "conformsTo"), TABLE_SCHEMA))
+    return t
 
-    # ------------------------------------------------------------ sources (PROV)
-    source_nodes: list[NamedNode] = []
-    for s in sources:
-        node = _source_iri(str(s["sha256"]))
-        source_nodes.append(node)
-        add(Triple(ds, ns("prov", "wasDerivedFrom"), node))
-        add(Triple(ds, ns("dct", "source"), node))
-        add(Triple(node, RDF_TYPE, ns("prov", "Entity")))
-        add(Triple(node, RDF_TYPE, ns("foaf", "Document")))
-        add(Triple(node, ns("dct", "title"), Literal(str(s.get("title") or s.get("path")))))
-        add(Triple(node, ns("dct", "identifier"), Literal(f"sha256:{s['sha256']}")))
 
-    # ------------------------------------------------------------ observations
-    labels: dict[tuple[str, str], str] = {}
-    pages: set[tuple[int, int]] = set()
-    seen: set[tuple[str, str, str]] = set()
-    printed_rows: dict[str, str] = {}
-    dims = dsd.DIMENSIONS
-    for li in package.line_items:
+def _sources(
+    ds: NamedNode, sources: list[dict[str, Any]], source_nodes: list[NamedNode]
+) -> list[Triple]:
+    """The source documents the dataset was derived from (PROV), by their sha256."""
+    t: list[Triple] = []
+    for s, node in zip(sources, source_nodes, strict=True):
+        t += [
+            Triple(ds, ns("prov", "wasDerivedFrom"), node),
+            Triple(ds, ns("dct", "source"), node),
+            Triple(node, RDF_TYPE, ns("prov", "Entity")),
+            Triple(node, RDF_TYPE, ns("foaf", "Document")),
+            Triple(node, ns("dct", "title"), Literal(str(s.get("title") or s.get("path")))),
+            Triple(node, ns("dct", "identifier"), Literal(f"sha256:{s['sha256']}")),
+        ]
+    return t
+
+
+class _Observations:
+    """The qb:Observations of a package's placed line items, with what they leave to mint
+    after them: the labels of the codes they use, the source pages they cite, and row
+    concepts for lines printed without code or row id."""
+
+    def __init__(
+        self,
+        package: Package,
+        ds: NamedNode,
+        concepts: _Concepts,
+        source_nodes: list[NamedNode],
+    ) -> None:
+        self.package = package
+        self.ds = ds
+        self.concepts = concepts
+        self.source_nodes = source_nodes
+        self.triples: list[Triple] = []
+        self.labels: dict[tuple[str, str], str] = {}
+        self.seen_pages: set[tuple[int, int]] = set()
+        self.seen: set[tuple[str, str, str]] = set()
+        self.printed: dict[str, str] = {}
+
+    def add(self, li: dict[str, Any], report: tuple[NamedNode, NamedNode, NamedNode]) -> None:
+        """One line item's observation (an unplaced number is a finding, not one): its
+        dimensions (department, period, kind, table, row, function, economic, column),
+        the amount and how it was printed, and the source page it comes from."""
         if not li["column"]:
-            continue  # unplaced: a finding, not an observation
+            return  # unplaced: a finding, not an observation
+        concepts = self.concepts
         cl, c, row = li["classification"], li["code"], li["row"]
         if not c and not row:
-            # a line the parser could not identify (e.g. a name cut by its cell): still
-            # a printed number, so an observation, on a row concept minted from its name
-            row = "printed-" + hashlib.sha256(li["item"].encode("utf-8")).hexdigest()[:12]
-            if (li["table"], row, li["column"]) in seen:
-                row += f"-l{li['line']}"
-            printed_rows[row] = li["item"]
+            row = self._printed_row(li)
         key = c if c else row
-        seen.add((li["table"], key, li["column"]))
-        obs = NamedNode(f"{ds.value}/obs/{li['table']}/{key}/{li['column']}")
+        self.seen.add((li["table"], key, li["column"]))
+        obs = NamedNode(f"{self.ds.value}/obs/{li['table']}/{key}/{li['column']}")
         function = concepts.edition("function", c) if c and cl == "function" else None
         economic = concepts.edition("economic", c) if c and cl == "economic" else None
         if c and not (function or economic):
-            raise PackageError(f"{package.path}: code {c} without a known classification")
+            raise PackageError(f"{self.package.path}: code {c} without a known classification")
         if c and li.get("item"):
-            labels.setdefault((cl, c), li["item"])
+            self.labels.setdefault((cl, c), li["item"])
         values = (
-            dept,
-            period,
-            kind,
+            *report,
             dsd.table_iri(li["table"]),
             dsd.row_iri(row) if row and not c else dsd.not_applicable("row"),
             function or dsd.not_applicable("function"),
             economic or dsd.not_applicable("economic"),
             dsd.column_iri(li["column"]),
         )
+        add = self.triples.append
         add(Triple(obs, RDF_TYPE, ns("qb", "Observation")))
-        add(Triple(obs, ns("qb", "dataSet"), ds))
-        for dim, value in zip(dims, values, strict=True):
+        add(Triple(obs, ns("qb", "dataSet"), self.ds))
+        for dim, value in zip(dsd.DIMENSIONS, values, strict=True):
             add(Triple(obs, dim.prop, value))
         add(Triple(obs, dsd.MEASURE, Literal(li["amount"], datatype=XSD_DECIMAL)))
         add(Triple(obs, fp("printedValue"), Literal(li["printed"])))
@@ -366,26 +412,45 @@ def cube(package: Package, base: str, index: CodeIndex | None = None) -> list[Tr
             add(Triple(obs, fp("line"), _lit(li["line"], XSD_INTEGER)))
         if li.get("source") and li.get("page"):
             src, page = int(li["source"]), int(li["page"])
-            if src < len(source_nodes):
-                page_node = NamedNode(f"{source_nodes[src].value}#page={page}")
-                pages.add((src, page))
+            if src < len(self.source_nodes):
+                page_node = NamedNode(f"{self.source_nodes[src].value}#page={page}")
+                self.seen_pages.add((src, page))
                 add(Triple(obs, ns("prov", "wasDerivedFrom"), page_node))
-    for src, page in sorted(pages):
-        page_node = NamedNode(f"{source_nodes[src].value}#page={page}")
-        add(Triple(page_node, RDF_TYPE, ns("prov", "Entity")))
-        add(Triple(page_node, ns("dct", "isPartOf"), source_nodes[src]))
-        add(Triple(page_node, fp("page"), _lit(page, XSD_INTEGER)))
 
-    for row, item in sorted(printed_rows.items()):
-        node = dsd.row_iri(row)
-        add(Triple(node, RDF_TYPE, ns("skos", "Concept")))
-        add(Triple(node, ns("skos", "inScheme"), code("row")))
-        add(Triple(node, ns("skos", "notation"), Literal(row)))
-        add(Triple(node, ns("skos", "prefLabel"), Literal(item, language="zh")))
-        add(Triple(node, fp("mintedFrom"), Literal("report")))
-    t += concepts.triples(labels)
-    t += dsd.triples()
-    return sorted(set(t), key=str)
+    def _printed_row(self, li: dict[str, Any]) -> str:
+        """A line the parser could not identify (e.g. a name cut by its cell): still a
+        printed number, so an observation, on a row concept minted from its name."""
+        row = "printed-" + hashlib.sha256(li["item"].encode("utf-8")).hexdigest()[:12]
+        if (li["table"], row, li["column"]) in self.seen:
+            row += f"-l{li['line']}"
+        self.printed[row] = li["item"]
+        return row
+
+    def pages(self) -> list[Triple]:
+        """The source pages the observations cite, each a part of its document."""
+        t: list[Triple] = []
+        for src, page in sorted(self.seen_pages):
+            page_node = NamedNode(f"{self.source_nodes[src].value}#page={page}")
+            t += [
+                Triple(page_node, RDF_TYPE, ns("prov", "Entity")),
+                Triple(page_node, ns("dct", "isPartOf"), self.source_nodes[src]),
+                Triple(page_node, fp("page"), _lit(page, XSD_INTEGER)),
+            ]
+        return t
+
+    def printed_rows(self) -> list[Triple]:
+        """Row concepts minted from the report for lines printed without code or row id."""
+        t: list[Triple] = []
+        for row, item in sorted(self.printed.items()):
+            node = dsd.row_iri(row)
+            t += [
+                Triple(node, RDF_TYPE, ns("skos", "Concept")),
+                Triple(node, ns("skos", "inScheme"), code("row")),
+                Triple(node, ns("skos", "notation"), Literal(row)),
+                Triple(node, ns("skos", "prefLabel"), Literal(item, language="zh")),
+                Triple(node, fp("mintedFrom"), Literal("report")),
+            ]
+        return t
 
 
 def serialise(triples: Iterable[Triple], fmt: str) -> bytes:
