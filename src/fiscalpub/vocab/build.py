@@ -63,7 +63,10 @@ def _curated(name: str) -> dict[str, Any]:
 
 
 @dataclass
-class Finding:
+class VocabFinding:
+    """A row of the vocabulary's findings.csv (a code whose labels conflict, a region not
+    placed …): not a report's `model.Finding`, which has a severity and places."""
+
     code: str
     classification: str
     subject: str
@@ -78,7 +81,7 @@ class Vocabulary:
     printed: list[Printed]
     # (classification, era, code) -> year -> labels
     labels: dict[tuple[str, str, str], dict[int, set[str]]] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[VocabFinding] = field(default_factory=list)
 
     @classmethod
     def from_printed(cls, printed: Iterable[Printed]) -> Vocabulary:
@@ -114,8 +117,8 @@ class Vocabulary:
         return max(self.all_labels(key), key=lambda n: (len(n), n))
 
     # -- conflicts -------------------------------------------------------
-    def _conflicts(self) -> list[Finding]:
-        out: list[Finding] = []
+    def _conflicts(self) -> list[VocabFinding]:
+        out: list[VocabFinding] = []
         keys = set(self.labels)
         for (cl, era, code), years in sorted(self.labels.items()):
             for year, names in sorted(years.items()):
@@ -124,7 +127,7 @@ class Vocabulary:
                     for b in names_l[a_i + 1 :]:
                         if not _related(a, b):
                             out.append(
-                                Finding(
+                                VocabFinding(
                                     "label-conflict",
                                     cl,
                                     f"{code}@{year}",
@@ -138,7 +141,7 @@ class Vocabulary:
                 and not (len(parent) == 3 and parent in classes()[cl])
             ):
                 out.append(
-                    Finding(
+                    VocabFinding(
                         "orphan-code", cl, code, f"{code} is printed, its parent {parent} never is"
                     )
                 )
@@ -151,7 +154,7 @@ class Vocabulary:
         for (cl, year, parent, name), codes in sorted(by_name.items()):
             if len(codes) > 1:
                 out.append(
-                    Finding(
+                    VocabFinding(
                         "duplicate-label",
                         cl,
                         f"{parent}@{year}",
@@ -164,7 +167,7 @@ class Vocabulary:
                 old, new = self.pref_label((cl, era, code)), self.pref_label((cl, "", code))
                 if not _related(old, new):
                     out.append(
-                        Finding(
+                        VocabFinding(
                             "meaning-changed",
                             cl,
                             code,

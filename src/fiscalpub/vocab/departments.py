@@ -17,7 +17,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from fiscalpub.parse.identity import organisation_key
-from fiscalpub.vocab.build import Finding, fp
+from fiscalpub.vocab.build import VocabFinding, fp
 from fiscalpub.vocab.turtle import PREFIXES, Triple
 
 ORG = "http://www.w3.org/ns/org#"
@@ -93,9 +93,9 @@ def region_iri(code: str) -> URIRef:
     return URIRef(REGIONS + code)
 
 
-def triples(departments: list[Department]) -> tuple[list[Triple], list[Finding]]:
+def triples(departments: list[Department]) -> tuple[list[Triple], list[VocabFinding]]:
     t: list[Triple] = []
-    findings: list[Finding] = []
+    findings: list[VocabFinding] = []
     org = URIRef(ORG + "Organization")
     version = cpca_version()
     for dept in sorted(departments, key=lambda d: d.name):
@@ -103,7 +103,7 @@ def triples(departments: list[Department]) -> tuple[list[Triple], list[Finding]]
         t += _organisation(iri, dept, org)
         if not dept.region:
             findings.append(
-                Finding(
+                VocabFinding(
                     "region-unknown",
                     "region",
                     dept.name,
@@ -114,7 +114,7 @@ def triples(departments: list[Department]) -> tuple[list[Triple], list[Finding]]
         div = division(dept.region)
         if div.code is None:
             findings.append(
-                Finding(
+                VocabFinding(
                     "region-unknown",
                     "region",
                     dept.region,
@@ -124,7 +124,7 @@ def triples(departments: list[Department]) -> tuple[list[Triple], list[Finding]]
             continue
         if div.rest:
             findings.append(
-                Finding(
+                VocabFinding(
                     "region-partial",
                     "region",
                     dept.region,
@@ -140,7 +140,7 @@ def triples(departments: list[Department]) -> tuple[list[Triple], list[Finding]]
                 f"{dept.region}: placed at {div.code} ({inferred}{div.district}) from the name "
                 "alone; a district name may be ambiguous or renamed"
             )
-            findings.append(Finding("region-inferred", "region", dept.region, message))
+            findings.append(VocabFinding("region-inferred", "region", dept.region, message))
         t += _region(iri, div, div.code, version)
     return t, findings
 

@@ -14,7 +14,7 @@ from fiscalpub.parse.identity import organisation_key
 from fiscalpub.parse.report import build_report
 from fiscalpub.read import read_document
 from fiscalpub.vocab import departments
-from fiscalpub.vocab.build import Finding, Vocabulary, cofog_triples
+from fiscalpub.vocab.build import VocabFinding, Vocabulary, cofog_triples
 from fiscalpub.vocab.harvest import harvest
 from fiscalpub.vocab.turtle import turtle
 
@@ -28,7 +28,7 @@ HEADER = (
 class Built:
     files: dict[str, str]  # relative path -> content
     vocabulary: Vocabulary
-    findings: list[Finding]
+    findings: list[VocabFinding]
 
 
 def load_report(group: list[Path]) -> Report:
