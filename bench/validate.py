@@ -92,11 +92,11 @@ def in_process(dirs: list[Path]) -> tuple[float, float]:
     from frictionless import Package
 
     from fiscalpub.validate.defects import check_package
-    from fiscalpub.validate.engine import run
+    from fiscalpub.validate.engine import validate_report
 
     def ours(d: Path) -> object:
         checked = check_package(d)
-        return run(checked.report) if checked.report else []
+        return validate_report(checked.report) if checked.report else []
 
     ours_t = [median_seconds(lambda d=d: ours(d)) for d in dirs]
 

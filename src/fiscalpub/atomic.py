@@ -7,11 +7,15 @@ import secrets
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, *, if_changed: bool = False) -> None:
     """Replace `path` with `data` atomically: a failed write never leaves a partial file.
     The temporary file has a name of its own (two runs on one folder never share one) and
     is opened like any new file, so the umask gives it the usual permissions (a mkstemp
-    file would be private)."""
+    file would be private).  With `if_changed` a file that already holds these bytes is
+    left alone (`fiscalpub run` re-writes its catalog and manifest on every run: an
+    unchanged one keeps its modification time)."""
+    if if_changed and path.is_file() and path.read_bytes() == data:
+        return
     make_dirs(path.parent)
     _replaceable(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")

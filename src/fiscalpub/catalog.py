@@ -23,10 +23,11 @@ from typing import Any
 from urllib.parse import quote
 
 from fiscalpub import __version__
+from fiscalpub.atomic import write_atomic
 from fiscalpub.canonical import read_canonical
 from fiscalpub.errors import BadCanonical
 from fiscalpub.model import kind_label
-from fiscalpub.pipeline import SUMMARY_VERSION, Result, report_summary, write_bytes
+from fiscalpub.pipeline import SUMMARY_VERSION, Result, report_summary
 
 CONTEXT = {
     "dcat": "http://www.w3.org/ns/dcat#",
@@ -756,14 +757,14 @@ def write_catalog(out: Path, results: list[Result]) -> list[Entry]:
     """catalog.json, index.html and reports/<package>.html for these results; pages of
     packages not in this catalog are removed (only this catalog's pages are linked)."""
     entries = load_entries(out, results)
-    write_bytes(out / "catalog.json", catalog_json(entries).encode("utf-8"))
-    write_bytes(out / "index.html", index_html(entries).encode("utf-8"))
+    write_atomic(out / "catalog.json", catalog_json(entries).encode("utf-8"), if_changed=True)
+    write_atomic(out / "index.html", index_html(entries).encode("utf-8"), if_changed=True)
     pages = out / REPORTS
     pages.mkdir(exist_ok=True)
     written = set()
     for e in entries:
         if e.package:
-            write_bytes(out / e.page, report_html(e).encode("utf-8"))
+            write_atomic(out / e.page, report_html(e).encode("utf-8"), if_changed=True)
             written.add(f"{e.package}.html")
     for old in pages.glob("*.html"):
         if old.name not in written:

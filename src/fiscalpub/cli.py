@@ -24,11 +24,6 @@ from fiscalpub.errors import FiscalpubError
 from fiscalpub.model import Finding, Report, SelfCheck, kind_label, several_reports
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write all or nothing: a failed run never leaves a partial file."""
-    write_atomic(path, text.encode("utf-8"))
-
-
 def self_check_lines(checks: SelfCheck) -> list[str]:
     """The self-check (README "Self-check"): table amounts, then narrative amounts."""
     share = checks.share
@@ -171,7 +166,7 @@ def parse(files: tuple[Path, ...], as_json: bool, output: Path | None) -> None:
     text = report.to_json()
     if output is not None:
         try:
-            _write_atomic(output, text)
+            write_atomic(output, text.encode("utf-8"))
         except OSError as exc:
             click.echo(f"Error: {output}: cannot write ({exc.strerror or exc})", err=True)
             sys.exit(1)
@@ -338,7 +333,7 @@ def build(
     from fiscalpub.package.build import build_package, write_package
     from fiscalpub.package.slug import package_slug
     from fiscalpub.rdf.cube import dataset_iri
-    from fiscalpub.validate.engine import run as run_rules
+    from fiscalpub.validate.engine import validate_report
 
     cfg = load_config(config_file, base_iri)  # with a real base, the package's id is its IRI
     lic = {"name": licence, "title": licence_title or licence} if licence else None
@@ -365,7 +360,7 @@ def build(
             built = build_package(
                 report,
                 licence=lic,
-                extra_findings=run_rules(report),
+                extra_findings=validate_report(report),
                 dataset_iri=iri,
                 source_files=[(p.name, p.read_bytes()) for p in group if p.is_file()],
                 with_charts=not no_charts,
@@ -464,7 +459,7 @@ def validate(
     Exit codes: 0 valid, 1 defects (or contradictions with --strict), 2 usage error.
     """
     from fiscalpub.validate import defects, output
-    from fiscalpub.validate.engine import run as run_rules
+    from fiscalpub.validate.engine import validate_report
 
     try:
         accepted = output.read_baseline(baseline) if baseline else set()
@@ -492,7 +487,7 @@ def validate(
             checked = defects.check_report(files)
         else:
             raise click.UsageError(f"{target}: no datapackage.json in it or its sub-folders")
-        found = run_rules(checked.report) if checked.report else []
+        found = validate_report(checked.report) if checked.report else []
         outcome = output.Outcome(checked, strict=strict)
         for f in found:
             (outcome.accepted if f.id in accepted else outcome.contradictions).append(f)
@@ -515,7 +510,7 @@ def _rdf_defects(package: Path) -> list[Finding]:
 
     from fiscalpub.config import PLACEHOLDER_BASE
     from fiscalpub.model import Where
-    from fiscalpub.rdf.checks import check_package as check_rdf
+    from fiscalpub.rdf.checks import check_rdf
 
     try:
         observations, problems = check_rdf(package, PLACEHOLDER_BASE)

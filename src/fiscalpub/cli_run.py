@@ -114,7 +114,7 @@ def run(
     defects (or publishing failed), 2 usage error.
     """
     from fiscalpub.catalog import write_catalog
-    from fiscalpub.pipeline import run as run_pipeline
+    from fiscalpub.pipeline import run_folder
 
     cfg = load_config(config_file, base_iri)
     base = None if cfg.is_placeholder else cfg.base_iri
@@ -143,7 +143,7 @@ def run(
             _failed(result)
 
     try:
-        results = run_pipeline(
+        results = run_folder(
             groups,
             output,
             base_iri=base,

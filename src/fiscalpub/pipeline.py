@@ -77,7 +77,7 @@ def find_reports(
             ensure_ascii=False,
             indent=0,
         )
-        write_bytes(cache_file, (text + "\n").encode("utf-8"))
+        write_atomic(cache_file, (text + "\n").encode("utf-8"), if_changed=True)
     return planned.groups, planned.notes
 
 
@@ -125,7 +125,7 @@ def process(
     from fiscalpub.package.slug import package_slug
     from fiscalpub.rdf.cube import cube, dataset_iri, read_package, serialise
     from fiscalpub.validate.defects import check_package
-    from fiscalpub.validate.engine import run as run_rules
+    from fiscalpub.validate.engine import validate_report
 
     result = Result("+".join(str(p) for p in group), key)
     clock = time.perf_counter()
@@ -140,7 +140,7 @@ def process(
     try:
         report = load_report(group)
         lap("parse")
-        findings = run_rules(report)
+        findings = validate_report(report)
         lap("validate")
         iri = dataset_iri(base_iri, package_slug(report.report)) if base_iri else None
         built = build_package(
@@ -158,7 +158,7 @@ def process(
         rdf_dir = Path(out) / "rdf"
         rdf_dir.mkdir(exist_ok=True)
         ttl = serialise(cube(package, base_iri or _placeholder()), "turtle")
-        write_bytes(rdf_dir / f"{built.slug}.ttl", ttl)
+        write_atomic(rdf_dir / f"{built.slug}.ttl", ttl, if_changed=True)
         lap("rdf")
     except Exception as exc:  # one bad report never stops the batch
         result.status = "failed"
@@ -256,13 +256,6 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{where}".splitlines()[0]
 
 
-def write_bytes(path: Path, data: bytes) -> None:
-    """Replace a file atomically, and not at all when its bytes are already these."""
-    if path.is_file() and path.read_bytes() == data:
-        return
-    write_atomic(path, data)
-
-
 def read_manifest(out: Path) -> dict[str, dict[str, Any]]:
     try:
         data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
@@ -279,7 +272,7 @@ def write_manifest(out: Path, results: list[Result]) -> None:
         if r.status != "failed"
     }
     text = json.dumps({"fiscalpub": __version__, "reports": reports}, ensure_ascii=False, indent=1)
-    write_bytes(out / MANIFEST, (text + "\n").encode("utf-8"))
+    write_atomic(out / MANIFEST, (text + "\n").encode("utf-8"), if_changed=True)
 
 
 def _still_there(out: Path, old: dict[str, Any]) -> bool:
@@ -330,7 +323,7 @@ class RunLock:
         self._fh.close()  # closing releases the lock; the empty file may stay
 
 
-def run(
+def run_folder(
     groups: list[list[Path]],
     out: Path,
     *,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from fiscalpub.model import LineItem, Report
-from fiscalpub.validate.engine import run
+from fiscalpub.validate.engine import validate_report
 from tests.conftest import CORE_TABLES, parsed_pdf
 
 CORE = CORE_TABLES
@@ -240,7 +240,7 @@ SOURCE_BREAKS = {
 def test_only_the_source_breaks_identities(name: str) -> None:
     errors = {
         (f.code, w.table, w.code)
-        for f in run(_report(name))
+        for f in validate_report(_report(name))
         if f.severity == "error" and f.code in ("hierarchy-sum", "row-sum", "cross-table")
         for w in f.where[:1]
     }

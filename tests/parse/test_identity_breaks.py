@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from fiscalpub.model import Finding, Report
-from fiscalpub.validate.engine import run
+from fiscalpub.validate.engine import validate_report
 from tests.conftest import EXPECTED, assert_as_listed, parsed_pdf
 
 PARSE_BREAKS = ("row-identity-broken", "layout-identity-conflict")
@@ -104,7 +104,7 @@ def _break(f: Finding) -> Break:
 def breaks(report: Report) -> dict[Break, str]:
     """The broken identities of a parsed report, with the finding's message."""
     found = [f for f in report.findings if f.code in PARSE_BREAKS]
-    found += [f for f in run(report) if f.code in RULE_BREAKS]
+    found += [f for f in validate_report(report) if f.code in RULE_BREAKS]
     return {_break(f): f.message for f in found}
 
 

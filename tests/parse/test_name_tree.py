@@ -14,7 +14,7 @@ from fiscalpub.code_index import CodeIndex
 from fiscalpub.model import LineItem, Report
 from fiscalpub.parse.region import RawRow
 from fiscalpub.parse.tree import code_tree
-from fiscalpub.validate.engine import checks, run
+from fiscalpub.validate.engine import checks, validate_report
 from tests.conftest import parsed_pdf
 
 
@@ -109,7 +109,7 @@ def test_shenzhen_03_tree_sums_hold(table: str) -> None:
     }
     assert {"206", "20601", "208", "20801", "20805", "20808", "210", "221", "22102"} <= set(sums)
     assert all(sums.values())
-    assert not [f for f in run(report) if f.severity == "error"]
+    assert not [f for f in validate_report(report) if f.severity == "error"]
 
 
 @pytest.mark.corpus

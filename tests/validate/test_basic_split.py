@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from fiscalpub.model import Finding, LineItem
-from fiscalpub.validate.engine import checks, run
+from fiscalpub.validate.engine import checks, validate_report
 from tests.conftest import parsed_pdf
 from tests.validate.test_rules import _item, _report
 
@@ -38,7 +38,7 @@ def test_yantai_prints_the_split_twice_alike() -> None:
 
 
 def _found(*items: LineItem) -> list[Finding]:
-    return [f for f in run(_report(*items)) if f.code == "cross-table"]
+    return [f for f in validate_report(_report(*items)) if f.code == "cross-table"]
 
 
 def test_a_split_that_differs_between_the_two_tables() -> None:

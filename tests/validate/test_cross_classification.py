@@ -9,7 +9,7 @@ import dataclasses
 import pytest
 
 from fiscalpub.model import Finding, LineItem
-from fiscalpub.validate.engine import run
+from fiscalpub.validate.engine import validate_report
 from tests.conftest import parsed_pdf
 from tests.validate.test_rules import _item, _report
 
@@ -17,7 +17,7 @@ ECON, FUNC = "gpb_basic_expenditure", "gpb_expenditure"
 
 
 def _found(*items: LineItem) -> list[Finding]:
-    out = run(_report(*items))
+    out = validate_report(_report(*items))
     return [f for f in out if "cross-classification" in (f.code + f.message)]
 
 
@@ -33,7 +33,7 @@ def test_beijing_books_housing_fund_in_its_economic_table_only() -> None:
     report = parsed_pdf(
         "cities/beijing-jmrh-2026-budget-text.pdf", "cities/beijing-jmrh-2026-budget-tables.pdf"
     )
-    (f,) = [f for f in run(report) if f.code == "cross-classification"]
+    (f,) = [f for f in validate_report(report) if f.code == "cross-classification"]
     assert f.severity == "error"
     assert "83.424000" in f.message and "2210201" in f.message and "47.005200" in f.message
     assert {(w.page, w.table) for w in f.where} == {(9, ECON), (10, ECON), (8, FUNC)}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from fiscalpub.model import Finding, LineItem, TableInfo
-from fiscalpub.validate.engine import run
+from fiscalpub.validate.engine import validate_report
 from tests.conftest import parsed_pdf
 from tests.validate.test_rules import _item, _report
 
@@ -15,7 +15,7 @@ from tests.validate.test_rules import _item, _report
 def _found(empty: str, *items: LineItem) -> list[Finding]:
     report = _report(*items)
     report.tables.append(TableInfo(empty, "declared_empty", unit="万元", decimals=2, page=3))
-    return [f for f in run(report) if f.code == "empty-contradicted"]
+    return [f for f in validate_report(report) if f.code == "empty-contradicted"]
 
 
 @pytest.mark.corpus
@@ -24,7 +24,7 @@ def test_yantai_declares_its_fiscal_summary_empty_while_spending_fiscal_money() 
     # 支出。）"; 公开表2 (p.7) prints 财政拨款 1,717.85 and 公开表5 (p.13) 合计 1,717.85
     report = parsed_pdf("cities/yantai-01-budget.pdf")
     assert {t.table: t.status for t in report.tables}["fiscal_summary"] == "declared_empty"
-    (f,) = [f for f in run(report) if f.code == "empty-contradicted"]
+    (f,) = [f for f in validate_report(report) if f.code == "empty-contradicted"]
     assert f.severity == "error"
     assert "fiscal_summary" in f.message and "1717.85" in f.message
     assert {(w.page, w.table) for w in f.where} == {
@@ -37,7 +37,7 @@ def test_yantai_declares_its_fiscal_summary_empty_while_spending_fiscal_money() 
 @pytest.mark.corpus
 def test_the_blank_template_declares_every_table_empty_and_contradicts_nothing() -> None:
     report = parsed_pdf("template-2024-final.pdf")
-    assert [f for f in run(report) if f.code == "empty-contradicted"] == []
+    assert [f for f in validate_report(report) if f.code == "empty-contradicted"] == []
 
 
 def test_money_an_equality_puts_in_the_empty_table() -> None:

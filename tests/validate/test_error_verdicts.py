@@ -19,7 +19,7 @@ import yaml
 
 from fiscalpub.api import parse_files
 from fiscalpub.model import Finding, Report
-from fiscalpub.validate.engine import run
+from fiscalpub.validate.engine import validate_report
 from tests.conftest import EXPECTED, assert_as_listed, corpus_path, parsed_pdf
 
 # the identity-breaks list covers these
@@ -315,7 +315,7 @@ def _key(f: Finding) -> Key:
 
 def errors(report: Report) -> dict[Key, str]:
     """The report's error findings (parse and validator) other than table identities."""
-    found = [*report.findings, *run(report)]
+    found = [*report.findings, *validate_report(report)]
     return {_key(f): f.message for f in found if f.severity == "error" and f.code not in BREAKS}
 
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 
 from fiscalpub.model import Fact, Finding
-from fiscalpub.validate.engine import run
+from fiscalpub.validate.engine import validate_report
 from tests.conftest import parsed_pdf
 from tests.validate.test_rules import _fact, _item, _report
 
 
 def _errors(*facts: Fact, items: tuple = ()) -> list[Finding]:
-    return [f for f in run(_report(*items, facts=facts)) if f.severity == "error"]
+    return [f for f in validate_report(_report(*items, facts=facts)) if f.severity == "error"]
 
 
 @pytest.mark.parametrize(("stated", "errors"), [("10000000.00", 0), ("11000000.00", 1)])

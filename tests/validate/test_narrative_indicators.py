@@ -11,7 +11,7 @@ import pytest
 from fiscalpub.model import Fact, Finding, LineItem, Report
 from fiscalpub.parse.narrative import extract_facts
 from fiscalpub.read.text import read_text
-from fiscalpub.validate.engine import run
+from fiscalpub.validate.engine import validate_report
 from fiscalpub.validate.rules import RULES, Check, Index
 from tests.conftest import corpus_path, parsed_pdf
 from tests.validate.test_rules import _fact, _item, _report
@@ -21,7 +21,7 @@ def _narrative(
     *items: LineItem, indicator: str, amount: str, phase: str = "actual"
 ) -> list[Finding]:
     report = _report(*items, facts=(_fact(indicator, amount, phase=phase, period=2022),))
-    return [f for f in run(report) if "narrative-table" in f.code + f.message]
+    return [f for f in validate_report(report) if "narrative-table" in f.code + f.message]
 
 
 @pytest.mark.parametrize(

@@ -7,13 +7,13 @@ import pytest
 
 from fiscalpub.api import parse_files
 from fiscalpub.model import Fact, Finding
-from fiscalpub.validate.engine import run
+from fiscalpub.validate.engine import validate_report
 from tests.conftest import corpus_path
 from tests.validate.test_rules import _fact, _report
 
 
 def _sums(*facts: Fact) -> list[Finding]:
-    found = run(_report(facts=facts))
+    found = validate_report(_report(facts=facts))
     return [f for f in found if f.code == "narrative-sum" or "[narrative-sum]" in f.message]
 
 
@@ -24,7 +24,7 @@ def test_beijing_spending_parts_add_up_with_the_year_end_balance() -> None:
     # 补助支出 0 万元 … （三）年终结转结余资金 14437 万元": 376567.92 + 138255.42 + 14437 =
     # 529260.34 (the shares 73.15% / 26.85% are of 基本 + 项目 = 514823.34): no contradiction
     report = parse_files([corpus_path("pdf", "cities", "beijing-01-budget.pdf")])
-    found = run(report)
+    found = validate_report(report)
     assert not [f for f in found if f.code == "narrative-sum" or "[narrative-sum]" in f.message]
     assert not [f for f in found if f.code == "percentage" and f.where[0].page in (4, 5)]
 

@@ -10,7 +10,7 @@ import pytest
 
 from fiscalpub.api import parse_files
 from fiscalpub.model import Fact, Finding, Report
-from fiscalpub.validate.engine import run
+from fiscalpub.validate.engine import validate_report
 from fiscalpub.validate.rules import RULES
 from tests.conftest import EXAMPLES, parsed_pdf
 from tests.validate.test_rules import _fact, _item, _report
@@ -19,7 +19,7 @@ RULE = "narrative-twice"
 
 
 def _found(report: Report) -> list[Finding]:
-    return [f for f in run(report) if f.code == RULE or f"[{RULE}]" in f.message]
+    return [f for f in validate_report(report) if f.code == RULE or f"[{RULE}]" in f.message]
 
 
 # ------------------------------------------------------------------ the corpus

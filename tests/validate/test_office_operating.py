@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from fiscalpub.model import Finding, LineItem, Report
-from fiscalpub.validate.engine import checks, run
+from fiscalpub.validate.engine import checks, validate_report
 from tests.conftest import parsed_pdf
 from tests.validate.test_rules import _item, _report
 
@@ -18,7 +18,7 @@ OO, ECON, THREE = "office_operating", "gpb_basic_expenditure", "three_public"
 
 
 def _cross(report: Report) -> list[Finding]:
-    return [f for f in run(report) if f.code == "cross-table"]
+    return [f for f in validate_report(report) if f.code == "cross-table"]
 
 
 def _pairs(report: Report) -> set[tuple[str, str, str, str]]:
@@ -103,7 +103,7 @@ def test_within_rounding_is_a_warning() -> None:
     oo = _item(OO, "amount", "2000100.00", row="total")
     econ = _item(ECON, "public", "2000000.00", row="total")
     assert _cross(_report(oo, econ)) == []
-    assert [f.code for f in run(_report(oo, econ))] == ["rounding"]
+    assert [f.code for f in validate_report(_report(oo, econ))] == ["rounding"]
 
 
 def test_a_2017_report_is_not_bound() -> None:

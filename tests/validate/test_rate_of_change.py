@@ -7,7 +7,7 @@ import pytest
 
 from fiscalpub.api import parse_files
 from fiscalpub.model import Fact, Finding
-from fiscalpub.validate.engine import run
+from fiscalpub.validate.engine import validate_report
 from tests.conftest import corpus_path
 from tests.validate.test_rules import _fact, _report
 
@@ -15,7 +15,7 @@ PATH = ["住房保障支出", "住房改革支出", "住房公积金"]
 
 
 def _pct(*facts: Fact) -> list[Finding]:
-    found = run(_report(facts=facts))
+    found = validate_report(_report(facts=facts))
     return [f for f in found if f.code == "percentage" or "[percentage]" in f.message]
 
 
@@ -28,7 +28,9 @@ def test_a_rate_against_a_zero_base_in_a_real_report() -> None:
     # 万里街道 2024 p.7: "2023年当年预算执行数为0.00万元，2024年预算安排25.00万元，比2023年预算
     # 执行数增加100.00%" — there is no rate of change from nothing
     report = parse_files([corpus_path("pdf", "shanghai-putuo-wanli-2024-budget.pdf")])
-    (f,) = [f for f in run(report) if f.code == "percentage" and "base is 0" in f.message]
+    (f,) = [
+        f for f in validate_report(report) if f.code == "percentage" and "base is 0" in f.message
+    ]
     assert f.severity == "error" and "100.00%" in f.message and "其他教育支出" in f.message
     assert f.where[0].page == 7
 

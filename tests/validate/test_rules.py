@@ -10,7 +10,7 @@ import pytest
 
 from fiscalpub.api import parse_files
 from fiscalpub.model import Fact, Finding, LineItem, Report, ReportMeta, TableInfo
-from fiscalpub.validate.engine import run
+from fiscalpub.validate.engine import validate_report
 from fiscalpub.validate.rules import RULES, step
 from tests.conftest import EXAMPLES, corpus_path
 
@@ -20,12 +20,12 @@ SEED_004 = EXAMPLES / "004_eedbb879cd069ff8.txt"
 
 @pytest.fixture(scope="module")
 def findings_004() -> list[Finding]:
-    return run(parse_files([SEED_004]))
+    return validate_report(parse_files([SEED_004]))
 
 
 @pytest.fixture(scope="module")
 def findings_003() -> list[Finding]:
-    return run(parse_files([SEED_003]))
+    return validate_report(parse_files([SEED_003]))
 
 
 def _places(f: Finding) -> set[tuple[str | None, str | None, str | None]]:
@@ -73,7 +73,7 @@ def test_004_completion_rate_that_is_not_the_ratio_is_a_contradiction(
 
 
 def test_findings_are_stable_across_runs(findings_004: list[Finding]) -> None:
-    again = run(parse_files([SEED_004]))
+    again = validate_report(parse_files([SEED_004]))
     assert [f.id for f in again] == [f.id for f in findings_004]
     assert len({f.id for f in again}) == len(again)
 
@@ -137,7 +137,7 @@ def test_row_sum_tolerance_is_one_unit_per_summand(total: str, expected: list) -
         _item("gpb_expenditure", "basic", "100.00", code="201"),
         _item("gpb_expenditure", "project", "200.00", code="201"),
     )
-    assert [(f.code, f.severity) for f in run(report)] == expected
+    assert [(f.code, f.severity) for f in validate_report(report)] == expected
 
 
 def test_a_blank_part_is_not_a_zero() -> None:
@@ -146,7 +146,7 @@ def test_a_blank_part_is_not_a_zero() -> None:
         _item("gpb_expenditure", "total", "350.00", code="201"),
         _item("gpb_expenditure", "basic", "100.00", code="201"),
     )
-    (f,) = run(report)
+    (f,) = validate_report(report)
     assert f.code == "row-sum" and "project" not in f.message
     assert len(f.where) == 2  # the total and the one printed part
 
@@ -157,7 +157,7 @@ def test_hierarchy_sum_reports_the_parent_and_its_children() -> None:
         _item("gpb_expenditure", "total", "300000.00", code="20101"),
         _item("gpb_expenditure", "total", "600000.00", code="20102"),
     )
-    (f,) = run(report)
+    (f,) = validate_report(report)
     assert f.code == "hierarchy-sum" and f.severity == "error"
     assert {w.code for w in f.where} == {"201", "20101", "20102"}
     assert "difference 100000.00 元" in f.message
@@ -179,7 +179,7 @@ def test_cross_table_inequality_reports_only_the_impossible_direction(
         _item("expenditure", "basic", all_funds, code="201"),
         _item("gpb_expenditure", "basic", "500000.00", code="201"),
     )
-    assert [(f.code, f.severity) for f in run(report)] == expected
+    assert [(f.code, f.severity) for f in validate_report(report)] == expected
 
 
 @pytest.mark.parametrize(
@@ -213,7 +213,7 @@ def test_a_cell_printed_with_fewer_decimals_is_compared_to_its_own_last_digit(
             for t in ("expenditure", "gpb_expenditure")
         ],
     )
-    assert [(f.code, f.severity) for f in run(report)] == expected
+    assert [(f.code, f.severity) for f in validate_report(report)] == expected
 
 
 def test_balance_of_table_01() -> None:
@@ -221,7 +221,7 @@ def test_balance_of_table_01() -> None:
         _item("income_expenditure_summary", "amount", "500.00", row="grand_total_income"),
         _item("income_expenditure_summary", "amount", "900.00", row="grand_total_expenditure"),
     )
-    (f,) = run(report)
+    (f,) = validate_report(report)
     assert (f.code, f.severity) == ("balance", "error")
     assert {w.row for w in f.where} == {"grand_total_income", "grand_total_expenditure"}
 
@@ -252,7 +252,7 @@ def test_narrative_total_against_the_table() -> None:
         _item("expenditure", "total", "1000000.00", row="total"),
         facts=(_fact("total_expenditure", "1000100.00"), _fact("total_expenditure", "1200000.00")),
     )
-    assert sorted((f.code, f.severity) for f in run(report)) == [
+    assert sorted((f.code, f.severity) for f in validate_report(report)) == [
         ("narrative-table", "error"),
         ("rounding", "warning"),
     ]
@@ -266,7 +266,7 @@ def test_narrative_of_another_phase_or_year_is_not_compared() -> None:
             _fact("total_expenditure", "5000000.00", period=2021),
         ),
     )
-    assert run(report) == []
+    assert validate_report(report) == []
 
 
 def test_share_is_checked_against_the_amounts_stated_with_it() -> None:
@@ -277,7 +277,7 @@ def test_share_is_checked_against_the_amounts_stated_with_it() -> None:
         _fact("project_expenditure", "750000.00", line=42),
         _fact("project_expenditure_share", None, "70", base="total_expenditure", line=42),
     )
-    (f,) = run(_report(facts=facts))
+    (f,) = validate_report(_report(facts=facts))
     assert f.code == "percentage" and "70%" in f.message and "75.00%" in f.message
 
 
@@ -290,11 +290,13 @@ def test_a_particular_lines_total_is_not_the_departments() -> None:
         ]
     )
     assert not [f for f in report.facts if f.indicator == "total_income" and f.amount == 0]
-    assert [f for f in run(report) if f.code == "narrative-table"] == []
+    assert [f for f in validate_report(report) if f.code == "narrative-table"] == []
 
 
 def test_putuo_table_01_class_line_against_the_expenditure_table() -> None:
-    findings = run(parse_files([corpus_path("pdf", "shanghai-putuo-czj-2024-final.pdf")]))
+    findings = validate_report(
+        parse_files([corpus_path("pdf", "shanghai-putuo-czj-2024-final.pdf")])
+    )
     (f,) = [
         f
         for f in findings
@@ -322,7 +324,7 @@ def test_a_code_printed_on_several_rows_is_checked_row_by_row() -> None:
     for li in second:
         li.line = 11
     gpb = _item("gpb_expenditure", "basic", "500.00", code="2013601")
-    findings = run(_report(*first, *second, gpb))
+    findings = validate_report(_report(*first, *second, gpb))
     assert [(f.code, f.where[0].line) for f in findings] == [("row-sum", 11)]
 
 
@@ -333,9 +335,9 @@ def test_the_rows_of_a_code_printed_on_several_rows_sum_to_the_other_tables_line
     ]
     rows[1].line = 11
     agreeing = _report(*rows, _item("gpb_expenditure", "basic", "400.00", code="2080501"))
-    assert run(agreeing) == []
+    assert validate_report(agreeing) == []
     differing = _report(*rows, _item("gpb_expenditure", "basic", "900.00", code="2080501"))
-    assert [f.code for f in run(differing)] == ["cross-table"]
+    assert [f.code for f in validate_report(differing)] == ["cross-table"]
 
 
 def _unit_line(column: str, amount: str, unit: str, line: int) -> LineItem:
@@ -354,7 +356,7 @@ def test_a_table_printed_per_unit_checks_each_units_line(total: str, errors: int
         _unit_line("gpb", "22858.02", "福州市商务局", 14),
         _unit_line("gov_fund", "1800.00", "福州市商务局", 14),
     )
-    found = [f for f in run(report) if f.code == "row-sum"]
+    found = [f for f in validate_report(report) if f.code == "row-sum"]
     assert len(found) == errors
     assert all("24658.12" in f.message and "1800.00" in f.message for f in found)
 
@@ -377,7 +379,7 @@ def test_three_public_sums_across_its_one_row(total: str, errors: int) -> None:
         _three_public("budget_vehicle_purchase", "18.69"),
         _three_public("budget_vehicle_operation", "4.83"),
     )
-    found = [f for f in run(report) if f.code == "row-sum"]
+    found = [f for f in validate_report(report) if f.code == "row-sum"]
     assert len(found) == errors
     assert all("40.87" in f.message and "18.69" in f.message for f in found)
 
@@ -389,5 +391,5 @@ def test_a_sum_is_shown_in_the_printed_unit_too() -> None:
         _item("gpb_expenditure", "total", "298100.00", code="2101301"),
         _item("gpb_expenditure", "total", "657900.00", code="2101399"),
     )
-    (f,) = [f for f in run(report) if "21013/" in f.message]
+    (f,) = [f for f in validate_report(report) if "21013/" in f.message]
     assert "= 95.60万元 (956000.00 元)" in f.message

@@ -307,11 +307,11 @@ def test_share_is_rounded_down_and_absent_without_amounts() -> None:
 def test_checks_are_what_the_validator_reports() -> None:
     """One mechanism: a relation that fails is a finding of the validator, one that holds
     within the tolerance a rounding warning."""
-    from fiscalpub.validate.engine import checks, run
+    from fiscalpub.validate.engine import checks, validate_report
 
     report = parse_files([SEED_003])
     evaluated: list[Check] = checks(report)
-    assert {c.finding.id for c in evaluated if c.finding} == {f.id for f in run(report)}
+    assert {c.finding.id for c in evaluated if c.finding} == {f.id for f in validate_report(report)}
     assert all(c.finding is not None for c in evaluated if not c.holds)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from fiscalpub.model import Fact, Finding
-from fiscalpub.validate.engine import run
+from fiscalpub.validate.engine import validate_report
 from tests.conftest import parsed_pdf
 from tests.validate.test_rules import _fact, _report
 
@@ -15,7 +15,7 @@ BASE = "three_public_total_budget"
 
 
 def _pct(*facts: Fact) -> list[Finding]:
-    found = run(_report(facts=facts))
+    found = validate_report(_report(facts=facts))
     return [f for f in found if f.code == "percentage" or "[percentage]" in f.message]
 
 
@@ -85,7 +85,11 @@ def test_the_amounts_rounding_makes_a_rounding_difference(pct: str, expected: li
 def test_shares_of_the_three_public_total_on_the_page() -> None:
     # 江苏省人大常委会办公厅 2017 p.28: 222.5, 183.6, 427.5 "占“三公”经费的" 8.75%, 7.22%,
     # 16.81% — of 2,542.60 (三公 + 会议费 + 培训费, the table's 合计), not of the 833.60 三公
-    found = [f for f in run(parsed_pdf("jiangsu-rdbgt-2017-budget.pdf")) if f.code == "percentage"]
+    found = [
+        f
+        for f in validate_report(parsed_pdf("jiangsu-rdbgt-2017-budget.pdf"))
+        if f.code == "percentage"
+    ]
     shares = sorted(f.message.split(" but ")[1] for f in found if "budget_share" in f.message)
     assert shares == [
         "183.6 / (222.5 + 183.6 + 427.5) = 22.0250%",
@@ -93,7 +97,7 @@ def test_shares_of_the_three_public_total_on_the_page() -> None:
         "427.5 / (222.5 + 183.6 + 427.5) = 51.2836%",
     ]
     # the 2018 report prints the same amounts with their shares of 833.60: they hold
-    found = run(parsed_pdf("jiangsu-rdbgt-2018-budget.pdf"))
+    found = validate_report(parsed_pdf("jiangsu-rdbgt-2018-budget.pdf"))
     assert not [f for f in found if f.code == "percentage" and "budget_share" in f.message]
 
 

@@ -71,7 +71,7 @@ def check_export(ntriples: bytes) -> list[RdfProblem]:
     return found + shacl(ntriples)
 
 
-def check_package(path: Path, base: str) -> tuple[int, list[RdfProblem]]:
+def check_rdf(path: Path, base: str) -> tuple[int, list[RdfProblem]]:
     """(observations, problems) of the package's export."""
     triples = cube(read_package(path), base)
     observations = sum(

@@ -15,12 +15,12 @@ def sort_key(f: Finding) -> tuple[int, str, str]:
 
 def checks(report: Report) -> list[Check]:
     """Every relation of the rule catalogue over the report's printed amounts,
-    evaluated (those that hold too): what `run` and the self-check both read."""
+    evaluated (those that hold too): what `validate_report` and the self-check both read."""
     ix = Index(report)
     return [check for rule in RULES for check in rule(ix)]
 
 
-def run(report: Report) -> list[Finding]:
+def validate_report(report: Report) -> list[Finding]:
     """Every contradiction the source makes with itself, once each, in a stable order."""
     found: dict[str, Finding] = {}
     for check in checks(report):
