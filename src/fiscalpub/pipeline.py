@@ -18,15 +18,19 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import as_completed
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from fiscalpub import __version__
+from fiscalpub import __version__, api
 from fiscalpub.atomic import make_dirs, write_atomic
 from fiscalpub.errors import FiscalpubError
 from fiscalpub.pool import stop_pool, worker_pool
+from fiscalpub.rdf.cube import cube, dataset_iri, read_package, serialise
+from fiscalpub.validate.defects import check_package
+from fiscalpub.validate.engine import validate_report
 
 MANIFEST = ".fiscalpub-run.json"
 LOCK = ".fiscalpub-run.lock"
@@ -120,13 +124,6 @@ def process(
     group: list[Path], out: str, base_iri: str | None, key: str, charts: bool = True
 ) -> Result:
     """One report through every stage (runs in a worker process)."""
-    from fiscalpub.api import load_report
-    from fiscalpub.package.build import build_package, write_package
-    from fiscalpub.package.slug import package_slug
-    from fiscalpub.rdf.cube import cube, dataset_iri, read_package, serialise
-    from fiscalpub.validate.defects import check_package
-    from fiscalpub.validate.engine import validate_report
-
     result = Result("+".join(str(p) for p in group), key)
     clock = time.perf_counter()
     written: Path | None = None
@@ -138,19 +135,14 @@ def process(
         clock = now
 
     try:
-        report = load_report(group)
+        report = api.load_report(group)
         lap("parse")
         findings = validate_report(report)
         lap("validate")
-        iri = dataset_iri(base_iri, package_slug(report.report)) if base_iri else None
-        built = build_package(
-            report,
-            extra_findings=findings,
-            dataset_iri=iri,
-            source_files=[(p.name, p.read_bytes()) for p in group],
-            with_charts=charts,
+        built = api.package_report(
+            report, group, Path(out), findings=findings, base_iri=base_iri, charts=charts
         )
-        path = written = write_package(built, Path(out))
+        path = written = built.path
         lap("package")
         checked = check_package(path)
         lap("validate")
@@ -158,7 +150,7 @@ def process(
         rdf_dir = Path(out) / "rdf"
         rdf_dir.mkdir(exist_ok=True)
         ttl = serialise(cube(package, base_iri or _placeholder()), "turtle")
-        write_atomic(rdf_dir / f"{built.slug}.ttl", ttl, if_changed=True)
+        write_atomic(rdf_dir / f"{built.package.slug}.ttl", ttl, if_changed=True)
         lap("rdf")
     except Exception as exc:  # one bad report never stops the batch
         result.status = "failed"
@@ -166,8 +158,8 @@ def process(
         if written is not None:  # a failed report leaves no package behind
             shutil.rmtree(written, ignore_errors=True)
         return result
-    severity = Counter(f.severity for f in [*report.findings, *findings, *built.notices])
-    result.package = built.slug
+    severity = Counter(f.severity for f in [*report.findings, *findings, *built.package.notices])
+    result.package = built.package.slug
     # tables printed in the report (with numbers, or declared empty)
     result.tables = sum(1 for t in report.tables if t.status in ("present", "declared_empty"))
     result.numbers = len(report.line_items)
@@ -194,8 +186,6 @@ GRAND_TOTALS = ("grand_total_income", "grand_total_expenditure")
 
 def report_summary(report: Any, descriptor: dict[str, Any]) -> dict[str, Any]:
     """What the catalog shows of one report (small: it is kept in the manifest)."""
-    from fiscalpub.rdf.cube import dataset_iri
-
     meta = report.report
     return {
         "summary_version": SUMMARY_VERSION,
@@ -412,3 +402,61 @@ def _refuse_shared_names(results: list[Result], out: Path) -> None:
                 f"makes the package {name} that {others} makes too (same department, year, "
                 "kind and scope as read): neither is written; check them with fiscalpub parse"
             )
+
+
+def run_summary(
+    results: list[Result],
+    elapsed: float,
+    *,
+    checks: list[tuple[str, Any]],
+    min_confirmed: Decimal,
+    groups: list[list[Path]],
+    notes: list[str],
+) -> dict[str, Any]:
+    """What `fiscalpub run` prints (--json: as is): the counts, the reports whose
+    self-check (`checks`: report, its catalog summary's checks) confirms less than
+    `min_confirmed` of their amounts, and how files were grouped into reports."""
+    status = Counter(r.status for r in results)
+    findings: Counter[str] = Counter()
+    stages: Counter[str] = Counter()
+    for r in results:
+        findings.update(r.findings)
+        stages.update(r.seconds)
+    return {
+        "reports": len(results),
+        "built": status.get("built", 0),
+        "skipped": status.get("skipped", 0),
+        "failed": status.get("failed", 0),
+        "failures": [{"report": r.report, "error": r.error} for r in results if r.error],
+        "tables": sum(r.tables for r in results),
+        "numbers": sum(r.numbers for r in results),
+        "findings": dict(sorted(findings.items())),
+        "packages_with_defects": sum(1 for r in results if r.defects),
+        "seconds": round(elapsed, 2),
+        "stage_seconds": {k: round(v, 2) for k, v in sorted(stages.items())},
+        "low_confirmed": low_confirmed(checks, min_confirmed),
+        "min_confirmed": f"{min_confirmed:f}",
+        "grouping": {
+            "reports_of_several_files": [[str(p) for p in g] for g in groups if len(g) > 1],
+            "notes": notes,
+        },
+    }
+
+
+def low_confirmed(reports: list[tuple[str, Any]], threshold: Decimal) -> list[dict[str, Any]]:
+    """The reports whose self-check confirms less than `threshold` of their amounts
+    (README "Self-check"); a report without table amounts or without a self-check is
+    not judged."""
+    out = []
+    for name, checks in reports:
+        share = checks.get("confirmed_share") if isinstance(checks, dict) else None
+        if share is not None and Decimal(share) < threshold:
+            out.append(
+                {
+                    "report": name,
+                    "confirmed_share": share,
+                    "amounts": checks["amounts"],
+                    "contradicted": checks["contradicted"],
+                }
+            )
+    return out

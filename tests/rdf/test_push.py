@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from fiscalpub.errors import FiscalpubError
-from fiscalpub.rdf.push import BACKOFF, PushError, PushResult, count_triples, graph_url, push
+from fiscalpub.rdf.push import BACKOFF, PushError, PushResult, count_triples, graph_url, push_graphs
 
 EX = "http://example.org/"
 G1 = f"{EX}graph/one"
@@ -166,7 +166,7 @@ def ask(base: str, query: str) -> bool:
 
 
 def test_push_two_graphs(oxigraph: str, sleeps: Sleeps) -> None:
-    results = push({G2: TWO, G1: ONE}, f"{oxigraph}/store", sleep=sleeps)
+    results = push_graphs({G2: TWO, G1: ONE}, f"{oxigraph}/store", sleep=sleeps)
     assert results == [
         PushResult(graph=G1, status=201, triples=3, created=True),
         PushResult(graph=G2, status=201, triples=2, created=True),
@@ -179,8 +179,8 @@ def test_push_two_graphs(oxigraph: str, sleeps: Sleeps) -> None:
 
 def test_pushing_again_is_idempotent(oxigraph: str) -> None:
     graphs = {G1: ONE, G2: TWO}
-    push(graphs, f"{oxigraph}/store")
-    again = push(graphs, f"{oxigraph}/store")
+    push_graphs(graphs, f"{oxigraph}/store")
+    again = push_graphs(graphs, f"{oxigraph}/store")
     assert [(r.graph, r.created, r.triples) for r in again] == [(G1, False, 3), (G2, False, 2)]
     assert all(r.status in (200, 204) for r in again)
     assert count(oxigraph, G1) == 3
@@ -188,9 +188,9 @@ def test_pushing_again_is_idempotent(oxigraph: str) -> None:
 
 
 def test_a_changed_graph_replaces_the_old_one(oxigraph: str) -> None:
-    push({G1: ONE, G2: TWO}, f"{oxigraph}/store")
+    push_graphs({G1: ONE, G2: TWO}, f"{oxigraph}/store")
     changed = nt(("z", "p", '"new"'))
-    (result,) = push({G1: changed}, f"{oxigraph}/store")
+    (result,) = push_graphs({G1: changed}, f"{oxigraph}/store")
     assert (result.created, result.triples) == (False, 1)
     assert count(oxigraph, G1) == 1
     assert not ask(oxigraph, f"ASK {{ GRAPH <{G1}> {{ <{EX}a> ?p ?o }} }}")
@@ -200,7 +200,7 @@ def test_a_changed_graph_replaces_the_old_one(oxigraph: str) -> None:
 
 def test_graph_iris_are_url_encoded(oxigraph: str) -> None:
     odd = f"{EX}预算/2024?year=2024&x=1+2#frag"
-    (result,) = push({odd: ONE}, f"{oxigraph}/store")
+    (result,) = push_graphs({odd: ONE}, f"{oxigraph}/store")
     assert result.created
     graphs = sparql(oxigraph, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
     names = [b["g"]["value"] for b in graphs["results"]["bindings"]]  # type: ignore[index]
@@ -210,7 +210,9 @@ def test_graph_iris_are_url_encoded(oxigraph: str) -> None:
 
 def test_bad_content_is_a_4xx_error_not_retried(oxigraph: str, sleeps: Sleeps) -> None:
     with pytest.raises(PushError) as raised:
-        push({G1: b"this is not N-Triples\n"}, f"{oxigraph}/store", sleep=sleeps, token=TOKEN)
+        push_graphs(
+            {G1: b"this is not N-Triples\n"}, f"{oxigraph}/store", sleep=sleeps, token=TOKEN
+        )
     error = raised.value
     assert isinstance(error, FiscalpubError)
     assert error.status == 400
@@ -225,14 +227,14 @@ def test_bad_content_is_a_4xx_error_not_retried(oxigraph: str, sleeps: Sleeps) -
 
 def test_a_bad_path_is_a_4xx_error_not_retried(oxigraph: str, sleeps: Sleeps) -> None:
     with pytest.raises(PushError) as raised:
-        push({G1: ONE}, f"{oxigraph}/no-such-path", sleep=sleeps)
+        push_graphs({G1: ONE}, f"{oxigraph}/no-such-path", sleep=sleeps)
     assert raised.value.status == 404
     assert sleeps == []
 
 
 def test_graphs_pushed_before_a_failure_are_reported(oxigraph: str) -> None:
     with pytest.raises(PushError) as raised:
-        push({G1: ONE, G2: b"<broken"}, f"{oxigraph}/store")
+        push_graphs({G1: ONE, G2: b"<broken"}, f"{oxigraph}/store")
     assert [r.graph for r in raised.value.pushed] == [G1]
     assert raised.value.graph == G2
     assert count(oxigraph, G1) == 3
@@ -296,7 +298,7 @@ def stub() -> Iterator[tuple[Stub, str]]:
 def test_5xx_is_retried_three_times_then_raised(stub: tuple[Stub, str], sleeps: Sleeps) -> None:
     state, url = stub
     with pytest.raises(PushError) as raised:
-        push({G1: ONE}, url, sleep=sleeps)
+        push_graphs({G1: ONE}, url, sleep=sleeps)
     assert len(state.requests) == 4
     assert sleeps == list(BACKOFF) == [0.5, 1.0, 2.0]
     assert raised.value.status == 503
@@ -307,7 +309,7 @@ def test_5xx_is_retried_three_times_then_raised(stub: tuple[Stub, str], sleeps: 
 def test_5xx_then_success(stub: tuple[Stub, str], sleeps: Sleeps) -> None:
     state, url = stub
     state.statuses = [502, 500, 204]
-    (result,) = push({G1: ONE}, url, sleep=sleeps)
+    (result,) = push_graphs({G1: ONE}, url, sleep=sleeps)
     assert result == PushResult(graph=G1, status=204, triples=3, created=False)
     assert sleeps == [0.5, 1.0]
     assert len(state.requests) == 3
@@ -318,7 +320,7 @@ def test_4xx_is_sent_once(stub: tuple[Stub, str], sleeps: Sleeps) -> None:
     state, url = stub
     state.statuses = [415]
     with pytest.raises(PushError):
-        push({G1: ONE, G2: TWO}, url, sleep=sleeps)
+        push_graphs({G1: ONE, G2: TWO}, url, sleep=sleeps)
     assert len(state.requests) == 1
     assert sleeps == []
 
@@ -326,7 +328,7 @@ def test_4xx_is_sent_once(stub: tuple[Stub, str], sleeps: Sleeps) -> None:
 def test_request_shape(stub: tuple[Stub, str]) -> None:
     state, url = stub
     state.statuses = [201]
-    push({G1: ONE}, url + "?dataset=x", token=TOKEN)
+    push_graphs({G1: ONE}, url + "?dataset=x", token=TOKEN)
     (sent,) = state.requests
     assert sent["content-type"] == "application/n-triples"
     assert sent["authorization"] == f"Bearer {TOKEN}"
@@ -339,13 +341,13 @@ def test_credentials_never_appear_in_errors(stub: tuple[Stub, str], sleeps: Slee
     state.statuses = [401]
     state.echo_authorization = True
     with pytest.raises(PushError) as raised:
-        push({G1: ONE}, url, token=TOKEN, sleep=sleeps)
+        push_graphs({G1: ONE}, url, token=TOKEN, sleep=sleeps)
     assert TOKEN not in str(raised.value) and TOKEN not in repr(raised.value)
     assert "***" in str(raised.value)
 
     with_password = url.replace("http://", "http://alice:pa%24%24word@")
     with pytest.raises(PushError) as raised:
-        push({G1: ONE}, with_password, sleep=sleeps)
+        push_graphs({G1: ONE}, with_password, sleep=sleeps)
     assert state.requests[-1]["authorization"].startswith("Basic ")
     message = str(raised.value)
     assert "pa$$word" not in message and "pa%24%24word" not in message
@@ -356,7 +358,7 @@ def test_credentials_never_appear_in_errors(stub: tuple[Stub, str], sleeps: Slee
 def test_connection_refused_is_retried_then_raised(sleeps: Sleeps) -> None:
     url = f"http://127.0.0.1:{free_port()}/store"  # nothing listens there
     with pytest.raises(PushError) as raised:
-        push({G1: ONE}, url, sleep=sleeps, token=TOKEN)
+        push_graphs({G1: ONE}, url, sleep=sleeps, token=TOKEN)
     assert sleeps == [0.5, 1.0, 2.0]
     assert raised.value.status is None
     message = str(raised.value)
@@ -366,13 +368,13 @@ def test_connection_refused_is_retried_then_raised(sleeps: Sleeps) -> None:
 
 def test_a_bad_store_url_is_an_error() -> None:
     with pytest.raises(PushError):
-        push({G1: ONE}, "ftp://example.org/store")
+        push_graphs({G1: ONE}, "ftp://example.org/store")
     with pytest.raises(PushError):
-        push({G1: ONE}, "not a url")
+        push_graphs({G1: ONE}, "not a url")
 
 
 def test_empty_mapping_pushes_nothing() -> None:
-    assert push({}, "http://127.0.0.1:1/store") == []
+    assert push_graphs({}, "http://127.0.0.1:1/store") == []
 
 
 # --- helpers -------------------------------------------------------------------------------

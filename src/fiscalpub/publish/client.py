@@ -55,6 +55,19 @@ class PublishError(FiscalpubError):
     """Publishing stopped: the portal refused or could not be reached."""
 
 
+class PortalRefused(PublishError):
+    """The portal refused the token or its rights: the same token will be refused for the
+    next datasets too, so publishing stops (unlike a dataset the portal rejects)."""
+
+
+class TokenNotAccepted(PortalRefused):
+    """The API token was not accepted (401, or CKAN treated the call as anonymous)."""
+
+
+class NotAllowed(PortalRefused):
+    """The token's user may not do this (403): a missing permission, named."""
+
+
 class Transient(Exception):
     """A 5xx answer or a connection problem: worth retrying."""
 
@@ -178,12 +191,12 @@ class Client:
             text = str(exc.args[0] if exc.args else "")
             if "User  not authorized" in text or "User not authorized" in text:
                 # CKAN names no user: the request counted as anonymous
-                raise PublishError(
+                raise TokenNotAccepted(
                     f"{self.url}: the API token was not accepted (CKAN treated the call as "
                     "anonymous): check CKAN_API_TOKEN, ckan_api_token or --api-token-file"
                 ) from None
             need = PERMISSIONS.get(action, f"call {action}").format(**(what or {}))
-            raise PublishError(
+            raise NotAllowed(
                 f"{self.url}: not allowed to {need} — {action} refused (403)"
                 + (
                     ": " + _scrub(str(exc.args[0] if exc.args else ""), self._token)[:200]
@@ -204,7 +217,7 @@ class Client:
         except ckanapi.CKANAPIError as exc:
             text = _scrub(str(exc), self._token)
             if "401" in text or "Unauthorized" in text:
-                raise PublishError(
+                raise TokenNotAccepted(
                     f"{self.url}: the API token was not accepted (401): check CKAN_API_TOKEN "
                     "or --api-token-file"
                 ) from None

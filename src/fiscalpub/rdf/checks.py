@@ -4,11 +4,15 @@ observations, data sets and distributions (``vocab/cube-shapes.ttl``)."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from fiscalpub.errors import FiscalpubError
+from fiscalpub.model import Finding, Where
 from fiscalpub.rdf import integrity
 from fiscalpub.rdf.cube import cube, read_package, serialise
 from fiscalpub.rdf.store import vocab_dir
@@ -78,3 +82,31 @@ def check_rdf(path: Path, base: str) -> tuple[int, list[RdfProblem]]:
         1 for t in triples if t.predicate.value == "http://purl.org/linked-data/cube#dataSet"
     )
     return observations, check_export(serialise(triples, "nt"))
+
+
+def rdf_defects(
+    package: Path, base: str, checked: Callable[[str, int, int], None] | None = None
+) -> list[Finding]:
+    """The package's RDF export checked (IC-1…IC-21, SHACL), as package defects (`validate
+    --rdf`); `checked(name, observations, violations)` is told when the export could be
+    checked.  An export that cannot be made is one defect."""
+    try:
+        observations, problems = check_rdf(package, base)
+    except FiscalpubError as exc:
+        return [Finding("rdf-export", "error", f"{package.name}: {exc}", [Where()])]
+    if checked is not None:
+        checked(package.name, observations, len(problems))
+    out = []
+    for p in problems:
+        code = "rdf-integrity" if p.check.startswith("IC-") else "rdf-shape"
+        key = f"{code} {p.check} {p.focus}".encode()
+        out.append(
+            Finding(
+                code,
+                "error",
+                f"{package.name}: {p.check} {p.message}: {p.focus}",
+                [Where()],
+                id=hashlib.sha256(key).hexdigest()[:16],
+            )
+        )
+    return out

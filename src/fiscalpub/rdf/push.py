@@ -20,7 +20,7 @@ from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
 from fiscalpub.errors import FiscalpubError
 
-__all__ = ["BACKOFF", "PushError", "PushResult", "count_triples", "graph_url", "push"]
+__all__ = ["BACKOFF", "PushError", "PushResult", "count_triples", "graph_url", "push_graphs"]
 
 BACKOFF = (0.5, 1.0, 2.0)  # seconds slept before each retry
 _MESSAGE_CHARS = 200  # how much of a server's error message is kept
@@ -97,7 +97,7 @@ def _server_message(body: bytes, secrets: tuple[str, ...]) -> str:
     return text
 
 
-def push(
+def push_graphs(
     graphs: Mapping[str, bytes],
     store_url: str,
     *,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from pyoxigraph import NamedNode, RdfFormat, Store
+from pyoxigraph import NamedNode, RdfFormat, Store, Triple, parse
 
 from fiscalpub.errors import FiscalpubError
 from fiscalpub.rdf.cube import Package, cube, package_iri, quads, read_package, split
@@ -94,3 +94,13 @@ def load(
         store.bulk_extend(quads(shared, VOCAB_GRAPH))
         datasets.append(iri)
     return Loaded(store, datasets, len(store))
+
+
+def vocab_triples(explicit: Path | None = None) -> list[Triple]:
+    """Every triple of the vocabulary files (VOCAB_FILES) that are there."""
+    folder = vocab_dir(explicit)
+    out: list[Triple] = []
+    for name in VOCAB_FILES:
+        if (folder / name).is_file():
+            out += parse(path=str(folder / name), format=RdfFormat.TURTLE)
+    return out

@@ -1,4 +1,4 @@
-"""Linked-data commands: rdf, query, serve, push (registered on the main group)."""
+"""The linked-data commands: rdf (export), query, serve (SPARQL) and push (Graph Store)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ from pathlib import Path
 
 import click
 
-from fiscalpub.cli_options import (
+from fiscalpub.atomic import write_atomic
+from fiscalpub.cli._common import (
     OutputPath,
     base_option,
     config_option,
     data_option,
     fail,
     load_config,
+    push_packages,
 )
 from fiscalpub.errors import FiscalpubError
 
@@ -58,9 +60,8 @@ def rdf(
       fiscalpub rdf datapackages/*/ -o cube.nt --base-iri https://data.example.gov.cn/fiscal/
       fiscalpub rdf datapackages/ --format jsonld -o -
     """
-    from fiscalpub.atomic import write_atomic
-    from fiscalpub.rdf.cube import SUFFIXES, cube, read_package, serialise
-    from fiscalpub.rdf.store import find_packages
+    from fiscalpub import api  # here, not at start-up: `--help` stays fast
+    from fiscalpub.rdf.cube import SUFFIXES
 
     cfg = load_config(config_file, base_iri)
     if fmt is None:
@@ -73,17 +74,14 @@ def rdf(
             err=True,
         )
     try:
-        triples = set()
-        for path in find_packages(packages):
-            triples.update(cube(read_package(path), cfg.base_iri))
-        data = serialise(sorted(triples, key=str), fmt)
+        exported = api.export(packages, cfg.base_iri, fmt)
     except FiscalpubError as exc:
         fail(exc)
     if str(output) == "-":
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.write(exported.data)
     else:
-        write_atomic(output, data)
-        click.echo(f"{output}: {len(triples)} triples", err=True)
+        write_atomic(output, exported.data)
+        click.echo(f"{output}: {exported.triples} triples", err=True)
 
 
 @click.command("query")
@@ -278,61 +276,14 @@ def push(
       fiscalpub push datapackages/ --graph-store https://triples.example.org/store \\
         --token-file ~/.config/fiscalpub/token --base-iri https://data.example.gov.cn/fiscal/
     """
-    import json
-    import os
-
-    from fiscalpub.rdf.cube import cube, package_iri, read_package, serialise, split
-    from fiscalpub.rdf.push import push as push_graphs
-    from fiscalpub.rdf.store import VOCAB_FILES, VOCAB_GRAPH, find_packages, vocab_dir
-
     cfg = load_config(config_file, base_iri)
-    try:
-        cfg.require_real_base("push")
-        token = None
-        if token_file:
-            token = token_file.read_text(encoding="utf-8").strip()
-        elif os.environ.get("FISCALPUB_GRAPH_STORE_TOKEN"):
-            token = os.environ["FISCALPUB_GRAPH_STORE_TOKEN"]
-        graphs: dict[str, bytes] = {}
-        shared: set[object] = set()
-        for path in find_packages(packages or (Path("datapackages"),)):
-            package = read_package(path)
-            iri = package_iri(package, cfg.base_iri)
-            own, common = split(cube(package, cfg.base_iri), iri)
-            graphs[iri] = serialise(own, "nt")
-            shared.update(common)
-        if not no_vocab:
-            from pyoxigraph import RdfFormat, parse
-
-            folder = vocab_dir()
-            for name in VOCAB_FILES:
-                if (folder / name).is_file():
-                    shared.update(parse(path=str(folder / name), format=RdfFormat.TURTLE))
-            graphs[VOCAB_GRAPH] = serialise(sorted(shared, key=str), "nt")  # type: ignore[arg-type]
-        results = push_graphs(
-            graphs, graph_store, timeout=timeout, token=token, merge={VOCAB_GRAPH}
-        )
-    except FiscalpubError as exc:
-        fail(exc)
-    if as_json:
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "graph": r.graph,
-                        "status": r.status,
-                        "triples": r.triples,
-                        "created": r.created,
-                    }
-                    for r in results
-                ],
-                indent=2,
-            )
-        )
-    else:
-        for r in results:
-            state = "created" if r.created else "replaced" if r.graph != VOCAB_GRAPH else "merged"
-            click.echo(f"{state:<8} {r.triples:>8} triples  <{r.graph}>")
-
-
-COMMANDS = [rdf, query, serve, push]
+    code = push_packages(
+        packages,
+        graph_store,
+        cfg,
+        token_file=token_file,
+        no_vocab=no_vocab,
+        timeout=timeout,
+        as_json=as_json,
+    )
+    sys.exit(code)

@@ -1,4 +1,5 @@
-"""`fiscalpub run`: a folder of reports to a validated (and published) catalog."""
+"""`fiscalpub run`: a folder of reports to a validated (and published) catalog: it composes
+fiscalpub.pipeline.run_folder, the catalog, and api.publish / api.push."""
 
 from __future__ import annotations
 
@@ -6,23 +7,26 @@ import json
 import os
 import sys
 import time
-from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from fiscalpub.cli_options import (
-    OutputPath,
+from fiscalpub.cli._common import (
     base_option,
     config_option,
+    folder_option,
     load_config,
+    options,
     part_option,
+    publish_packages,
+    push_packages,
     report_groups,
 )
 
 if TYPE_CHECKING:
+    from fiscalpub.config import Config
     from fiscalpub.pipeline import Result
 
 # below this share of confirmed amounts `run` flags a report (--min-confirmed): half of
@@ -31,45 +35,45 @@ if TYPE_CHECKING:
 MIN_CONFIRMED = 0.5
 
 
+RUN_OPTIONS = options(
+    click.argument("inputs", nargs=-1, type=click.Path(path_type=Path)),
+    part_option,
+    folder_option(
+        "datapackages", "Folder for the packages, rdf/, catalog.json, index.html and reports/."
+    ),
+    click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(1, 256),
+        default=None,
+        help="Parallel processes (default: the number of CPUs).",
+    ),
+    click.option(
+        "--publish", "do_publish", is_flag=True, help="Then publish to CKAN (see publish)."
+    ),
+    click.option(
+        "--push",
+        "graph_store",
+        help="Then push each dataset to this Graph Store endpoint (see push).",
+    ),
+    click.option("--no-charts", is_flag=True, help="No charts (faster; no CJK font needed)."),
+    click.option(
+        "--min-confirmed",
+        type=click.FloatRange(0, 1),
+        default=MIN_CONFIRMED,
+        show_default=True,
+        help="Flag reports whose self-check confirms a smaller share of their amounts.",
+    ),
+    click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON."),
+    click.option("--quiet", is_flag=True, help="No progress bar."),
+    base_option,
+    config_option,
+)
+
+
 @click.command("run")
-@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
-@part_option
-@click.option(
-    "-o",
-    "--output",
-    type=OutputPath(file_okay=False, path_type=Path),
-    default=Path("datapackages"),
-    show_default=True,
-    help="Folder for the packages, rdf/, catalog.json, index.html and reports/.",
-)
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(1, 256),
-    default=None,
-    help="Parallel processes (default: the number of CPUs).",
-)
-@click.option("--publish", "do_publish", is_flag=True, help="Then publish to CKAN (see publish).")
-@click.option(
-    "--push",
-    "graph_store",
-    help="Then push each dataset to this Graph Store endpoint (see push).",
-)
-@click.option("--no-charts", is_flag=True, help="No charts (faster; no CJK font needed).")
-@click.option(
-    "--min-confirmed",
-    type=click.FloatRange(0, 1),
-    default=MIN_CONFIRMED,
-    show_default=True,
-    help="Flag reports whose self-check confirms a smaller share of their amounts.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-@base_option
-@config_option
-@click.pass_context
+@RUN_OPTIONS
 def run(
-    ctx: click.Context,
     inputs: tuple[Path, ...],
     parts: tuple[Path, ...],
     output: Path,
@@ -113,14 +117,58 @@ def run(
     Exit codes: 0 every report built and valid, 1 a report failed or has package
     defects (or publishing failed), 2 usage error.
     """
-    from fiscalpub.catalog import write_catalog
-    from fiscalpub.pipeline import run_folder
-
     cfg = load_config(config_file, base_iri)
-    base = None if cfg.is_placeholder else cfg.base_iri
     if not inputs and not parts:
         raise click.UsageError("give INPUTS (report files or folders) or --part files")
-    groups, notes = report_groups(inputs, parts, out=output, jobs=jobs or os.cpu_count() or 1)
+    jobs = jobs or os.cpu_count() or 1
+    groups, notes = _reports(inputs, parts, output, jobs, as_json)
+    started = time.perf_counter()
+    show = not as_json  # progress and failures on stderr; --json prints the summary only
+    results = _run_folder(
+        groups, output, cfg, jobs=jobs, charts=not no_charts, with_bar=show and not quiet, show=show
+    )
+    summary = _catalog(output, results, started, Decimal(str(min_confirmed)), groups, notes)
+    code = 1 if summary["failed"] or summary["packages_with_defects"] else 0
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        click.echo(_human(summary, output))
+    packages = tuple(output / r.package for r in results if r.package)
+    if do_publish and packages:
+        code = max(code, publish_packages(packages, cfg, quiet=quiet))
+    if graph_store and packages:
+        code = max(code, push_packages(packages, graph_store, cfg))
+    sys.exit(code)
+
+
+def _catalog(
+    output: Path,
+    results: list[Result],
+    started: float,
+    min_confirmed: Decimal,
+    groups: list[list[Path]],
+    notes: list[str],
+) -> dict[str, Any]:
+    """The catalog (catalog.json, index.html, a page per report) written; the summary."""
+    from fiscalpub.catalog import write_catalog  # here, not at start-up: `--help` stays fast
+    from fiscalpub.pipeline import run_summary
+
+    entries = write_catalog(output, results)
+    return run_summary(
+        results,
+        time.perf_counter() - started,
+        checks=[(e.result.report, e.summary.get("checks")) for e in entries if e.package],
+        min_confirmed=min_confirmed,
+        groups=groups,
+        notes=notes,
+    )
+
+
+def _reports(
+    inputs: tuple[Path, ...], parts: tuple[Path, ...], output: Path, jobs: int, as_json: bool
+) -> tuple[list[list[Path]], list[str]]:
+    """The reports to run and how their files were grouped (said on stderr)."""
+    groups, notes = report_groups(inputs, parts, out=output, jobs=jobs)
     if not groups:
         raise click.UsageError("no reports (.pdf, .txt) found in " + ", ".join(map(str, inputs)))
     if not as_json:
@@ -131,14 +179,28 @@ def run(
                 )
         for note in notes:
             click.echo(f"note: {note}", err=True)
-    started = time.perf_counter()
-    bar = _Bar(len(groups), enabled=not quiet and not as_json and sys.stderr.isatty())
+    return groups, notes
 
+
+def _run_folder(
+    groups: list[list[Path]],
+    output: Path,
+    cfg: Config,
+    *,
+    jobs: int,
+    charts: bool,
+    with_bar: bool,
+    show: bool,
+) -> list[Result]:
+    """pipeline.run_folder with a progress bar, and a line per failed report (`show`)."""
+    from fiscalpub.pipeline import run_folder  # here, not at start-up: `--help` stays fast
+
+    bar = _Bar(len(groups), enabled=with_bar and sys.stderr.isatty())
     told: set[str] = set()
 
     def progress(result: Result) -> None:
         bar.advance(result)
-        if result.status == "failed" and not as_json:
+        if result.status == "failed" and show:
             told.add(result.report)
             _failed(result)
 
@@ -146,115 +208,19 @@ def run(
         results = run_folder(
             groups,
             output,
-            base_iri=base,
-            config_digest=cfg.digest() + ("-no-charts" if no_charts else ""),
-            jobs=jobs or os.cpu_count() or 1,
-            charts=not no_charts,
+            base_iri=None if cfg.is_placeholder else cfg.base_iri,
+            config_digest=cfg.digest() + ("" if charts else "-no-charts"),
+            jobs=jobs,
+            charts=charts,
             progress=progress,
         )
     finally:
         bar.stop()
-    if not as_json:  # failures decided once every report is in (two making one package)
+    if show:  # failures decided once every report is in (two making one package)
         for result in results:
             if result.status == "failed" and result.report not in told:
                 _failed(result)
-    entries = write_catalog(output, results)
-    elapsed = time.perf_counter() - started
-    summary = _summary(results, elapsed)
-    summary["low_confirmed"] = low_confirmed(
-        [(e.result.report, e.summary.get("checks")) for e in entries if e.package],
-        Decimal(str(min_confirmed)),
-    )
-    summary["min_confirmed"] = f"{Decimal(str(min_confirmed)):f}"
-    summary["grouping"] = {
-        "reports_of_several_files": [[str(p) for p in g] for g in groups if len(g) > 1],
-        "notes": notes,
-    }
-    code = 1 if summary["failed"] or summary["packages_with_defects"] else 0
-    if as_json:
-        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
-    else:
-        click.echo(_human(summary, output))
-    packages = [output / r.package for r in results if r.package]
-    if do_publish and packages:
-        from fiscalpub.cli_publish import publish
-
-        code = max(
-            code,
-            _invoke(
-                ctx,
-                publish,
-                packages=tuple(packages),
-                quiet=quiet,
-                base_iri=base_iri,
-                config_file=config_file,
-            ),
-        )
-    if graph_store and packages:
-        from fiscalpub.cli_rdf import push
-
-        code = max(
-            code,
-            _invoke(
-                ctx,
-                push,
-                packages=tuple(packages),
-                graph_store=graph_store,
-                base_iri=base_iri,
-                config_file=config_file,
-            ),
-        )
-    sys.exit(code)
-
-
-def _invoke(ctx: click.Context, command: click.Command, **given: Any) -> int:
-    """Run another command (click fills in its defaults) with `given`; its exit code."""
-    try:
-        ctx.invoke(command, **given)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
-
-
-def _summary(results: list[Any], elapsed: float) -> dict[str, Any]:
-    status = Counter(r.status for r in results)
-    findings: Counter[str] = Counter()
-    stages: Counter[str] = Counter()
-    for r in results:
-        findings.update(r.findings)
-        stages.update(r.seconds)
-    return {
-        "reports": len(results),
-        "built": status.get("built", 0),
-        "skipped": status.get("skipped", 0),
-        "failed": status.get("failed", 0),
-        "failures": [{"report": r.report, "error": r.error} for r in results if r.error],
-        "tables": sum(r.tables for r in results),
-        "numbers": sum(r.numbers for r in results),
-        "findings": dict(sorted(findings.items())),
-        "packages_with_defects": sum(1 for r in results if r.defects),
-        "seconds": round(elapsed, 2),
-        "stage_seconds": {k: round(v, 2) for k, v in sorted(stages.items())},
-    }
-
-
-def low_confirmed(reports: list[tuple[str, Any]], threshold: Decimal) -> list[dict[str, Any]]:
-    """The reports whose self-check confirms less than `threshold` of their amounts
-    (README "Self-check"); a report without table amounts or without a self-check is
-    not judged."""
-    out = []
-    for name, checks in reports:
-        share = checks.get("confirmed_share") if isinstance(checks, dict) else None
-        if share is not None and Decimal(share) < threshold:
-            out.append(
-                {
-                    "report": name,
-                    "confirmed_share": share,
-                    "amounts": checks["amounts"],
-                    "contradicted": checks["contradicted"],
-                }
-            )
-    return out
+    return results
 
 
 def _human(s: dict[str, Any], out: Path) -> str:

@@ -1,0 +1,5 @@
+"""python -m fiscalpub.cli"""
+
+from fiscalpub.cli import main
+
+main()
