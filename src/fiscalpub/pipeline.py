@@ -26,7 +26,10 @@ from typing import Any
 
 from fiscalpub import __version__, api
 from fiscalpub.atomic import make_dirs, write_atomic
+from fiscalpub.config import PLACEHOLDER_BASE
 from fiscalpub.errors import FiscalpubError
+from fiscalpub.grouping import group_reports
+from fiscalpub.model import money
 from fiscalpub.pool import stop_pool, worker_pool
 from fiscalpub.rdf.cube import cube, dataset_iri, read_package, serialise
 from fiscalpub.validate.defects import check_package
@@ -60,8 +63,6 @@ def find_reports(
     how they were grouped: fiscalpub.grouping (explicit report.yaml, else a narrative
     file and a tables file that agree).  With `out`, the probes are cached in
     OUT/.fiscalpub-probes.json by the files' sha256, so a re-run parses nothing new."""
-    from fiscalpub.grouping import group_reports
-
     cache: dict[str, dict[str, Any]] = {}
     cache_file = out / PROBES if out is not None else None
     if cache_file is not None:
@@ -149,7 +150,7 @@ def process(
         package = read_package(path)
         rdf_dir = Path(out) / "rdf"
         rdf_dir.mkdir(exist_ok=True)
-        ttl = serialise(cube(package, base_iri or _placeholder()), "turtle")
+        ttl = serialise(cube(package, base_iri or PLACEHOLDER_BASE), "turtle")
         write_atomic(rdf_dir / f"{built.package.slug}.ttl", ttl, if_changed=True)
         lap("rdf")
     except Exception as exc:  # one bad report never stops the batch
@@ -168,12 +169,6 @@ def process(
     result.descriptor = hashlib.sha256((path / "datapackage.json").read_bytes()).hexdigest()
     result.summary = report_summary(report, package.descriptor)
     return result
-
-
-def _placeholder() -> str:
-    from fiscalpub.config import PLACEHOLDER_BASE
-
-    return PLACEHOLDER_BASE
 
 
 # The summary a catalog needs, saved in the manifest for skipped reports.  Bump the version
@@ -196,7 +191,7 @@ def report_summary(report: Any, descriptor: dict[str, Any]) -> dict[str, Any]:
         # contract 1.1: department | unit | None (the title does not say)
         "scope": getattr(meta, "scope", None),
         "title": descriptor.get("title"),
-        "iri": descriptor.get("id") or dataset_iri(_placeholder(), descriptor["name"]),
+        "iri": descriptor.get("id") or dataset_iri(PLACEHOLDER_BASE, descriptor["name"]),
         "tables": {t.table: t.status for t in report.tables},
         # where each found table's title is printed: [source index, page, printed title]
         "table_at": {
@@ -219,8 +214,6 @@ def _totals(report: Any) -> dict[str, dict[str, Any]]:
     registry's one-column summary leaves unplaced), the total is ambiguous:
     ``{"candidates": ["91016775.35 元", "22473997.81 元", …]}`` in printed order —
     never a guess.  A row the report does not print is absent."""
-    from fiscalpub.model import money
-
     out: dict[str, dict[str, Any]] = {}
     for row in GRAND_TOTALS:
         items = [li for li in report.line_items if li.table == SUMMARY_TABLE and li.row == row]
