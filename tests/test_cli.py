@@ -271,3 +271,35 @@ def test_unwritable_output_exits_1_with_one_line(seed003: Path, tmp_path: Path, 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "dir"]
     assert list((tmp_path / "dir").iterdir()) == []
     assert (tmp_path / "afile").read_text(encoding="utf-8") == "keep\n"
+
+
+def _modules_after(code: str) -> set[str]:
+    """The modules a fresh interpreter has loaded after running `code`."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", code + "\nimport sys; print(' '.join(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return set(done.stdout.split())
+
+
+def test_the_library_never_imports_click() -> None:
+    """The library (api, pipeline, catalog and everything below) is usable without the
+    command line: click is the CLI's alone (fiscalpub.cli)."""
+    loaded = _modules_after("import fiscalpub.api, fiscalpub.pipeline, fiscalpub.catalog")
+    assert "fiscalpub.api" in loaded and "click" not in loaded
+    # the check can fail: the command line does load click
+    assert "click" in _modules_after("import fiscalpub.cli")
+
+
+def test_help_loads_no_heavy_library() -> None:
+    """`fiscalpub --help` starts fast: the commands import the library when they run."""
+    loaded = _modules_after(
+        "from fiscalpub.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass"
+    )
+    heavy = {"fiscalpub.api", "pyoxigraph", "frictionless", "matplotlib", "ckanapi", "rdflib"}
+    assert "fiscalpub.cli" in loaded and not heavy & loaded

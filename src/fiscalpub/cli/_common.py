@@ -196,7 +196,7 @@ def publish_packages(
     """`fiscalpub publish` (and `run --publish`): the portal and token from the options,
     the environment or the configuration; progress and failures on stderr, the summary
     on stdout; the exit code."""
-    from fiscalpub import api
+    from fiscalpub import api  # not at start-up (ckanapi, pyoxigraph, frictionless)
 
     url = ckan_url or os.environ.get("CKAN_URL") or cfg.ckan_url
     if not url:
@@ -347,7 +347,7 @@ def push_packages(
 ) -> int:
     """`fiscalpub push` (and `run --push`): the token from a file or the environment;
     one line (or a JSON object) per graph; the exit code."""
-    from fiscalpub import api
+    from fiscalpub import api  # not at start-up (pyoxigraph)
     from fiscalpub.rdf.store import VOCAB_GRAPH
 
     try:

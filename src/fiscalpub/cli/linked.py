@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -19,6 +20,9 @@ from fiscalpub.cli._common import (
     push_packages,
 )
 from fiscalpub.errors import FiscalpubError
+
+if TYPE_CHECKING:
+    from fiscalpub.rdf.store import Loaded
 
 
 @click.command("rdf")
@@ -122,7 +126,7 @@ def query(
       fiscalpub query 'SELECT (COUNT(*) AS ?n) WHERE { ?o a qb:Observation }'
       fiscalpub query docs/queries/three-public.rq --data datapackages --format csv
     """
-    from fiscalpub.rdf.query import execute, read_query, render
+    from fiscalpub.rdf.query import execute, read_query, render  # not at start-up (pyoxigraph)
     from fiscalpub.rdf.serve import uses_service
     from fiscalpub.rdf.store import find_packages, load
 
@@ -139,8 +143,8 @@ def query(
         fail(exc)
 
 
-def _loaded_store(data: tuple[Path, ...], vocab: Path | None, base: str):  # type: ignore[no-untyped-def]
-    from fiscalpub.rdf.store import find_packages, load
+def _loaded_store(data: tuple[Path, ...], vocab: Path | None, base: str) -> Loaded:
+    from fiscalpub.rdf.store import find_packages, load  # not at start-up (pyoxigraph)
 
     started = time.perf_counter()
     loaded = load(find_packages(data or (Path("datapackages"),)), base, vocab=vocab)
@@ -211,7 +215,7 @@ def serve(
       fiscalpub serve --data datapackages --port 8890
       curl 'http://127.0.0.1:7878/sparql' --data-urlencode 'query@docs/queries/cofog.rq'
     """
-    from fiscalpub.rdf import serve as endpoint
+    from fiscalpub.rdf import serve as endpoint  # not at start-up (pyoxigraph)
 
     cfg = load_config(config_file, base_iri)
     try:
