@@ -74,16 +74,14 @@ from pyoxigraph import RdfFormat, Triple, parse, serialize
 from fiscalpub import __version__
 from fiscalpub.code_index import CodeIndex, shipped_index
 from fiscalpub.config import PLACEHOLDER_BASE
+from fiscalpub.package.reader import LoadedPackage, PackageError, read_package
 from fiscalpub.rdf import dsd
 from fiscalpub.rdf.cube import (
     ERA_SPLIT,
     MEDIA,
     TABLE_SCHEMA,
-    Package,
-    PackageError,
     cube,
     package_iri,
-    read_package,
 )
 from fiscalpub.rdf.query import with_prefixes
 from fiscalpub.rdf.store import VOCAB_FILES, VOCAB_GRAPH, vocab_dir
@@ -171,7 +169,7 @@ def corpus_reports() -> list[list[str]]:
     return out
 
 
-def real_packages(tmp: Path, use_corpus: bool) -> list[Package]:
+def real_packages(tmp: Path, use_corpus: bool) -> list[LoadedPackage]:
     """The shipped packages and, if the corpus is there, those built from it; deduplicated
     by name, without packages that have no observation or that cube() refuses (a note)."""
     dirs = sorted(p.parent for p in ROOT.glob("datapackages/*/datapackage.json"))
@@ -190,7 +188,7 @@ def real_packages(tmp: Path, use_corpus: bool) -> list[Package]:
             log(f"fiscalpub build of the corpus failed ({done.stderr.strip()[-300:]}): skipped")
         else:
             dirs += sorted(p.parent for p in out.glob("*/datapackage.json"))
-    packages: dict[str, Package] = {}
+    packages: dict[str, LoadedPackage] = {}
     for d in dirs:
         package = read_package(d)
         if package.name in packages:
@@ -223,7 +221,7 @@ def placed(line_items: list[dict[str, str]]) -> Iterator[tuple[dict[str, str], s
         yield li, key, row
 
 
-def observations(package: Package) -> int:
+def observations(package: LoadedPackage) -> int:
     return len({(li["table"], key, li["column"]) for li, key, _row in placed(package.line_items)})
 
 
@@ -236,7 +234,7 @@ class Copy:
     observations: int
 
 
-def plan(sources: list[Package], target: int) -> list[Copy]:
+def plan(sources: list[LoadedPackage], target: int) -> list[Copy]:
     """Departments (each modelled on one real package, round robin) publishing one report
     a year, until `target` observations; the order is the order of the files, so any
     prefix has departments of every real package and every year."""
@@ -267,7 +265,7 @@ def scale(text: str, factor: int) -> str:
     return f"{value * factor:,f}" if "," in s else f"{value * factor:f}"
 
 
-def synthesise(src: Package, copy: Copy) -> Package:
+def synthesise(src: LoadedPackage, copy: Copy) -> LoadedPackage:
     """A package like `src` from another department, year and scale."""
     meta = src.meta
     old_dept, old_region = str(meta["department"]), str(meta.get("region") or "")
@@ -315,7 +313,7 @@ def synthesise(src: Package, copy: Copy) -> Package:
         writer.writeheader()
         writer.writerows(items)
         files["line_items.csv"] = buf.getvalue().encode("utf-8")
-    return Package(src.path, d, items, src.codes, files)
+    return LoadedPackage(src.path, d, items, src.codes, files)
 
 
 # ------------------------------------------------------------------ N-Triples templating
@@ -380,7 +378,9 @@ def _decimals(printed: str) -> int:
     return len(text.split(".", 1)[1]) if "." in text else 0
 
 
-def templated(package: Package, base: str, graph: bool = False) -> tuple[list[str], list[str]]:
+def templated(
+    package: LoadedPackage, base: str, graph: bool = False
+) -> tuple[list[str], list[str]]:
     """N-Triples lines of what is the package's own in `cube()` (dataset, distributions,
     observations; N-Quads in the dataset's graph if `graph`) and of its department,
     sources and pages - every triple of `cube()` but the edition concepts, the DSD and
@@ -509,7 +509,7 @@ def _triples(lines: list[str]) -> set[Triple]:
     return {q.triple for q in parse("".join(lines).encode("utf-8"), format=RdfFormat.N_QUADS)}
 
 
-def template(package: Package, base: str, index: CodeIndex) -> list[Triple]:
+def template(package: LoadedPackage, base: str, index: CodeIndex) -> list[Triple]:
     """What copies of `package`'s report and year share: `cube()` minus the templated
     triples.  Raises if the templating makes a triple cube() does not, or if the shared
     part mentions this copy's dataset, department or sources."""
@@ -553,7 +553,7 @@ class Generated:
 
 
 def generate(
-    sources: list[Package], copies: list[Copy], subset: int, tmp: Path, named: bool
+    sources: list[LoadedPackage], copies: list[Copy], subset: int, tmp: Path, named: bool
 ) -> Generated:
     """Write the copies: own-{subset,rest}.nt|.nq and shared-{subset,rest}.nt."""
     start = time.perf_counter()
@@ -941,7 +941,7 @@ def count(n: float) -> str:
     return f"{n / 1e6:.2f}M" if n >= 1e6 else f"{n / 1e3:.1f}k"
 
 
-def self_check(sources: list[Package]) -> int:
+def self_check(sources: list[LoadedPackage]) -> int:
     """cube() against templated + template for copies other than the template's own."""
     index = shipped_index()
     checked = triples = 0
@@ -1019,7 +1019,7 @@ def main(argv: list[str]) -> int:
             shutil.rmtree(tmp / "corpus")
 
 
-def run(opts: argparse.Namespace, sources: list[Package], tmp: Path, wall: float) -> int:
+def run(opts: argparse.Namespace, sources: list[LoadedPackage], tmp: Path, wall: float) -> int:
     texts, origin = queries(opts.queries)
     named = opts.graphs == "named"
     timeout = opts.timeout

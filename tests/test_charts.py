@@ -1,4 +1,4 @@
-"""Per-report charts (fiscalpub.charts): files per shipped package, Chinese glyphs really
+"""Per-report charts (fiscalpub.package.charts): files per shipped package, Chinese glyphs really
 drawn (a missing glyph is an error here), exact 万元 labels, byte-reproducible output
 (also in another process with another PYTHONHASHSEED); the bundled font (Fiscalpub Sans
 SC, an OFL subset of Noto Sans CJK SC) used by default, its licence and coverage; a
@@ -25,8 +25,9 @@ from typing import Any
 
 import pytest
 
-from fiscalpub import charts as charts_mod
-from fiscalpub.charts import (
+from fiscalpub.errors import FiscalpubError
+from fiscalpub.package import charts as charts_mod
+from fiscalpub.package.charts import (
     BUNDLED_FONT,
     BUNDLED_FONT_NAME,
     ChartFontMissing,
@@ -34,8 +35,7 @@ from fiscalpub.charts import (
     draw,
     find_cjk_font,
 )
-from fiscalpub.errors import FiscalpubError
-from fiscalpub.rdf.cube import Package, read_package
+from fiscalpub.package.reader import LoadedPackage, read_package
 from tests.conftest import ROOT
 
 PACKAGES = ROOT / "datapackages"
@@ -56,7 +56,7 @@ def _shipped() -> list[Path]:
     return sorted(p.parent for p in PACKAGES.glob("*/datapackage.json"))
 
 
-def _strict_charts(package: Package, font: Path | None = None) -> dict[str, bytes]:
+def _strict_charts(package: LoadedPackage, font: Path | None = None) -> dict[str, bytes]:
     """charts() with every warning an error: matplotlib's 'Glyph … missing from font(s)'
     (tofu) fails the test instead of passing silently."""
     with warnings.catch_warnings():
@@ -76,7 +76,7 @@ def _comments(svg: bytes) -> list[str]:
 
 
 def _expected_totals(package_dir: Path, table: str, column: str, cl: str) -> dict[str, Decimal]:
-    """类 totals straight from line_items.csv, independently of fiscalpub.charts."""
+    """类 totals straight from line_items.csv, independently of fiscalpub.package.charts."""
     totals: dict[str, Decimal] = {}
     with (package_dir / "line_items.csv").open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
@@ -184,8 +184,8 @@ def test_reproducible_across_processes_and_hash_seeds(
 ) -> None:
     script = (
         "import hashlib, json, sys; from pathlib import Path\n"
-        "from fiscalpub.charts import charts, draw\n"
-        "from fiscalpub.rdf.cube import read_package\n"
+        "from fiscalpub.package.charts import charts, draw\n"
+        "from fiscalpub.package.reader import read_package\n"
         "out = charts(read_package(Path(sys.argv[1])))\n"
         "print(json.dumps({k: hashlib.sha256(v).hexdigest() for k, v in out.items()}))\n"
         "print(json.dumps(draw(read_package(Path(sys.argv[1]))).font))\n"
@@ -322,12 +322,12 @@ def _box_font(path: Path, chars: set[str], family: str) -> Path:
     return path
 
 
-def _with_department(package: Package, department: str) -> Package:
+def _with_department(package: LoadedPackage, department: str) -> LoadedPackage:
     meta = {**package.meta, "department": department}
     return dataclasses.replace(package, descriptor={**package.descriptor, "fiscalpub": meta})
 
 
-def _chart_texts(package: Package) -> set[str]:
+def _chart_texts(package: LoadedPackage) -> set[str]:
     data = charts_mod.chart_data(package)
     texts = [t for d in data for t in (d.title, d.footnote, *(b.label for b in d.bars))]
     return {ch for t in [*texts, "0123456789.,-"] for ch in t if not ch.isspace()}
@@ -395,7 +395,7 @@ def test_the_bundled_font_covers_gbk_and_every_shipped_label() -> None:
         *data.glob("*.yaml"),
         *data.glob("curated/*.yaml"),
         *data.glob("vocab/*.csv"),
-        ROOT / "src" / "fiscalpub" / "charts.py",
+        ROOT / "src" / "fiscalpub" / "package" / "charts.py",
     ]
     for path in shipped:
         text = path.read_text(encoding="utf-8")

@@ -34,8 +34,8 @@ from pathlib import Path
 
 import pytest
 
-from fiscalpub.charts import BUNDLED_FONT_NAME, chart_data, draw
-from fiscalpub.rdf.cube import read_package
+from fiscalpub.package.charts import BUNDLED_FONT_NAME, chart_data, draw
+from fiscalpub.package.reader import read_package
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.fresh_machine
@@ -128,7 +128,7 @@ def test_readme_main_command_on_a_machine_without_fonts(tmp_path: Path) -> None:
     env = _environment(tmp_path)
     # after the README's command: which system CJK fonts the fresh install can see
     probe = (
-        ".venv/bin/python -c 'from fiscalpub.charts import system_fonts; "
+        ".venv/bin/python -c 'from fiscalpub.package.charts import system_fonts; "
         'print("system CJK fonts:", len(system_fonts()))\''
     )
     hidden = _unshare_works()

@@ -36,7 +36,7 @@ Characters kept (only those the source has; the script prints what it lacks):
   wheel).  GBK was chosen: byte-identical charts for far more departments is worth the
   3.7 MB (a chart falls back to a system font only for a character the subset lacks);
 - every character of src/fiscalpub/data/*.yaml, data/curated/*.yaml, data/*.csv,
-  data/vocab/*.csv (the classification labels) and of src/fiscalpub/charts.py (its fixed
+  data/vocab/*.csv (the classification labels) and of src/fiscalpub/package/charts.py (its fixed
   titles and footnotes), so labels and titles always render with the bundled font.
 
 fontTools subsetter options: the defaults (OpenType layout features kept: matplotlib ≥ 3.11
@@ -119,7 +119,7 @@ def shipped_texts() -> set[str]:
         *sorted(DATA.glob("curated/*.yaml")),
         *sorted(DATA.glob("*.csv")),
         *sorted(DATA.glob("vocab/*.csv")),
-        ROOT / "src" / "fiscalpub" / "charts.py",
+        ROOT / "src" / "fiscalpub" / "package" / "charts.py",
     ]
     chars: set[str] = set()
     for path in files:

@@ -21,13 +21,14 @@ from fiscalpub.config import PLACEHOLDER_BASE, Config
 from fiscalpub.errors import FiscalpubError
 from fiscalpub.model import Finding, Report
 from fiscalpub.package.build import BuiltPackage, build_package, write_package
+from fiscalpub.package.reader import read_package
 from fiscalpub.package.slug import package_slug
 from fiscalpub.parse.report import build_report
 from fiscalpub.publish.client import Client, PortalRefused, PublishError
 from fiscalpub.publish.desired import Desired, desired
 from fiscalpub.publish.sync import Action, Plan, apply, plan
 from fiscalpub.rdf.checks import rdf_defects
-from fiscalpub.rdf.cube import cube, dataset_iri, package_iri, read_package, serialise, split
+from fiscalpub.rdf.cube import cube, dataset_iri, package_iri, serialise, split
 from fiscalpub.rdf.push import PushResult, push_graphs
 from fiscalpub.rdf.store import VOCAB_GRAPH, find_packages, vocab_triples
 from fiscalpub.read import read_document

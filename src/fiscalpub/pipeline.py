@@ -30,8 +30,9 @@ from fiscalpub.config import PLACEHOLDER_BASE
 from fiscalpub.errors import FiscalpubError
 from fiscalpub.grouping import group_reports
 from fiscalpub.model import money
+from fiscalpub.package.reader import read_package
 from fiscalpub.pool import stop_pool, worker_pool
-from fiscalpub.rdf.cube import cube, dataset_iri, read_package, serialise
+from fiscalpub.rdf.cube import cube, dataset_iri, serialise
 from fiscalpub.validate.defects import check_package
 from fiscalpub.validate.engine import validate_report
 

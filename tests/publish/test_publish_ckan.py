@@ -14,7 +14,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
-from fiscalpub.rdf.cube import cube, read_package, serialise
+from fiscalpub.package.reader import read_package
+from fiscalpub.rdf.cube import cube, serialise
 from tests.publish.conftest import BASE, PACKAGES, Publish, purge
 from tests.publish.proxy import Fault, Proxy
 

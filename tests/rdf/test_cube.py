@@ -13,9 +13,10 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
+from fiscalpub.package.reader import read_package
 from fiscalpub.rdf import integrity
 from fiscalpub.rdf.checks import check_export, shacl
-from fiscalpub.rdf.cube import FORMATS, cube, dataset_iri, read_package, serialise
+from fiscalpub.rdf.cube import FORMATS, cube, dataset_iri, serialise
 from fiscalpub.rdf.store import find_packages, load, vocab_dir
 from tests.conftest import ROOT, cli_runner
 

@@ -14,8 +14,9 @@ from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
 from fiscalpub.numbers import UNIT_FACTOR
+from fiscalpub.package.reader import read_package
 from fiscalpub.rdf.checks import shacl
-from fiscalpub.rdf.cube import cube, read_package, serialise
+from fiscalpub.rdf.cube import cube, serialise
 from tests.conftest import ROOT
 
 PACKAGE = ROOT / "datapackages" / "yueyangshiquyuanguanliqu-yiliaobaozhangju-2021-final-5de804"

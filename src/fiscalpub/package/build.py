@@ -32,6 +32,8 @@ from fiscalpub.model import (
     kind_label,
     several_reports,
 )
+from fiscalpub.package.charts import ChartError, draw
+from fiscalpub.package.reader import LoadedPackage
 from fiscalpub.package.schemas import all_schemas
 from fiscalpub.package.slug import package_slug
 from fiscalpub.vocab.build import concept_iri
@@ -49,7 +51,7 @@ _PLAIN_NUMBER = re.compile(r"[-+]?[0-9][0-9,]*(\.[0-9]+)?")
 @dataclass
 class BuiltPackage:
     """A package built in memory, before it is written: its slug and files (a package
-    read back from its folder is the package reader's `Package`)."""
+    read back from its folder is package.reader's `LoadedPackage`)."""
 
     slug: str
     files: dict[str, bytes]  # relative path -> content
@@ -493,14 +495,11 @@ SOURCE_MEDIA = {".pdf": "application/pdf", ".txt": "text/plain", ".json": "appli
 def _charts(
     report: Report, files: dict[str, bytes], slug: str
 ) -> tuple[list[dict[str, Any]], str | None, list[Finding]]:
-    """Charts of the package's own CSVs (fiscalpub.charts), added to `files`: their
+    """Charts of the package's own CSVs (fiscalpub.package.charts), added to `files`: their
     resources, the font that drew them, and a `charts-skipped` warning when they cannot
     be drawn (no font with every glyph): the package is built without them."""
-    from fiscalpub.charts import ChartError, draw
-    from fiscalpub.rdf.cube import Package as PackageView
-
     meta = report.report
-    view = PackageView(
+    view = LoadedPackage(
         Path(slug),
         {
             "name": slug,

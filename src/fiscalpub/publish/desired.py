@@ -18,8 +18,9 @@ from typing import Any
 
 from fiscalpub import __version__, registry
 from fiscalpub.model import kind_label
+from fiscalpub.package.reader import LoadedPackage
 from fiscalpub.package.slug import organisation_slug
-from fiscalpub.rdf.cube import Package, cube, package_iri, serialise
+from fiscalpub.rdf.cube import cube, package_iri, serialise
 from fiscalpub.rdf.terms import DSD
 
 SPDX_SHA256 = "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"
@@ -88,7 +89,7 @@ def _label(indicator: str) -> str:
     return re.split(r" / | \(|（", text)[0].strip()
 
 
-def notes(package: Package) -> str:
+def notes(package: LoadedPackage) -> str:
     """Readable Chinese notes from the package's facts and counts."""
     meta = package.meta
     year = meta.get("year")
@@ -135,7 +136,7 @@ def _read_csv(data: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8")))) if data else []
 
 
-def _class_tags(package: Package) -> list[str]:
+def _class_tags(package: LoadedPackage) -> list[str]:
     labels = {(c["classification"], c["code"]): c["label"] for c in package.codes}
     names = set()
     for li in package.line_items:
@@ -174,7 +175,7 @@ def _org(meta: dict[str, Any]) -> str:
     return organisation_slug(report_meta)
 
 
-def desired(package: Package, base: str, org: str | None = None) -> Desired:
+def desired(package: LoadedPackage, base: str, org: str | None = None) -> Desired:
     from fiscalpub.vocab.departments import org_iri
 
     meta = package.meta
@@ -234,12 +235,12 @@ def desired(package: Package, base: str, org: str | None = None) -> Desired:
     return out
 
 
-def _descriptor_bytes(package: Package) -> bytes:
+def _descriptor_bytes(package: LoadedPackage) -> bytes:
     return (package.path / "datapackage.json").read_bytes()
 
 
 def _resource(
-    rel: str, data: bytes, title: str | None, schema: str | None, package: Package
+    rel: str, data: bytes, title: str | None, schema: str | None, package: LoadedPackage
 ) -> Resource:
     suffix = Path(rel).suffix.lower()
     fields = {

@@ -13,8 +13,9 @@ from typing import Any
 
 from fiscalpub.errors import FiscalpubError
 from fiscalpub.model import Finding, Where
+from fiscalpub.package.reader import read_package
 from fiscalpub.rdf import integrity
-from fiscalpub.rdf.cube import cube, read_package, serialise
+from fiscalpub.rdf.cube import cube, serialise
 from fiscalpub.rdf.store import vocab_dir
 
 SHAPES_FILE = "cube-shapes.ttl"

@@ -17,13 +17,8 @@ IRIs:
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import json
-import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +27,7 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 from fiscalpub import __version__
 from fiscalpub.code_index import CodeIndex, shipped_index
 from fiscalpub.errors import FiscalpubError
+from fiscalpub.package.reader import LoadedPackage, PackageError
 from fiscalpub.rdf import dsd
 from fiscalpub.rdf.terms import (
     CNY,
@@ -58,76 +54,11 @@ TABLE_SCHEMA = NamedNode("https://specs.frictionlessdata.io/table-schema/")
 ERA_SPLIT = {"economic": 2018}  # economic codes before 2018 are another era (CONTRACT.md)
 
 
-class PackageError(FiscalpubError):
-    """A directory is not a readable fiscalpub data package."""
-
-
-@dataclass
-class Package:
-    path: Path
-    descriptor: dict[str, Any]
-    line_items: list[dict[str, str]]
-    codes: list[dict[str, str]]
-    files: dict[str, bytes] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str:
-        return str(self.descriptor["name"])
-
-    @property
-    def meta(self) -> dict[str, Any]:
-        return dict(self.descriptor.get("fiscalpub") or {})
-
-
-def _read_csv(data: bytes) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
-
-
-def read_package(path: Path) -> Package:
-    """Load a package directory (or its datapackage.json)."""
-    root = path.parent if path.name == "datapackage.json" else path
-    descriptor_path = root / "datapackage.json"
-    try:
-        descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PackageError(f"{root}: no datapackage.json (not a data package)") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PackageError(f"{descriptor_path}: cannot read: {exc}") from exc
-    if not isinstance(descriptor, dict) or "fiscalpub" not in descriptor:
-        raise PackageError(f"{descriptor_path}: not a fiscalpub package (no `fiscalpub` block)")
-    name = descriptor.get("name")
-    if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", name):
-        raise PackageError(
-            f"{descriptor_path}: package name {name!r} must be lower-case letters, digits, "
-            "'.', '_' or '-' (Data Package spec): it becomes part of IRIs and portal names"
-        )
-    files: dict[str, bytes] = {}
-    for resource in descriptor.get("resources", []):
-        rel = str(resource.get("path", ""))
-        target = (root / rel).resolve()
-        if not rel or root.resolve() not in target.parents:
-            raise PackageError(f"{descriptor_path}: resource path {rel!r} is outside the package")
-        try:
-            files[rel] = target.read_bytes()
-        except OSError as exc:
-            raise PackageError(f"{root}: resource {rel} cannot be read: {exc}") from exc
-    for needed in ("line_items.csv", "codes.csv"):
-        if needed not in files:
-            raise PackageError(f"{root}: the package has no {needed}")
-    return Package(
-        root,
-        descriptor,
-        _read_csv(files["line_items.csv"]),
-        _read_csv(files["codes.csv"]),
-        files,
-    )
-
-
 def dataset_iri(base: str, name: str) -> str:
     return f"{base}dataset/{name}"
 
 
-def package_iri(package: Package, base: str) -> str:
+def package_iri(package: LoadedPackage, base: str) -> str:
     """The dataset IRI: the package's own `id` when it was built with a base IRI (the
     package, the RDF and CKAN then agree whatever base is configured later), else
     {base}dataset/{name}."""
@@ -154,7 +85,7 @@ class _Concepts:
     """Edition concepts for the codes a package uses; minted when the vocabulary lacks
     them (CONTRACT.md: rdf mints concepts for new codes the way the vocabulary does)."""
 
-    def __init__(self, package: Package, index: CodeIndex) -> None:
+    def __init__(self, package: LoadedPackage, index: CodeIndex) -> None:
         self.year = int(package.meta["year"])
         self.index = index
         self.codes = {(c["classification"], c["code"]): c for c in package.codes}
@@ -221,7 +152,7 @@ def _known_anywhere(index: CodeIndex, cl: str, c: str) -> bool:
     return any(c in codes for (k, _y), codes in index.editions.items() if k == cl)
 
 
-def cube(package: Package, base: str, index: CodeIndex | None = None) -> list[Triple]:
+def cube(package: LoadedPackage, base: str, index: CodeIndex | None = None) -> list[Triple]:
     """All triples of one package's cube, sorted (so serialisations are reproducible)."""
     index = index if index is not None else shipped_index()
     meta = package.meta
@@ -251,7 +182,7 @@ def cube(package: Package, base: str, index: CodeIndex | None = None) -> list[Tr
 
 
 def _dataset(
-    package: Package, ds: NamedNode, dept: NamedNode, period: NamedNode, year: int
+    package: LoadedPackage, ds: NamedNode, dept: NamedNode, period: NamedNode, year: int
 ) -> list[Triple]:
     """The dataset (qb:DataSet and dcat:Dataset: title, keywords, publisher, period,
     licence), its period of time and its publishing department."""
@@ -289,7 +220,7 @@ def _dataset(
     return t
 
 
-def _distributions(package: Package, ds: NamedNode) -> list[Triple]:
+def _distributions(package: LoadedPackage, ds: NamedNode) -> list[Triple]:
     """Each file of the package as a dcat:Distribution: media type, format, size and its
     sha256 checksum (spdx), conforming to Table Schema when it has one."""
     t: list[Triple] = []
@@ -354,7 +285,7 @@ class _Observations:
 
     def __init__(
         self,
-        package: Package,
+        package: LoadedPackage,
         ds: NamedNode,
         concepts: _Concepts,
         source_nodes: list[NamedNode],

@@ -18,7 +18,8 @@ from pathlib import Path
 from pyoxigraph import NamedNode, RdfFormat, Store, Triple, parse
 
 from fiscalpub.errors import FiscalpubError
-from fiscalpub.rdf.cube import Package, cube, package_iri, quads, read_package, split
+from fiscalpub.package.reader import LoadedPackage, read_package
+from fiscalpub.rdf.cube import cube, package_iri, quads, split
 from fiscalpub.rdf.terms import W3ID
 
 VOCAB_GRAPH = W3ID + "vocab"
@@ -85,7 +86,7 @@ def load(
                 )
     datasets = []
     for path in packages:
-        package: Package = read_package(path)
+        package: LoadedPackage = read_package(path)
         if progress:
             progress(package.name)
         iri = package_iri(package, base)

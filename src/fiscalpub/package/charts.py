@@ -46,10 +46,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 from fiscalpub.errors import FiscalpubError
-from fiscalpub.rdf.cube import Package
+from fiscalpub.package.reader import LoadedPackage
 
 # the charts' font, shipped in the wheel (data/fonts/README.md, OFL.txt beside it)
-BUNDLED_FONT = Path(__file__).resolve().parent / "data" / "fonts" / "FiscalpubSansSC-Regular.otf"
+BUNDLED_FONT = (
+    Path(__file__).resolve().parent.parent / "data" / "fonts" / "FiscalpubSansSC-Regular.otf"
+)
 BUNDLED_FONT_NAME = "Fiscalpub Sans SC (bundled subset of Noto Sans CJK SC)"
 # fallbacks for a character the bundled subset lacks: common CJK fonts by path
 # (Debian/Ubuntu) and by family (any OS, via matplotlib), in this order
@@ -155,7 +157,7 @@ def wan(amount: Decimal) -> str:
     return f"{(amount / WAN).quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
 
 
-def class_bars(package: Package, table: str, column: str, classification: str) -> list[Bar]:
+def class_bars(package: LoadedPackage, table: str, column: str, classification: str) -> list[Bar]:
     """The 类 (3-digit codes) of one column of one table, in code order, each the exact
     sum of its placed cells (a 类 is printed once; repeated lines would add up)."""
     labels = {
@@ -186,7 +188,7 @@ def class_bars(package: Package, table: str, column: str, classification: str) -
     return [Bar(c, labels.get(c) or items[c] or c, totals[c]) for c in sorted(totals)]
 
 
-def chart_data(package: Package) -> list[ChartData]:
+def chart_data(package: LoadedPackage) -> list[ChartData]:
     """What each chart shows; a chart without 类 lines is left out."""
     meta = package.meta
     kind = _KIND.get(str(meta.get("kind", "final")), "决算")
@@ -393,7 +395,7 @@ def _draw(data: ChartData, font: Path) -> tuple[bytes, bytes]:
     return png.getvalue(), svg.getvalue()
 
 
-def draw(package: Package, *, font: Path | None = None) -> Charts:
+def draw(package: LoadedPackage, *, font: Path | None = None) -> Charts:
     """The package's charts and the font that drew them: PNG and SVG per chart with
     data; no files (and no font needed) when none has.  `font`: a font file to use
     instead of choosing one (choose_font: the bundled font, else a system font)."""
@@ -427,6 +429,6 @@ def draw(package: Package, *, font: Path | None = None) -> Charts:
     return Charts(out, chosen.name)
 
 
-def charts(package: Package, *, font: Path | None = None) -> dict[str, bytes]:
+def charts(package: LoadedPackage, *, font: Path | None = None) -> dict[str, bytes]:
     """The package's charts, keyed by path relative to the package (draw(...).files)."""
     return draw(package, font=font).files
