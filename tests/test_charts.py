@@ -442,9 +442,9 @@ def _findings(files: dict[str, bytes]) -> list[dict[str, str]]:
 
 def test_the_package_records_the_bundled_font() -> None:
     from fiscalpub.package.build import build_package
-    from fiscalpub.vocab.files import load_report
+    from fiscalpub.parse.load import read_report
 
-    report = load_report([ANYANG / "canonical.json"])
+    report = read_report([ANYANG / "canonical.json"])
     built = build_package(report, with_charts=True)
     descriptor = json.loads(built.files["datapackage.json"])
     assert descriptor["fiscalpub"]["charts_font"] == BUNDLED_FONT_NAME
@@ -458,9 +458,9 @@ def test_the_package_records_a_fallback_font(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from fiscalpub.package.build import build_package
-    from fiscalpub.vocab.files import load_report
+    from fiscalpub.parse.load import read_report
 
-    report = load_report([ANYANG / "canonical.json"])
+    report = read_report([ANYANG / "canonical.json"])
     report = dataclasses.replace(
         report, report=dataclasses.replace(report.report, department=f"安阳市{RARE}州区医疗保障局")
     )
@@ -478,10 +478,10 @@ def test_the_package_records_a_fallback_font(
 @pytest.mark.usefixtures("no_font")
 def test_without_any_font_the_package_is_built_without_charts(tmp_path: Path) -> None:
     from fiscalpub.package.build import build_package, write_package
+    from fiscalpub.parse.load import read_report
     from fiscalpub.validate.defects import check_package
-    from fiscalpub.vocab.files import load_report
 
-    report = load_report([ANYANG / "canonical.json"])
+    report = read_report([ANYANG / "canonical.json"])
     built = build_package(report, with_charts=True)
     assert not [k for k in built.files if k.startswith("charts/")]
     descriptor = json.loads(built.files["datapackage.json"])

@@ -23,12 +23,13 @@ from fiscalpub.model import Finding, Report
 from fiscalpub.package.build import BuiltPackage, build_package, write_package
 from fiscalpub.package.reader import read_package
 from fiscalpub.package.slug import package_slug
+from fiscalpub.parse.load import read_report
 from fiscalpub.parse.report import build_report
 from fiscalpub.publish.client import Client, PortalRefused, PublishError
 from fiscalpub.publish.desired import Desired, desired
 from fiscalpub.publish.sync import Action, Plan, apply, plan
 from fiscalpub.rdf.checks import rdf_defects
-from fiscalpub.rdf.cube import cube, dataset_iri, package_iri, serialise, split
+from fiscalpub.rdf.cube import cube, cube_turtle, dataset_iri, package_iri, serialise, split
 from fiscalpub.rdf.push import PushResult, push_graphs
 from fiscalpub.rdf.store import VOCAB_GRAPH, find_packages, vocab_triples
 from fiscalpub.read import read_document
@@ -49,7 +50,7 @@ def parse_files(paths: list[str | Path]) -> Report:
 def load_report(group: list[Path]) -> Report:
     """A report from its files, or from the canonical JSON `fiscalpub parse` wrote,
     with its self-check (computed for a JSON written before contract 1.1)."""
-    return with_checks(vocab_files.load_report(group))
+    return with_checks(read_report(group))
 
 
 def with_checks(report: Report) -> Report:
@@ -396,3 +397,17 @@ def _publishable(
             )
         wanted.append(desired(package, config.base_iri, org))
     return wanted, refused
+
+
+# ------------------------------------------------------------------------- vocabulary
+
+
+def build_vocabulary(
+    groups: list[list[Path]], progress: Callable[[str], None] | None = None
+) -> vocab_files.Built:
+    """The vocabulary files built from reports (vocab.files.build) plus the Data Cube
+    structure every dataset shares (cube.ttl, from the RDF stage): the vocabulary does
+    not import the RDF stage, so they meet here."""
+    built = vocab_files.build(groups, progress)
+    built.files["cube.ttl"] = cube_turtle()
+    return built

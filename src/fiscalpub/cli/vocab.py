@@ -39,6 +39,7 @@ def vocab_build(reports: tuple[str, ...], sources: Path | None, output: Path, qu
       fiscalpub vocab build --sources vocab/sources.txt -o vocab
       fiscalpub vocab build a.txt b.pdf -o /tmp/vocab
     """
+    from fiscalpub import api  # here, not at start-up: `--help` stays fast
     from fiscalpub.vocab import files  # here, not at start-up: `--help` stays fast
 
     groups = [[Path(p)] for p in reports]
@@ -50,7 +51,7 @@ def vocab_build(reports: tuple[str, ...], sources: Path | None, output: Path, qu
         None if quiet or not sys.stderr.isatty() else (lambda s: click.echo(f"  {s}", err=True))
     )
     try:
-        built = files.build(groups, progress)
+        built = api.build_vocabulary(groups, progress)
     except FiscalpubError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)

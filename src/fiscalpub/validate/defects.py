@@ -13,6 +13,7 @@ from typing import Any
 from fiscalpub.canonical import report_from_json
 from fiscalpub.errors import BadCanonical, FiscalpubError, UnreadableInput
 from fiscalpub.model import Finding, Report, Where
+from fiscalpub.parse.load import read_report
 from fiscalpub.read.document import check_input
 from fiscalpub.validate import consistency
 
@@ -154,12 +155,10 @@ def check_package(path: Path) -> Checked:
 def check_report(files: list[Path]) -> Checked:
     """A report — a file (text, PDF, the canonical JSON of `fiscalpub parse`) or the
     files of one report — parsed: a report that does not parse is a defect."""
-    from fiscalpub.vocab.files import load_report
-
     path = files[0] if len(files) == 1 else Path(" + ".join(str(p) for p in files))
     checked = Checked(path, "report")
     try:
-        checked.report = load_report(files)
+        checked.report = read_report(files)
     except (ValueError, KeyError, TypeError) as exc:  # a JSON file that is not a report
         checked.defects.append(
             Finding(
