@@ -19,7 +19,7 @@ import re
 import select
 import socket
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,8 +33,7 @@ from fiscalpub.rdf.workers import (
     DEFAULT_TIMEOUT,
     DEFAULT_WORKERS,
     QueryPool,
-    TooLarge,
-    too_large,
+    QueryRefused,
 )
 
 if TYPE_CHECKING:
@@ -47,20 +46,6 @@ READ_ONLY = "this endpoint is read-only"
 MAX_BODY = 10 * 1024 * 1024  # a query larger than this is refused (413)
 _BUFFER = 64 * 1024  # results up to this size get a Content-Length; larger ones stream
 
-_JSON = "application/sparql-results+json"
-# Offered formats, the server's preference first.
-_RESULT_FORMATS: list[tuple[str, ox.QueryResultsFormat]] = [
-    (_JSON, ox.QueryResultsFormat.JSON),
-    ("application/sparql-results+xml", ox.QueryResultsFormat.XML),
-    ("text/csv", ox.QueryResultsFormat.CSV),
-    ("text/tab-separated-values", ox.QueryResultsFormat.TSV),
-]
-_GRAPH_FORMATS: list[tuple[str, ox.RdfFormat]] = [
-    ("text/turtle", ox.RdfFormat.TURTLE),
-    ("application/n-triples", ox.RdfFormat.N_TRIPLES),
-    ("application/ld+json", ox.RdfFormat.JSON_LD),
-    ("application/rdf+xml", ox.RdfFormat.RDF_XML),
-]
 
 EXAMPLE_QUERY = "SELECT ?g (COUNT(*) AS ?triples)\nWHERE { GRAPH ?g { ?s ?p ?o } }\nGROUP BY ?g"
 
@@ -159,69 +144,6 @@ def serve(
             server.serve_forever()
 
 
-# --- content negotiation ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Range:
-    type: str
-    subtype: str
-    q: float
-
-
-def _accept_ranges(accept: str) -> list[_Range]:
-    ranges = []
-    for item in accept.split(","):
-        parts = [p.strip() for p in item.split(";")]
-        media = parts[0].lower()
-        if not media:
-            continue
-        if media == "*":
-            media = "*/*"
-        type_, _, subtype = media.partition("/")
-        q = 1.0
-        for param in parts[1:]:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = min(max(float(value.strip()), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
-        ranges.append(_Range(type_, subtype or "*", q))
-    return ranges
-
-
-def _quality(media: str, ranges: Sequence[_Range]) -> float:
-    """q of the most specific range matching ``media`` (0 when none matches)."""
-    type_, _, subtype = media.partition("/")
-    best, q = -1, 0.0
-    for r in ranges:
-        if r.type == type_ and r.subtype == subtype:
-            specificity = 2
-        elif r.type == type_ and r.subtype == "*":
-            specificity = 1
-        elif r.type == "*":
-            specificity = 0
-        else:
-            continue
-        if specificity > best:
-            best, q = specificity, r.q
-    return q
-
-
-def negotiate(accept: str | None, offered: Sequence[str]) -> str | None:
-    """The offered media type the Accept header prefers (the first when it is absent)."""
-    if not accept or not accept.strip():
-        return offered[0]
-    ranges = _accept_ranges(accept)
-    best: tuple[float, str] | None = None
-    for media in offered:
-        q = _quality(media, ranges)
-        if q > 0 and (best is None or q > best[0]):
-            best = (q, media)
-    return best[1] if best else None
-
-
 # --- SERVICE detection -------------------------------------------------------------------
 
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
@@ -308,13 +230,6 @@ class _Response(io.RawIOBase):
             )
         elif self._chunked:
             self._handler.wfile.write(b"0\r\n\r\n")
-
-
-class QueryRefused(Exception):
-    def __init__(self, status: HTTPStatus, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -543,63 +458,3 @@ class _Handler(BaseHTTPRequestHandler):
             return bool(self.connection.recv(1, socket.MSG_PEEK) == b"")
         except (OSError, ValueError):
             return True
-
-
-def answer(
-    store: ox.Store, query: str, params: dict[str, list[str]], accept: str | None, out: Any
-) -> None:
-    """Run one query (in a worker process) and send its answer up `out` (workers._Pipe):
-    ("head", media), the serialized chunks, ("end",); QueryRefused for a client error."""
-    kwargs = _dataset(params)
-    try:
-        result = store.query(query, **kwargs)
-    except SyntaxError as error:
-        raise QueryRefused(HTTPStatus.BAD_REQUEST, f"SPARQL syntax error: {error}") from None
-    except ValueError as error:
-        raise QueryRefused(HTTPStatus.BAD_REQUEST, str(error)) from None
-    except OSError as error:
-        raise QueryRefused(HTTPStatus.INTERNAL_SERVER_ERROR, str(error)) from None
-    fmt: ox.QueryResultsFormat | ox.RdfFormat | None
-    if isinstance(result, ox.QueryTriples):
-        media = negotiate(accept, [m for m, _ in _GRAPH_FORMATS])
-        fmt = dict(_GRAPH_FORMATS).get(media or "")
-        if media is None or fmt is None:
-            raise _not_acceptable([m for m, _ in _GRAPH_FORMATS])
-    else:
-        media = negotiate(accept, [m for m, _ in _RESULT_FORMATS])
-        fmt = dict(_RESULT_FORMATS).get(media or "")
-        if media is None or fmt is None:
-            raise _not_acceptable([m for m, _ in _RESULT_FORMATS])
-    charset = "" if media.endswith("json") else "; charset=utf-8"
-    out.conn.send(("head", media + charset))
-    try:
-        result.serialize(out, fmt)  # type: ignore[arg-type]
-    except (OSError, ValueError, SyntaxError, TooLarge) as error:
-        if out.too_large:  # raised in out.write, perhaps re-raised by pyoxigraph as OSError
-            out.conn.send(("error", int(HTTPStatus.SERVICE_UNAVAILABLE), too_large(out.limit)))
-        else:
-            out.conn.send(("error", int(HTTPStatus.INTERNAL_SERVER_ERROR), str(error)))
-        return
-    out.flush()
-    out.conn.send(("end",))
-
-
-def _not_acceptable(offered: Sequence[str]) -> QueryRefused:
-    return QueryRefused(
-        HTTPStatus.NOT_ACCEPTABLE, "not acceptable; this answer comes as " + ", ".join(offered)
-    )
-
-
-def _dataset(params: dict[str, list[str]]) -> dict[str, Any]:
-    """Store.query keyword arguments for the request's dataset."""
-    default = params.get("default-graph-uri", [])
-    named = params.get("named-graph-uri", [])
-    if not default and not named:
-        return {"use_default_graph_as_union": True}
-    try:
-        return {
-            "default_graph": [ox.NamedNode(iri) for iri in default],
-            "named_graphs": [ox.NamedNode(iri) for iri in named],
-        }
-    except ValueError as error:
-        raise QueryRefused(HTTPStatus.BAD_REQUEST, f"bad graph IRI: {error}") from None
