@@ -28,6 +28,7 @@ from fiscalpub.canonical import read_canonical
 from fiscalpub.errors import BadCanonical
 from fiscalpub.model import kind_label
 from fiscalpub.pipeline import SUMMARY_VERSION, Result, report_summary
+from fiscalpub.registry import tables
 
 CONTEXT = {
     "dcat": "http://www.w3.org/ns/dcat#",
@@ -118,8 +119,6 @@ def table_counts(tables: dict[str, str]) -> tuple[int, int, int]:
 def table_title(table: str, kind: Any) -> str:
     """The registry's Chinese title of a table, in the report's kind (决算/预算) when it
     has one."""
-    from fiscalpub.registry import tables
-
     spec = tables().get(table)
     if spec is None or not spec.titles:
         return table

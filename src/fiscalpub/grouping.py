@@ -44,6 +44,9 @@ from typing import Any
 
 from fiscalpub.errors import FiscalpubError
 from fiscalpub.numbers import find_numbers, to_yuan
+from fiscalpub.parse.report import build_report
+from fiscalpub.pool import stop_pool, worker_pool
+from fiscalpub.read import read_document
 from fiscalpub.text import nfkc
 
 REPORT_SUFFIXES = (".pdf", ".txt")
@@ -136,8 +139,6 @@ def narrative_amounts(text: str) -> list[Decimal]:
 
 def probe(path: Path) -> Probe:
     """Parse one file alone and say what it holds."""
-    from fiscalpub.parse.report import build_report
-    from fiscalpub.read import read_document
 
     try:
         digest = sha256_file(path)
@@ -450,8 +451,6 @@ def probe_all(
                 pass  # not a probe of this version: probe again
         todo.append(path)
     if jobs > 1 and len(todo) > 1:
-        from fiscalpub.pool import stop_pool, worker_pool
-
         pool = worker_pool(jobs)
         try:
             for path, result in zip(todo, pool.map(probe, todo), strict=True):

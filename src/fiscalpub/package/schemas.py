@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from fiscalpub.model import PLACED_BY
-from fiscalpub.registry import Column, tables
+from fiscalpub.registry import Column, tables, variant_columns, variant_rows
 
 CODE_PATTERN = "^[23][0-9]{2}([0-9]{2}){0,2}$"
 UNITS = ["元", "千元", "万元", "亿元"]
@@ -17,8 +17,6 @@ UNITS = ["元", "千元", "万元", "亿元"]
 
 def _all_columns() -> dict[str, list[Column]]:
     """Every column id a table may print: its own and those of its variants."""
-    from fiscalpub.registry import variant_columns
-
     out: dict[str, list[Column]] = {}
     for tid, spec in tables().items():
         cols = list(spec.all_columns())
@@ -35,8 +33,6 @@ def _column_ids() -> list[str]:
 
 
 def _row_ids() -> list[str]:
-    from fiscalpub.registry import variant_columns, variant_rows
-
     ids: set[str] = set()
     for spec in tables().values():
         ids.update(r.id for r in spec.all_rows())

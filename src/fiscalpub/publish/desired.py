@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from fiscalpub import __version__, registry
-from fiscalpub.model import kind_label
+from fiscalpub.model import Region, ReportMeta, kind_label
 from fiscalpub.package.reader import LoadedPackage
 from fiscalpub.package.slug import organisation_slug
 from fiscalpub.rdf.cube import cube, package_iri, serialise
+from fiscalpub.rdf.store import vocab_dir
 from fiscalpub.rdf.terms import DSD
+from fiscalpub.vocab.departments import org_iri
 
 SPDX_SHA256 = "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"
 TURTLE_NAME = "dataset.ttl"
@@ -150,8 +152,6 @@ def _regions() -> dict[str, str]:
     """Department org IRI -> division code, from the vocabulary's departments.ttl."""
     from pyoxigraph import RdfFormat, Store
 
-    from fiscalpub.rdf.store import vocab_dir
-
     store = Store()
     path = vocab_dir() / "departments.ttl"
     if path.is_file():
@@ -164,8 +164,6 @@ def _regions() -> dict[str, str]:
 
 
 def _org(meta: dict[str, Any]) -> str:
-    from fiscalpub.model import Region, ReportMeta
-
     report_meta = ReportMeta(
         department=meta.get("department"),
         year=None,
@@ -176,8 +174,6 @@ def _org(meta: dict[str, Any]) -> str:
 
 
 def desired(package: LoadedPackage, base: str, org: str | None = None) -> Desired:
-    from fiscalpub.vocab.departments import org_iri
-
     meta = package.meta
     d = package.descriptor
     iri = package_iri(package, base)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from fiscalpub.model import Finding, LineItem, Report, Where, money
 from fiscalpub.numbers import UNIT_FACTOR, read_number, to_yuan
+from fiscalpub.package.build import table_csv
 
 _CENT = Decimal("0.01")
 # what the CSVs must repeat of canonical.json, field by field
@@ -152,8 +153,6 @@ def against_csvs(report: Report, folder: Path) -> Iterator[Finding]:
 def against_tables(report: Report, folder: Path) -> Iterator[Finding]:
     """Each wide table CSV (tables/<id>.csv) is what canonical.json's line items give under
     the package's own table schema: a cell edited there (hashes recomputed) is a defect."""
-    from fiscalpub.package.build import table_csv
-
     for path in sorted((folder / "tables").glob("*.csv")):
         schema_path = folder / "schemas" / "tables" / f"{path.stem}.schema.json"
         try:

@@ -13,6 +13,7 @@ from fiscalpub import __version__
 from fiscalpub.model import Finding
 from fiscalpub.validate.defects import Checked
 from fiscalpub.validate.engine import sort_key
+from fiscalpub.validate.rules import RULES
 
 COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
@@ -33,8 +34,6 @@ class Outcome:
 
 def catalogue() -> dict[str, dict[str, str]]:
     """Rule ids with severity and docs (the validate.rules catalogue), plus defect codes."""
-    from fiscalpub.validate.rules import RULES
-
     out: dict[str, dict[str, str]] = {}
     for rule in RULES:
         out[rule.id] = {"severity": rule.severity, "en": rule.doc_en, "zh": rule.doc_zh}
