@@ -18,7 +18,13 @@ from fiscalpub.model import Fact
 from fiscalpub.normalize import nfkc, to_yuan
 from fiscalpub.numbers import TEXT_NUMBER, read_number
 from fiscalpub.read.document import Document, Line
-from fiscalpub.registry import lexicon_ignored, lexicon_phrases, lexicon_sections
+from fiscalpub.registry import (
+    class_by_name,
+    lexicon_ignored,
+    lexicon_phrases,
+    lexicon_sections,
+    tables,
+)
 
 # subject phrases -> indicator(s): registry data (facts.yaml `lexicon`); longest first
 SUBJECTS: dict[str, str] = {**lexicon_phrases(), **dict.fromkeys(lexicon_ignored(), "")}
@@ -562,8 +568,6 @@ def _names_other(context: str) -> bool:
 def _class_named(context: str) -> str | None:
     """A 功能分类 类 named alone before its amount, without (类): "按功能分类支出划分为一般
     公共服务支出10685.56万元" — the curated 类 names (classes.yaml), exactly."""
-    from fiscalpub.registry import class_by_name
-
     clause = re.split(r"[,，;；:：为]", context)[-1]
     clause = re.sub(r"^(其中|包括|主要包括|分别是|主要有)", "", clause)
     return clause if clause in class_by_name()["function"] else None
@@ -726,8 +730,6 @@ _PARTICULAR_LINES = (
 
 @lru_cache(maxsize=1)
 def _summary_line_labels() -> tuple[str, ...]:
-    from fiscalpub.registry import tables
-
     side = tables()["income_expenditure_summary"].side("income")
     labels = {lab for r in side.rows if r.id in _PARTICULAR_LINES for lab in r.labels}
     return tuple(sorted(labels, key=len, reverse=True))
