@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -70,6 +71,26 @@ def test_rebuild_in_reversed_order_and_from_an_empty_vocabulary(
     # the parser's own index (used for narrative paths) plays no part in a build
     monkeypatch.setattr(index, "shipped_index", lambda: index.CodeIndex())
     assert build_vocabulary(groups).files == built.files
+
+
+@pytest.mark.corpus
+def test_the_vocab_build_command_writes_the_committed_files(
+    built: files.Built, tmp_path: Path
+) -> None:
+    """`fiscalpub vocab build` writes every file of the committed vocabulary it generates,
+    cube.ttl included: the command adds the RDF stage's cube structure to what
+    vocab.files builds (through fiscalpub.api.build_vocabulary), so dropping that step
+    would leave cube.ttl out."""
+    out = tmp_path / "vocab"
+    result = CliRunner().invoke(
+        main, ["vocab", "build", "--sources", str(SOURCES), "-o", str(out), "--quiet"]
+    )
+    assert result.exit_code == 0, result.output
+    written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert "cube.ttl" in written
+    assert written == set(built.files)
+    for rel in sorted(written):
+        assert (out / rel).read_bytes() == (VOCAB / rel).read_bytes(), rel
 
 
 @pytest.mark.corpus
