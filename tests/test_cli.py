@@ -303,3 +303,25 @@ def test_help_loads_no_heavy_library() -> None:
     )
     heavy = {"fiscalpub.api", "pyoxigraph", "frictionless", "matplotlib", "ckanapi", "rdflib"}
     assert "fiscalpub.cli" in loaded and not heavy & loaded
+
+
+def test_command_modules_import_only_the_shared_module() -> None:
+    """One module per command: they share fiscalpub.cli._common and never import each
+    other (only cli/__init__.py gathers them)."""
+    import ast
+
+    folder = ROOT / "src" / "fiscalpub" / "cli"
+    commands = sorted(p for p in folder.glob("*.py") if not p.name.startswith("_"))
+    assert {p.stem for p in commands} >= {"parse", "build", "validate", "publish", "run"}
+    for path in commands:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            for name in names:
+                if name.startswith("fiscalpub.cli"):
+                    assert name == "fiscalpub.cli._common", f"{path.name} imports {name}"
