@@ -157,4 +157,5 @@ def code_trees(placements: dict[str, TablePlacement], year: int | None) -> None:
 
 
 def _clean_name(name: str) -> str:
+    """A printed line name without its list numbering ("一、", "3.")."""
     return re.sub(r"^(?:[一二三四五六七八九十]+|\d+)[、.．]", "", squash(name))

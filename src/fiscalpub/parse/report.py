@@ -47,6 +47,8 @@ def build_report(docs: list[Document]) -> Report:
 
 
 def _looks_like_report(text: str) -> bool:
+    """At least two of a 部门预算/决算's words and more than a few lines of text: anything
+    else is refused before it is read as a report."""
     s = squash(text)
     markers = (
         "部门决算",

@@ -153,6 +153,7 @@ def _status(region: TableRegion) -> str:
 
 
 def _report_unit(regions: list[TableRegion]) -> str | None:
+    """The unit most tables print: a table that prints none is read in it."""
     units = Counter(r.unit for r in regions if r.unit)
     return units.most_common(1)[0][0] if units else None
 
@@ -194,6 +195,8 @@ def with_tables(finding: Finding, regions: list[TableRegion]) -> Finding:
 
 
 def _table_at(w: Where, regions: list[TableRegion]) -> str | None:
+    """The table whose lines hold `w` (or whose title is up to two lines below it, on
+    the title's page or its first lines' pages)."""
     for r in regions:
         title = r.title_line
         if title is None or title.source != w.source or w.line is None:
