@@ -38,7 +38,15 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "fiscalpub.schema",
         ),
     ),
-    ("model", ("fiscalpub.model", "fiscalpub.registry", "fiscalpub.code_index")),
+    (
+        "model",
+        (
+            "fiscalpub.model",
+            "fiscalpub.registry",
+            "fiscalpub.code_index",
+            "fiscalpub.findings",  # the catalogue of finding codes (issue 17 point 3)
+        ),
+    ),
     ("read", ("fiscalpub.read", "fiscalpub.canonical")),
     ("parse", ("fiscalpub.parse", "fiscalpub.grouping")),
     ("vocab", ("fiscalpub.vocab",)),
