@@ -26,7 +26,7 @@ from fiscalpub import __version__
 from fiscalpub.atomic import write_atomic
 from fiscalpub.canonical import read_canonical
 from fiscalpub.errors import BadCanonical
-from fiscalpub.model import kind_label
+from fiscalpub.model import Severity, TableStatus, kind_label
 from fiscalpub.pipeline import SUMMARY_VERSION, Result, report_summary
 from fiscalpub.registry import tables
 
@@ -37,13 +37,19 @@ CONTEXT = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 REPORTS = "reports"  # per-report pages: OUT/reports/<package>.html
-STATUS_ZH = {
-    "present": "已印，有数",
-    "declared_empty": "已印，注明为空",
-    "referenced_absent": "未印（称见附件，或只见标题）",
-    "not_found": "未找到",
+STATUS_ZH: dict[str, str] = {
+    TableStatus.PRESENT: "已印，有数",
+    TableStatus.DECLARED_EMPTY: "已印，注明为空",
+    TableStatus.REFERENCED_ABSENT: "未印（称见附件，或只见标题）",
+    TableStatus.NOT_FOUND: "未找到",
 }
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITY_ZH: dict[str, str] = {
+    Severity.ERROR: "错误",
+    Severity.WARNING: "警告",
+    Severity.INFO: "提示",
+}
+# errors first, then warnings, then the rest
+SEVERITY_ORDER: dict[str, int] = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 TOTALS = (("grand_total_income", "收入总计"), ("grand_total_expenditure", "支出总计"))
 TABLES_HEADER = "表（有数/已印/登记）"
 TABLES_HELP = (
@@ -111,8 +117,8 @@ def display_title(s: dict[str, Any]) -> str:
 
 def table_counts(tables: dict[str, str]) -> tuple[int, int, int]:
     """(有数, 已印, 登记): present; present + declared_empty; every registry table."""
-    present = sum(1 for v in tables.values() if v == "present")
-    printed = present + sum(1 for v in tables.values() if v == "declared_empty")
+    present = sum(1 for v in tables.values() if v == TableStatus.PRESENT)
+    printed = present + sum(1 for v in tables.values() if v == TableStatus.DECLARED_EMPTY)
     return present, printed, len(tables)
 
 
@@ -671,7 +677,7 @@ def _findings_section(e: Entry, pkg: str) -> str:
     groups: dict[str, list[dict[str, Any]]] = {}
     for f in e.findings:
         groups.setdefault(f.get("code") or "?", []).append(f)
-    order = {"error": 0, "warning": 1, "info": 2}
+    order = SEVERITY_ORDER
     parts = [
         "<p>"
         + " · ".join(

@@ -10,12 +10,46 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_FLOOR, Decimal
+from enum import Enum
 from typing import Any
 
 SCHEMA_VERSION = "1.1"
 
 PLACED_BY = ("complete", "layout", "identity", "cross-table", "narrative", "unplaced")
-TABLE_STATUS = ("present", "declared_empty", "referenced_absent", "not_found")
+
+
+class TextEnum(str, Enum):
+    """A closed set of strings (Python 3.10: no StrEnum): a member is its value wherever a
+    string is written — JSON, CSV, f-strings, str() — so outputs read the same words."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+
+class Severity(TextEnum):
+    """How much a finding weighs (CONTRACT.md findings; the finding catalogue gives each
+    code its severity)."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class TableStatus(TextEnum):
+    """What the report says of a registry table (CONTRACT.md `status`)."""
+
+    PRESENT = "present"  # printed, with numbers
+    DECLARED_EMPTY = "declared_empty"  # printed without amounts, or noted as empty
+    REFERENCED_ABSENT = "referenced_absent"  # "见附件", or a title alone
+    NOT_FOUND = "not_found"
+
+
+TABLE_STATUS = tuple(s.value for s in TableStatus)
+#: the statuses of a table the report prints (with numbers, or declared empty)
+PRINTED = (TableStatus.PRESENT, TableStatus.DECLARED_EMPTY)
 
 
 def money(value: Decimal) -> str:
@@ -147,13 +181,19 @@ class ReportMeta:
 @dataclass
 class TableInfo:
     table: str
-    status: str
+    status: TableStatus
     unit: str | None = None
     decimals: int | None = None
     source: int | None = None
     page: int | None = None
     line: int | None = None
     title: str | None = None
+
+    def __post_init__(self) -> None:
+        self.status = TableStatus(self.status)  # a plain string (a test, old code) too
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "status": str(self.status)}
 
 
 @dataclass
@@ -219,12 +259,13 @@ class Where:
 @dataclass
 class Finding:
     code: str
-    severity: str
+    severity: Severity
     message: str
     where: list[Where]
     id: str = ""
 
     def __post_init__(self) -> None:
+        self.severity = Severity(self.severity)  # a plain string (a test, old code) too
         if not self.id:
             self.id = finding_id(self.code, self.where)
 
@@ -232,7 +273,7 @@ class Finding:
         return {
             "id": self.id,
             "code": self.code,
-            "severity": self.severity,
+            "severity": str(self.severity),
             "message": self.message,
             "where": [asdict(w) for w in self.where],
         }
@@ -261,7 +302,7 @@ class Report:
         return {
             "schema_version": SCHEMA_VERSION,
             "report": meta,
-            "tables": [asdict(t) for t in self.tables],
+            "tables": [t.to_dict() for t in self.tables],
             "line_items": [li.to_dict() for li in self.line_items],
             "facts": [f.to_dict() for f in self.facts],
             "findings": [f.to_dict() for f in self.findings],

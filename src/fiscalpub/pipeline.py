@@ -29,7 +29,7 @@ from fiscalpub.atomic import make_dirs, write_atomic
 from fiscalpub.config import PLACEHOLDER_BASE
 from fiscalpub.errors import FiscalpubError
 from fiscalpub.grouping import group_reports
-from fiscalpub.model import money
+from fiscalpub.model import PRINTED, money
 from fiscalpub.package.reader import read_package
 from fiscalpub.pool import stop_pool, worker_pool
 from fiscalpub.rdf.cube import cube, dataset_iri, serialise
@@ -163,7 +163,7 @@ def process(
     severity = Counter(f.severity for f in [*report.findings, *findings, *built.package.notices])
     result.package = built.package.slug
     # tables printed in the report (with numbers, or declared empty)
-    result.tables = sum(1 for t in report.tables if t.status in ("present", "declared_empty"))
+    result.tables = sum(1 for t in report.tables if t.status in PRINTED)
     result.numbers = len(report.line_items)
     result.findings = dict(sorted(severity.items()))
     result.defects = len(checked.defects)

@@ -28,6 +28,7 @@ from fiscalpub.model import (
     Finding,
     Report,
     ReportMeta,
+    Severity,
     Where,
     kind_label,
     several_reports,
@@ -120,7 +121,7 @@ def codes_resource(report: Report, index: CodeIndex) -> tuple[list[list[Any]], l
             findings.append(
                 Finding(
                     "unknown-code",
-                    "warning",
+                    Severity.WARNING,
                     f"{li.code} {li.item or ''} 不在任何年度的科目表中 / "
                     "is in no edition of the vocabulary yet "
                     "(the next `fiscalpub vocab build` adds it)",
@@ -523,7 +524,7 @@ def _charts(
             [
                 Finding(
                     "charts-skipped",
-                    "warning",
+                    Severity.WARNING,
                     f"图表未生成，数据完整 / charts skipped, the data are complete: {exc}",
                     [Where()],
                 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from fiscalpub import code_index
-from fiscalpub.model import Fact, Finding, LineItem, ReportMeta, Where
+from fiscalpub.model import Fact, Finding, LineItem, ReportMeta, Severity, Where
 from fiscalpub.normalize import squash
 from fiscalpub.parse import narrative
 from fiscalpub.parse.resolve import names_differ, resolve, resolve_item
@@ -85,14 +85,16 @@ def resolve_paths(
         label = "/".join(f.path)
         outdated = names_differ(f.path, found.code, own, year, index)
         if outdated:
-            findings.append(Finding("name-outdated", "warning", f"{label}: {outdated}", where))
+            findings.append(
+                Finding("name-outdated", Severity.WARNING, f"{label}: {outdated}", where)
+            )
         if found.how == "edition":
             continue
         if found.how == "other-year":
             findings.append(
                 Finding(
                     "resolved-other-year",
-                    "info",
+                    Severity.INFO,
                     f"{label} resolved to {found.code} through the {found.year} edition "
                     f"(not printed in this report's tables or its year's edition)",
                     where,
@@ -102,7 +104,7 @@ def resolve_paths(
             findings.append(
                 Finding(
                     "unresolved-path",
-                    "warning",
+                    Severity.WARNING,
                     f"{label}: no code of any edition fits this path",
                     where,
                 )

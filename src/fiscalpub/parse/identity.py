@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from fiscalpub.model import Finding, Region, ReportMeta, Source, Staff, Where
+from fiscalpub.model import Finding, Region, ReportMeta, Severity, Source, Staff, Where
 from fiscalpub.normalize import nfkc, squash
 from fiscalpub.read.document import Document, Line
 from fiscalpub.registry import identity_words
@@ -428,7 +428,7 @@ def _parts_against(title: Claim, attr: str, parts: list[Claim]) -> list[Finding]
     return [
         Finding(
             code="identity-conflict",
-            severity="error",
+            severity=Severity.ERROR,
             message=(
                 f"the cover says {attr} {mine!r}, but {len(lines)} part titles say {value!r}: "
                 "the cover's is kept"
@@ -489,7 +489,7 @@ def _conflict(lead: Claim, against: list[Claim]) -> Finding:
     said = {c.name: c.how for c in against if c.name}
     return Finding(
         code="identity-conflict",
-        severity="error",
+        severity=Severity.ERROR,
         message=(
             f"{_HOW_ZH[lead.how]} names the department {lead.name!r}, but "
             + "; ".join(f"{_HOW_ZH[how]} name {name!r}" for name, how in sorted(said.items()))
@@ -659,7 +659,7 @@ def _places(places: list[Naming]) -> str:
 def _other_body(department: str, where: Line | None, name: str, places: list[Naming]) -> Finding:
     return _naming(
         "identity-other-body",
-        "error",
+        Severity.ERROR,
         f"the report is {department!r}'s, but {_places(places)} name(s) {name!r}, "
         "another body (a table or text taken from another report?)",
         where,
@@ -670,7 +670,7 @@ def _other_body(department: str, where: Line | None, name: str, places: list[Nam
 def _former_name(department: str, where: Line | None, name: str, places: list[Naming]) -> Finding:
     return _naming(
         "identity-former-name",
-        "info",
+        Severity.INFO,
         f"the report is {department!r}'s; {_places(places)} name(s) it {name!r}, "
         "its name before a reform",
         where,
@@ -679,7 +679,7 @@ def _former_name(department: str, where: Line | None, name: str, places: list[Na
 
 
 def _naming(
-    code: str, severity: str, message: str, where: Line | None, places: list[Naming]
+    code: str, severity: Severity, message: str, where: Line | None, places: list[Naming]
 ) -> Finding:
     """A finding on a name printed elsewhere: where the department is named, then each place."""
     return Finding(code, severity, message, [_where(where), *(_where(p.line) for p in places)])
@@ -723,7 +723,7 @@ def identify(docs: list[Document], text: str) -> tuple[ReportMeta, list[Finding]
         findings.append(
             Finding(
                 code="identity-placeholder",
-                severity="error",
+                severity=Severity.ERROR,
                 message=(
                     f"the report names its department {held.placeholder!r}, a template's "
                     "placeholder: this is a template, not a department's report; no department"
@@ -739,7 +739,7 @@ def identify(docs: list[Document], text: str) -> tuple[ReportMeta, list[Finding]
         findings.append(
             Finding(
                 code="identity-missing",
-                severity="error",
+                severity=Severity.ERROR,
                 message=(
                     f"the report's {', '.join(missing)} cannot be read from its cover, title "
                     "lines or table headers; left empty, never guessed"
@@ -811,7 +811,7 @@ def _files_disagree(attr: str, lead: Identity, other: Identity) -> Finding:
     mine, theirs = getattr(lead, attr), getattr(other, attr)
     return Finding(
         code="identity-files-disagree",
-        severity="error",
+        severity=Severity.ERROR,
         message=(
             f"the files of this report disagree on its {attr}: {mine!r} and {theirs!r}; "
             f"{mine!r} is kept (one report's files should name one {attr})"

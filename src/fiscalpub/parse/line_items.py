@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from fiscalpub import code_index
-from fiscalpub.model import Finding, LineItem, Where
+from fiscalpub.model import Finding, LineItem, Severity, Where
 from fiscalpub.normalize import squash, to_yuan
 from fiscalpub.parse.placement import RowState, TablePlacement
 from fiscalpub.parse.region import TableRegion
@@ -36,7 +36,7 @@ def line_items(
             findings.append(
                 Finding(
                     code="ambiguous-zero-cells",
-                    severity="info",
+                    severity=Severity.INFO,
                     message=(
                         f"{tid}: {len(zeros)} printed zeros cannot be placed "
                         f"in a column (kept with candidates)"
@@ -96,7 +96,7 @@ def _row_items(
                 findings.append(
                     Finding(
                         code="ambiguous-cell",
-                        severity="warning",
+                        severity=Severity.WARNING,
                         message=(
                             f"{tid} {raw.code or raw.row or ''}: cannot decide the "
                             f"column of {num.printed} "
@@ -128,12 +128,12 @@ def _row_findings(tid: str, st: RowState) -> list[Finding]:
         if flagged:
             at = where(raw.line, tid, None, raw.code, raw.row)
             message = f"{tid} {raw.code or raw.row}: {text}"
-            findings.append(Finding(code, "warning", message, [at]))
+            findings.append(Finding(code, Severity.WARNING, message, [at]))
     if raw.pending:
         findings.append(
             Finding(
                 code="incomplete-code",
-                severity="warning",
+                severity=Severity.WARNING,
                 message=(f"{tid}: code {raw.code} {raw.name} lost its 2-digit suffix in the text"),
                 where=[where(raw.line, tid, None, raw.code)],
             )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
-from fiscalpub.model import Finding, Where
+from fiscalpub.model import Finding, Severity, Where
 from fiscalpub.normalize import squash
 from fiscalpub.parse.region import RawRow, TableRegion
 
@@ -71,7 +71,7 @@ def _finding(tid: str, first: TableRegion, second: TableRegion, same: int) -> Fi
     )
     return Finding(
         code="table-repeated",
-        severity="error",
+        severity=Severity.ERROR,
         message=(
             f"{tid} is printed twice ({pages}) with {same} of the same rows: several reports "
             "in one file, or one report twice? Only one copy would be read"

@@ -5,7 +5,7 @@ stage is a module of parse/; this one only orders them."""
 from __future__ import annotations
 
 from fiscalpub.errors import NotAReport
-from fiscalpub.model import Fact, Finding, LineItem, Report, Where
+from fiscalpub.model import Fact, Finding, LineItem, Report, Severity, Where
 from fiscalpub.normalize import squash
 from fiscalpub.parse.facts import report_facts, resolve_paths
 from fiscalpub.parse.identity import identify
@@ -89,7 +89,7 @@ def _refuse_unread(
         findings.append(
             Finding(
                 code="pages-without-text",
-                severity="error",
+                severity=Severity.ERROR,
                 message=f"{len(blank)} of {pages} pages have no text and no image: a damaged "
                 "file? What is on them is missing from this report",
                 where=[Where(source=s, page=n) for s, n in blank[:20]],

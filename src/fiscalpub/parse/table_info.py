@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from fiscalpub.model import Finding, TableInfo, Where
+from fiscalpub.model import Finding, Severity, TableInfo, TableStatus, Where
 from fiscalpub.parse.identity import NAMING_CODES
 from fiscalpub.parse.placement import TablePlacement
 from fiscalpub.parse.region import RawRow, TableRegion
@@ -45,7 +45,7 @@ def read_tables(
         region = chosen.get(tid)
         if region is None:
             referenced = (attachment or bool(image_pages)) and spec.standard
-            absent = "referenced_absent" if referenced else "not_found"
+            absent = TableStatus.REFERENCED_ABSENT if referenced else TableStatus.NOT_FOUND
             read.infos.append(TableInfo(table=tid, status=absent))
             continue
         info, placement = _read_table(tid, region, regions, findings)
@@ -57,7 +57,7 @@ def read_tables(
         findings.append(
             Finding(
                 code="pages-as-images",
-                severity="warning",
+                severity=Severity.WARNING,
                 message=(
                     f"{len(image_pages)} page(s) are images without a text layer (tables "
                     "published as images?); tables not found in the text are referenced_absent"
@@ -84,7 +84,7 @@ def _read_table(
         and (region.unknown_headers or not region.from_grid or _unmapped(region, rows))
     ):
         findings.append(_unknown_shape(region, tid))
-        return TableInfo(table=tid, status="not_found"), None
+        return TableInfo(table=tid, status=TableStatus.NOT_FOUND), None
     if region.has_numbers:
         findings.extend(unreadable_in_table(region, tid))
     printed = max((n.decimals for r in rows for n in r.nums), default=2)
@@ -92,14 +92,14 @@ def _read_table(
     # Beijing designs them with 6 ("9,142.554971")
     decimals = max(2, printed) if unit == "万元" else printed
     nums = [n for r in rows for n in r.nums]
-    if status == "present" and region.empty_note is not None:
+    if status == TableStatus.PRESENT and region.empty_note is not None:
         if nums and all(n.value == 0 for n in nums):
-            status = "declared_empty"
+            status = TableStatus.DECLARED_EMPTY
         else:
             findings.append(
                 Finding(
                     code="empty-note-with-data",
-                    severity="warning",
+                    severity=Severity.WARNING,
                     message=(
                         f"{tid}: a note says the table is empty, but it "
                         f"prints numbers; the numbers are kept"
@@ -113,7 +113,7 @@ def _read_table(
     info = TableInfo(
         table=tid,
         status=status,
-        unit=unit if status != "referenced_absent" else None,
+        unit=unit if status != TableStatus.REFERENCED_ABSENT else None,
         decimals=decimals if rows else None,
         source=region.title_line.source if region.title_line else None,
         page=region.title_line.page if region.title_line else None,
@@ -144,12 +144,12 @@ def _rank(r: TableRegion) -> tuple[int, int]:
     return (2 if r.empty_note is not None else 1 if r.blank else 0), own
 
 
-def _status(region: TableRegion) -> str:
+def _status(region: TableRegion) -> TableStatus:
     if region.has_numbers:
-        return "present"
+        return TableStatus.PRESENT
     if region.empty_note is not None or region.blank:
-        return "declared_empty"  # a note, or a printed table without amounts
-    return "referenced_absent"
+        return TableStatus.DECLARED_EMPTY  # a note, or a printed table without amounts
+    return TableStatus.REFERENCED_ABSENT
 
 
 def _report_unit(regions: list[TableRegion]) -> str | None:
@@ -177,7 +177,7 @@ def _unknown_shape(region: TableRegion, tid: str) -> Finding:
     )
     return Finding(
         code="unknown-table-shape",
-        severity="warning",
+        severity=Severity.WARNING,
         message=f"{tid}: {region.hit.title} {why}; its numbers are not read",
         where=[where(region.title_line, tid)],
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from fiscalpub.model import Finding, ReportMeta, Where
+from fiscalpub.model import Finding, ReportMeta, Severity, Where
 from fiscalpub.normalize import nfkc, squash
 from fiscalpub.parse.narrative import narrative_text
 from fiscalpub.parse.region import TableRegion
@@ -43,7 +43,9 @@ def _at(line: Line) -> Where:
     return Where(source=line.source, page=line.page, line=line.number)
 
 
-def _finding(code: str, severity: str, what: str, hits: list[tuple[Line, str]]) -> Finding | None:
+def _finding(
+    code: str, severity: Severity, what: str, hits: list[tuple[Line, str]]
+) -> Finding | None:
     if not hits:
         return None
     shown = "; ".join(f"p.{ln.page} l.{ln.number} “{text}”" for ln, text in hits[:3])
@@ -65,7 +67,7 @@ def _placeholders(lines: list[Line]) -> Finding | None:
     hits = _matches(lines, lambda s: words.instruction.search(s) or mark.search(s))
     return _finding(
         "text-template-left",
-        "error",
+        Severity.ERROR,
         "the template's instructions or placeholders are left in the text",
         hits,
     )
@@ -74,7 +76,9 @@ def _placeholders(lines: list[Line]) -> Finding | None:
 def _empty_reasons(lines: list[Line]) -> Finding | None:
     """A reason announced and not given ("增加的主要原因是。")."""
     hits = _matches(lines, text_words().empty_reason.search)
-    return _finding("text-empty-reason", "error", "a reason is announced but not given", hits)
+    return _finding(
+        "text-empty-reason", Severity.ERROR, "a reason is announced but not given", hits
+    )
 
 
 def _matches(
@@ -106,7 +110,7 @@ def _other_year_titles(regions: Iterable[TableRegion], year: int | None) -> Find
             hits.append((line, s))
     return _finding(
         "text-other-year",
-        "warning",
+        Severity.WARNING,
         f"a table title names another year than the report's {year}",
         hits,
     )
@@ -127,7 +131,7 @@ def _scope_in_headings(lines: list[Line], scope: str | None) -> Finding | None:
                 hits.append((line, s))
     return _finding(
         "text-scope-mismatch",
-        "warning",
+        Severity.WARNING,
         "a 单位 report's heading calls it a 部门 report",
         hits,
     )
@@ -155,7 +159,7 @@ def _percent_without_sign(docs: list[Document]) -> Finding | None:
     hits.sort(key=lambda h: (h[0].source, h[0].page, h[0].number))
     return _finding(
         "text-percent-without-sign",
-        "warning",
+        Severity.WARNING,
         "a share or rate is printed without its % (the sentence prints others with %)",
         hits,
     )
@@ -174,7 +178,7 @@ def _amount_missing(docs: list[Document]) -> Finding | None:
             hits.append((text.lines[m.start()], _context(text.chars, m)))
     return _finding(
         "text-amount-missing",
-        "warning",
+        Severity.WARNING,
         "an amount is left out before its unit",
         hits,
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from fiscalpub.model import Finding, Where
+from fiscalpub.model import Finding, Severity, Where
 from fiscalpub.normalize import nfkc
 from fiscalpub.numbers import UNREADABLE, find_numbers
 from fiscalpub.parse import narrative
@@ -21,7 +21,7 @@ def _unreadable(token: str, at: Where, part: str) -> Finding:
     """`token` in `part` (a table id, or 情况说明) is no exact number: no amount is kept."""
     return Finding(
         code=UNREADABLE,
-        severity="warning",
+        severity=Severity.WARNING,
         message=f"{part}: {token!r} cannot be read as one exact number; no amount is kept",
         where=[at],
     )

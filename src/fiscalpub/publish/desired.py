@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from fiscalpub import __version__, registry
-from fiscalpub.model import Region, ReportMeta, kind_label
+from fiscalpub.model import Region, ReportMeta, Severity, kind_label
 from fiscalpub.package.reader import LoadedPackage
 from fiscalpub.package.slug import organisation_slug
 from fiscalpub.rdf.cube import cube, package_iri, serialise
@@ -116,7 +116,7 @@ def notes(package: LoadedPackage) -> str:
     placed = [li for li in items if li["column"]]
     tables = sorted({li["table"] for li in items})
     findings = _read_csv(package.files.get("findings.csv", b""))
-    errors = sum(1 for f in findings if f["severity"] == "error")
+    errors = sum(1 for f in findings if f["severity"] == Severity.ERROR)
     parts = [f"{meta.get('department')}{year}年度{kind}（{meta.get('region') or ''}）。"]
     if quoted:
         parts.append("情况说明所述：" + "；".join(quoted) + "。")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fiscalpub.errors import FiscalpubError
-from fiscalpub.model import Finding, Where
+from fiscalpub.model import Finding, Severity, Where
 from fiscalpub.package.reader import read_package
 from fiscalpub.rdf import integrity
 from fiscalpub.rdf.cube import cube, serialise
@@ -94,7 +94,7 @@ def rdf_defects(
     try:
         observations, problems = check_rdf(package, base)
     except FiscalpubError as exc:
-        return [Finding("rdf-export", "error", f"{package.name}: {exc}", [Where()])]
+        return [Finding("rdf-export", Severity.ERROR, f"{package.name}: {exc}", [Where()])]
     if checked is not None:
         checked(package.name, observations, len(problems))
     out = []
@@ -104,7 +104,7 @@ def rdf_defects(
         out.append(
             Finding(
                 code,
-                "error",
+                Severity.ERROR,
                 f"{package.name}: {p.check} {p.message}: {p.focus}",
                 [Where()],
                 id=hashlib.sha256(key).hexdigest()[:16],

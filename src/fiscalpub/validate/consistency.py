@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
-from fiscalpub.model import Finding, LineItem, Report, Where, money
+from fiscalpub.model import Finding, LineItem, Report, Severity, Where, money
 from fiscalpub.numbers import UNIT_FACTOR, read_number, to_yuan
 from fiscalpub.package.build import table_csv
 
@@ -37,7 +37,7 @@ _FACT_FIELDS = ("indicator", "amount", "printed", "unit", "source", "page", "lin
 
 
 def _defect(code: str, message: str, folder: Path, where: Where | None = None) -> Finding:
-    return Finding(code, "error", f"{folder.name}: {message}", [where or Where()])
+    return Finding(code, Severity.ERROR, f"{folder.name}: {message}", [where or Where()])
 
 
 def _money_of(printed: str, unit: str) -> Decimal | None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from fiscalpub.canonical import report_from_json
 from fiscalpub.errors import BadCanonical, FiscalpubError, UnreadableInput
-from fiscalpub.model import Finding, Report, Where
+from fiscalpub.model import Finding, Report, Severity, Where
 from fiscalpub.parse.load import read_report
 from fiscalpub.read.document import check_input
 from fiscalpub.validate import consistency
@@ -65,7 +65,7 @@ def _defect(
     code: str, message: str, target: Path, resource: str | None = None, row: int | None = None
 ) -> Finding:
     where = Where(table=resource, line=row)
-    return Finding(code, "error", f"{target.name}: {message}", [where])
+    return Finding(code, Severity.ERROR, f"{target.name}: {message}", [where])
 
 
 def _unreadable_files(folder: Path, descriptor: dict[str, Any]) -> list[Finding]:
@@ -162,9 +162,12 @@ def check_report(files: list[Path]) -> Checked:
     except (ValueError, KeyError, TypeError) as exc:  # a JSON file that is not a report
         checked.defects.append(
             Finding(
-                "report-unparsed", "error", f"{path}: not a canonical report ({exc})", [Where()]
+                "report-unparsed",
+                Severity.ERROR,
+                f"{path}: not a canonical report ({exc})",
+                [Where()],
             )
         )
     except FiscalpubError as exc:
-        checked.defects.append(Finding("report-unparsed", "error", str(exc), [Where()]))
+        checked.defects.append(Finding("report-unparsed", Severity.ERROR, str(exc), [Where()]))
     return checked

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fiscalpub.model import Finding, Report
+from fiscalpub.model import Finding, Report, Severity
 from fiscalpub.validate.rules import RULES, Check, Index
 
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+SEVERITY_ORDER: dict[str, int] = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
 def sort_key(f: Finding) -> tuple[int, str, str]:

@@ -10,12 +10,13 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from fiscalpub import __version__
-from fiscalpub.model import Finding
+from fiscalpub.findings import finding_code
+from fiscalpub.model import Finding, Severity
 from fiscalpub.validate.defects import Checked
 from fiscalpub.validate.engine import sort_key
-from fiscalpub.validate.rules import RULES
+from fiscalpub.validate.rules import ROUNDING, RULES
 
-COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
+COLOURS: dict[str, str] = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
 @dataclass
@@ -28,24 +29,19 @@ class Outcome:
     @property
     def failures(self) -> list[Finding]:
         """What fails the run: defects, and with --strict error-severity contradictions."""
-        errors = [f for f in self.contradictions if f.severity == "error"] if self.strict else []
+        errors = (
+            [f for f in self.contradictions if f.severity == Severity.ERROR] if self.strict else []
+        )
         return [*self.checked.defects, *errors]
 
 
 def catalogue() -> dict[str, dict[str, str]]:
-    """Rule ids with severity and docs (the validate.rules catalogue), plus defect codes."""
+    """Rule ids with severity and docs, and the rules' `rounding` warning: the finding codes
+    of the rules in the finding catalogue (data/findings.yaml)."""
     out: dict[str, dict[str, str]] = {}
-    for rule in RULES:
-        out[rule.id] = {"severity": rule.severity, "en": rule.doc_en, "zh": rule.doc_zh}
-    out.setdefault(
-        "rounding",
-        {
-            "severity": "warning",
-            "en": "Two printed amounts differ by no more than the rounding of their parts "
-            "(CONTRACT.md tolerance): reported, not a contradiction.",
-            "zh": "差额在尾数误差范围内。",
-        },
-    )
+    for code in [*(rule.id for rule in RULES), ROUNDING]:
+        entry = finding_code(code)
+        out[code] = {"severity": entry.severity, "en": entry.doc_en, "zh": entry.doc_zh}
     return out
 
 

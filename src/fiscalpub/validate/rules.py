@@ -18,7 +18,17 @@ from decimal import Decimal
 from functools import lru_cache, partial
 from typing import Any
 
-from fiscalpub.model import Fact, Finding, LineItem, Report, Where, money
+from fiscalpub.findings import finding_code
+from fiscalpub.model import (
+    Fact,
+    Finding,
+    LineItem,
+    Report,
+    Severity,
+    TableStatus,
+    Where,
+    money,
+)
 from fiscalpub.numbers import UNIT_FACTOR, to_yuan
 from fiscalpub.registry import (
     TableSpec,
@@ -251,7 +261,7 @@ def compare(
         if direction != "eq":
             confirms = ()
         finding = Finding(
-            ROUNDING, "warning", f"[{rule.id}] {text} (within rounding tolerance)", where
+            ROUNDING, Severity.WARNING, f"[{rule.id}] {text} (within rounding tolerance)", where
         )
         return Check(rule.id, True, members, confirms, finding, given)
     finding = Finding(rule.id, rule.severity, f"{rule.doc_zh}：{text}", where)
@@ -604,7 +614,7 @@ def empty_contradicted(rule: Rule, ix: Index) -> Iterator[Check]:
     a non-zero amount printed elsewhere.  One finding per empty table, naming the amounts
     (Yantai 信访局 p.11: the 财政拨款收支总体情况表 is declared empty while its 一般公共预算
     tables print the money it would show)."""
-    empty = {t for t, info in ix.info.items() if info.status == "declared_empty"}
+    empty = {t for t, info in ix.info.items() if info.status == TableStatus.DECLARED_EMPTY}
     registry = tables()
     for tid in sorted(empty):
         shown = sorted(
@@ -1604,7 +1614,7 @@ def _percent(
     if diff <= unit or diff <= unit / 2 + slack:
         why = "" if diff <= unit else f": the amounts' rounding moves it by up to {slack:.4f}%"
         warning = f"[{rule.id}] {text} (within rounding tolerance{why})"
-        yield Check(rule.id, True, members, (), Finding(ROUNDING, "warning", warning, where))
+        yield Check(rule.id, True, members, (), Finding(ROUNDING, Severity.WARNING, warning, where))
     else:
         yield Check(
             rule.id,
@@ -1617,115 +1627,40 @@ def _percent(
 
 @dataclass(frozen=True)
 class Rule:
+    """A validation rule: its id (the finding code) and its check; its severity and docs
+    are the finding catalogue's (data/findings.yaml), not repeated here."""
+
     id: str
-    severity: str
-    doc_en: str
-    doc_zh: str
     check: Callable[[Rule, Index], Iterable[Check]]
+
+    @property
+    def severity(self) -> Severity:
+        return finding_code(self.id).severity
+
+    @property
+    def doc_en(self) -> str:
+        return finding_code(self.id).doc_en
+
+    @property
+    def doc_zh(self) -> str:
+        return finding_code(self.id).doc_zh
 
     def __call__(self, ix: Index) -> Iterable[Check]:
         return self.check(self, ix)
 
 
+# the order in which the rules run (validate's output is sorted, not in this order)
 RULES: list[Rule] = [
-    Rule(
-        "row-sum",
-        "error",
-        "A total column differs from the sum of its parts (registry identities of the table).",
-        "合计与各分项之和不符",
-        row_sums,
-    ),
-    Rule(
-        "hierarchy-sum",
-        "error",
-        "A 类 or 款 line (or the total row) differs from the sum of the lines below it.",
-        "上级科目与下级科目之和不符",
-        hierarchy_sums,
-    ),
-    Rule(
-        "repeated-row",
-        "error",
-        "A line a continued table prints again (its 合计 on the next page) differs from its "
-        "first printing.",
-        "续表重复行与首次印出的数据不一致",
-        copies,
-    ),
-    Rule(
-        "balance",
-        "error",
-        "Table 01 (or the fiscal summary) does not balance: 收入总计 ≠ 支出总计.",
-        "收入总计与支出总计不平衡",
-        balance,
-    ),
-    Rule(
-        "cross-table",
-        "error",
-        "Two tables print different amounts for the same thing (registry evidence links).",
-        "表间数据不一致",
-        cross_table,
-    ),
-    Rule(
-        "empty-contradicted",
-        "error",
-        "A table the report declares empty (本表为空, 没有使用…) while another table prints "
-        "money the registry says it holds (an evidence link making its cell equal to, or at "
-        "least, a non-zero amount printed there).",
-        "报表声明为空表，但其他报表列有应在本表反映的金额",
-        empty_contradicted,
-    ),
-    Rule(
-        "cross-classification",
-        "error",
-        "An economic item of the basic spending exceeds the function line that books that "
-        "kind of spending (30108 养老保险缴费 ≤ 2080505, 30113 住房公积金 ≤ 2210201 …).",
-        "经济分类科目金额大于对应功能分类科目",
-        cross_classifications,
-    ),
-    Rule(
-        "narrative-table",
-        "error",
-        "The narrative (情况说明) states an amount the tables contradict.",
-        "情况说明与报表数据不一致",
-        narrative_table,
-    ),
-    Rule(
-        "narrative-sum",
-        "error",
-        "Amounts the narrative states do not add up: 政府采购 = 货物 + 工程 + 服务, the 三公 "
-        "parts, 本年支出 = 基本 + 项目 …; a part (中小企业, 小微企业) exceeds its whole.",
-        "情况说明所述金额之间不符（合计与分项、部分大于整体）",
-        narrative_sums,
-    ),
-    Rule(
-        "narrative-line-sum",
-        "error",
-        "A 类 or 款 the narrative states differs from the 款/项 it states under it: its change "
-        "on the year before from the sum of their changes, its amount from the sum of theirs "
-        "(checked only where they are every line the tables print under it, or their amounts "
-        "add up to its amount, and, for changes, where they are one money the year before too: "
-        "one passage, or all money is 财政拨款 in both years; a change short of theirs is "
-        "not reported: a line gone this year explains it).",
-        "情况说明中类（款）金额或增减额与其所列款（项）之和不符",
-        narrative_line_sums,
-    ),
-    Rule(
-        "narrative-twice",
-        "error",
-        "The narrative states the same item (indicator, phase, year, function line) twice with "
-        "two amounts (silent where the two may be of two things: totals under two phrases "
-        "(收入总计, 本年收入合计), both amounts printed in the tables, a change stated with two "
-        "different levels, another basis (口径)).",
-        "情况说明对同一事项前后表述的金额不一致",
-        narrative_twice,
-    ),
-    Rule(
-        "percentage",
-        "error",
-        "A stated percentage (share, completion rate, change) is not the ratio of the amounts "
-        "stated with it (a change against the year before's stated amount too; every share of "
-        "a list against the total the list divides, the sum of its parts where the total is "
-        "not stated), or a rate of change is stated against a zero base.",
-        "百分比与所述金额计算结果不符",
-        percentages,
-    ),
+    Rule("row-sum", row_sums),
+    Rule("hierarchy-sum", hierarchy_sums),
+    Rule("repeated-row", copies),
+    Rule("balance", balance),
+    Rule("cross-table", cross_table),
+    Rule("empty-contradicted", empty_contradicted),
+    Rule("cross-classification", cross_classifications),
+    Rule("narrative-table", narrative_table),
+    Rule("narrative-sum", narrative_sums),
+    Rule("narrative-line-sum", narrative_line_sums),
+    Rule("narrative-twice", narrative_twice),
+    Rule("percentage", percentages),
 ]
