@@ -29,7 +29,7 @@ from fiscalpub.atomic import make_dirs, write_atomic
 from fiscalpub.config import PLACEHOLDER_BASE
 from fiscalpub.errors import FiscalpubError
 from fiscalpub.grouping import group_reports
-from fiscalpub.model import PRINTED, money
+from fiscalpub.model import PRINTED, TextEnum, money
 from fiscalpub.package.reader import read_package
 from fiscalpub.pool import stop_pool, worker_pool
 from fiscalpub.rdf.cube import cube, dataset_iri, serialise
@@ -41,12 +41,21 @@ LOCK = ".fiscalpub-run.lock"
 PROBES = ".fiscalpub-probes.json"  # which files make one report (fiscalpub.grouping)
 
 
+class RunStatus(TextEnum):
+    """What `run` did with one report: a package built now, kept from an earlier run
+    (nothing it depends on changed), or none (the error says why)."""
+
+    BUILT = "built"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
 @dataclass
 class Result:
     report: str  # the report's files, joined with "+" (a label: never split again)
     key: str
     package: str | None = None  # slug
-    status: str = "built"  # built | skipped | failed
+    status: RunStatus = RunStatus.BUILT
     error: str | None = None
     tables: int = 0
     numbers: int = 0
@@ -55,6 +64,10 @@ class Result:
     descriptor: str | None = None  # sha256 of datapackage.json as built (the skip re-check)
     seconds: dict[str, float] = field(default_factory=dict)  # stage -> seconds
     summary: dict[str, Any] = field(default_factory=dict)  # for the catalog
+
+    @property
+    def failed(self) -> bool:
+        return self.status == RunStatus.FAILED
 
 
 def find_reports(
@@ -155,7 +168,7 @@ def process(
         write_atomic(rdf_dir / f"{built.package.slug}.ttl", ttl, if_changed=True)
         lap("rdf")
     except Exception as exc:  # one bad report never stops the batch
-        result.status = "failed"
+        result.status = RunStatus.FAILED
         result.error = _one_line(exc)
         if written is not None:  # a failed report leaves no package behind
             shutil.rmtree(written, ignore_errors=True)
@@ -253,7 +266,7 @@ def write_manifest(out: Path, results: list[Result]) -> None:
     reports = {
         r.report: {k: v for k, v in asdict(r).items() if k not in ("seconds", "status")}
         for r in results
-        if r.status != "failed"
+        if r.status != RunStatus.FAILED
     }
     text = json.dumps({"fiscalpub": __version__, "reports": reports}, ensure_ascii=False, indent=1)
     write_atomic(out / MANIFEST, (text + "\n").encode("utf-8"), if_changed=True)
@@ -339,14 +352,14 @@ def _run(
         try:
             key = report_key(group, config_digest)
         except OSError as exc:
-            result = Result(name, "", status="failed", error=f"cannot read: {exc}")
+            result = Result(name, "", status=RunStatus.FAILED, error=f"cannot read: {exc}")
             results.append(result)
             if progress:
                 progress(result)
             continue
         old = previous.get(name)
         if old and old.get("key") == key and _still_there(out, old):
-            result = Result(**{**old, "status": "skipped", "seconds": {}})
+            result = Result(**{**old, "status": RunStatus.SKIPPED, "seconds": {}})
             results.append(result)
             if progress:
                 progress(result)
@@ -382,7 +395,7 @@ def _refuse_shared_names(results: list[Result], out: Path) -> None:
     read) would overwrite each other: neither is kept, both fail saying so."""
     by_name: dict[str, list[Result]] = {}
     for r in results:
-        if r.package and r.status != "failed":
+        if r.package and r.status != RunStatus.FAILED:
             by_name.setdefault(r.package, []).append(r)
     for name, same in by_name.items():
         if len(same) < 2:
@@ -391,7 +404,7 @@ def _refuse_shared_names(results: list[Result], out: Path) -> None:
         (out / "rdf" / f"{name}.ttl").unlink(missing_ok=True)
         for r in same:
             others = ", ".join(o.report for o in same if o is not r)
-            r.status, r.package = "failed", None
+            r.status, r.package = RunStatus.FAILED, None
             r.error = (
                 f"makes the package {name} that {others} makes too (same department, year, "
                 "kind and scope as read): neither is written; check them with fiscalpub parse"
@@ -418,9 +431,7 @@ def run_summary(
         stages.update(r.seconds)
     return {
         "reports": len(results),
-        "built": status.get("built", 0),
-        "skipped": status.get("skipped", 0),
-        "failed": status.get("failed", 0),
+        **{str(s): status.get(s, 0) for s in RunStatus},
         "failures": [{"report": r.report, "error": r.error} for r in results if r.error],
         "tables": sum(r.tables for r in results),
         "numbers": sum(r.numbers for r in results),

@@ -200,7 +200,7 @@ def _run_folder(
 
     def progress(result: Result) -> None:
         bar.advance(result)
-        if result.status == "failed" and show:
+        if result.failed and show:
             told.add(result.report)
             _failed(result)
 
@@ -218,7 +218,7 @@ def _run_folder(
         bar.stop()
     if show:  # failures decided once every report is in (two making one package)
         for result in results:
-            if result.status == "failed" and result.report not in told:
+            if result.failed and result.report not in told:
                 _failed(result)
     return results
 
