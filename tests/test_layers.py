@@ -72,6 +72,7 @@ LAZY: dict[str, str] = {
     "fiscalpub.cli.build": "start-up time: the library, inside `build`",
     "fiscalpub.cli.linked": "start-up time: pyoxigraph and the RDF stage, inside the commands",
     "fiscalpub.cli.parse": "start-up time: the parser, inside `parse`",
+    "fiscalpub.cli.publish": "start-up time: the library (ckanapi, pyoxigraph), inside `publish`",
     "fiscalpub.cli.run": "start-up time: the pipeline, inside `run`",
     "fiscalpub.cli.validate": "start-up time: the validator, inside `validate`",
     "fiscalpub.cli.vocab": "start-up time: the parser and vocabulary, inside `vocab`",

@@ -327,17 +327,27 @@ class Published:
         ]
 
 
+@dataclass(frozen=True)
+class PublishOptions:
+    """How to publish (the `publish` command's options, carried as one value from the
+    CLI to the library): every dataset into `org` (else each department's organisation,
+    created when missing if `create_orgs`), packages with defects too (`allow_invalid`),
+    plan only (`dry_run`), the read timeout per call in seconds."""
+
+    org: str | None = None
+    create_orgs: bool = True
+    allow_invalid: bool = False
+    dry_run: bool = False
+    timeout: float = 120.0
+
+
 def publish(
     packages: Iterable[Path],
     *,
     portal: str,
     token: str | None,
     config: Config,
-    org: str | None = None,
-    create_orgs: bool = True,
-    allow_invalid: bool = False,
-    dry_run: bool = False,
-    timeout: float = 120.0,
+    options: PublishOptions = PublishOptions(),
     events: PublishEvents | None = None,
 ) -> Published:
     """Each package to its dataset on a CKAN portal, safe to re-run (publish.sync plans
@@ -346,15 +356,16 @@ def publish(
     or permission (PortalRefused) does: the next ones would be refused too."""
     events = events or PublishEvents()
     started = time.perf_counter()
-    wanted, refused = _publishable(find_packages(packages), config, org, allow_invalid)
+    org = options.org
+    wanted, refused = _publishable(find_packages(packages), config, org, options.allow_invalid)
     events.refused(refused)
-    client = Client(portal, token, timeout=(10.0, timeout))
-    result = Published(portal, dry_run, refused=refused)
+    client = Client(portal, token, timeout=(10.0, options.timeout))
+    result = Published(portal, options.dry_run, refused=refused)
     for d in wanted:
         try:
-            p = plan(client, d, create_orgs=create_orgs and org is None)
+            p = plan(client, d, create_orgs=options.create_orgs and org is None)
             result.plans.append(p)
-            if dry_run:
+            if options.dry_run:
                 continue
             events.started(d.name, sum(a.bytes for a in p.actions))
             for k, v in apply(client, p, events.step).items():

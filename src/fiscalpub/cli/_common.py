@@ -20,7 +20,7 @@ import click
 from fiscalpub.errors import FiscalpubError
 
 if TYPE_CHECKING:
-    from fiscalpub.api import Published
+    from fiscalpub.api import Published, PublishOptions
     from fiscalpub.config import Config
     from fiscalpub.publish.sync import Action
     from fiscalpub.rdf.push import PushResult
@@ -185,19 +185,16 @@ def publish_packages(
     *,
     ckan_url: str | None = None,
     api_token_file: Path | None = None,
-    org: str | None = None,
-    create_orgs: bool = True,
-    allow_invalid: bool = False,
-    dry_run: bool = False,
+    options: PublishOptions | None = None,
     as_json: bool = False,
     quiet: bool = False,
-    timeout: float = 120.0,
 ) -> int:
     """`fiscalpub publish` (and `run --publish`): the portal and token from the options,
     the environment or the configuration; progress and failures on stderr, the summary
     on stdout; the exit code."""
     from fiscalpub import api  # not at start-up (ckanapi, pyoxigraph, frictionless)
 
+    options = options or api.PublishOptions()
     url = ckan_url or os.environ.get("CKAN_URL") or cfg.ckan_url
     if not url:
         raise click.UsageError(
@@ -206,7 +203,7 @@ def publish_packages(
     if not url.startswith(("http://", "https://")):
         raise click.UsageError(f"--ckan-url must be an http(s) URL, got {url!r}")
     token = _ckan_token(api_token_file, cfg.ckan_api_token)
-    if not token and not dry_run:
+    if not token and not options.dry_run:
         raise click.UsageError(
             "no API token: set $CKAN_API_TOKEN, `ckan_api_token` in the config, or --api-token-file"
         )
@@ -223,11 +220,7 @@ def publish_packages(
             portal=url,
             token=token,
             config=cfg,
-            org=org,
-            create_orgs=create_orgs,
-            allow_invalid=allow_invalid,
-            dry_run=dry_run,
-            timeout=timeout,
+            options=options,
             events=events,
         )
     except FiscalpubError as exc:

@@ -89,18 +89,16 @@ def publish(
     Exit codes: 0 published (or nothing to do), 1 an error or a refused package,
     2 usage error.
     """
+    from fiscalpub.api import PublishOptions  # here, not at start-up: `--help` stays fast
+
     cfg = load_config(config_file, base_iri)
     code = publish_packages(
         packages,
         cfg,
         ckan_url=ckan_url,
         api_token_file=api_token_file,
-        org=org,
-        create_orgs=create_orgs,
-        allow_invalid=allow_invalid,
-        dry_run=dry_run,
+        options=PublishOptions(org, create_orgs, allow_invalid, dry_run, timeout),
         as_json=as_json,
         quiet=quiet,
-        timeout=timeout,
     )
     sys.exit(code)
