@@ -38,7 +38,7 @@ from fiscalpub.model import (
     Where,
 )
 from fiscalpub.schema import report_schema
-from fiscalpub.validate.output import catalogue as rule_catalogue
+from fiscalpub.validate.output import rule_catalogue
 from fiscalpub.validate.rules import ROUNDING, RULES
 from tests.conftest import EXAMPLES, ROOT, corpus_path, parsed_pdf
 from tests.parse.test_canonical_valid import _reports

@@ -51,9 +51,9 @@ def test_readme_sparql_example_gives_its_output() -> None:
 
 
 def test_readme_lists_every_rule_of_the_catalogue() -> None:
-    from fiscalpub.validate.output import catalogue
+    from fiscalpub.validate.output import rule_catalogue
 
-    for rule_id, doc in catalogue().items():
+    for rule_id, doc in rule_catalogue().items():
         assert f"| `{rule_id}` | {doc['severity']} |" in README
 
 

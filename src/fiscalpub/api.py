@@ -65,7 +65,7 @@ def with_checks(report: Report) -> Report:
 
 
 @dataclass
-class Built:
+class BuiltReport:
     """One report's package, written: what `build` lists and `run` records."""
 
     report: Report
@@ -115,7 +115,7 @@ def package_report(
     base_iri: str | None = None,
     licence: dict[str, str] | None = None,
     charts: bool = True,
-) -> Built:
+) -> BuiltReport:
     """Build and write one report's package with the validator's `findings`; with a
     real `base_iri` (not the placeholder) the package's id is its dataset IRI."""
     iri = dataset_iri(base_iri, package_slug(report.report)) if base_iri else None
@@ -127,7 +127,7 @@ def package_report(
         source_files=[(p.name, p.read_bytes()) for p in group if p.is_file()],
         with_charts=charts,
     )
-    return Built(report, package, write_package(package, out))
+    return BuiltReport(report, package, write_package(package, out))
 
 
 def build(
@@ -137,8 +137,8 @@ def build(
     base_iri: str | None = None,
     licence: dict[str, str] | None = None,
     charts: bool = True,
-    progress: Callable[[Built], None] | None = None,
-) -> list[Built]:
+    progress: Callable[[BuiltReport], None] | None = None,
+) -> list[BuiltReport]:
     """One package per report (a group of files) in `out`, each written all or nothing,
     none before every report has been read and checked (load_reports)."""
     built = []

@@ -112,7 +112,7 @@ _ROLES = {
 
 
 @dataclass
-class Plan:
+class GroupingPlan:
     groups: list[list[Path]]
     notes: list[str] = field(default_factory=list)
 
@@ -334,10 +334,10 @@ def _first_line(exc: BaseException) -> str:
 # ------------------------------------------------------------------ grouping by content
 
 
-def plan(found: Found, probes: dict[Path, Probe]) -> Plan:
+def plan(found: Found, probes: dict[Path, Probe]) -> GroupingPlan:
     """The reports: explicit groups, pairs of a narrative file and a tables file that
     agree (module docstring), every other file alone."""
-    result = Plan(list(found.explicit), list(found.notes))
+    result = GroupingPlan(list(found.explicit), list(found.notes))
     by_folder: dict[Path, list[Path]] = {}
     first_of: dict[str, Path] = {}
     for path in found.loose:
@@ -478,7 +478,7 @@ def group_reports(
     *,
     jobs: int = 1,
     progress: Callable[[Path], None] | None = None,
-) -> Plan:
+) -> GroupingPlan:
     """The reports among `inputs` (files and folders): see the module docstring."""
     found = find_files(inputs)
     # a file alone in its folder is a report by itself; the others are probed

@@ -70,7 +70,7 @@ def build(
     for note in notes:
         click.echo(f"note: {note}", err=True)
 
-    def written(built: api.Built) -> None:
+    def written(built: api.BuiltReport) -> None:
         for (
             notice
         ) in built.package.notices:  # e.g. charts skipped: the package is built all the same

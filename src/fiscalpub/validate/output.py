@@ -35,7 +35,7 @@ class Outcome:
         return [*self.checked.defects, *errors]
 
 
-def catalogue() -> dict[str, dict[str, str]]:
+def rule_catalogue() -> dict[str, dict[str, str]]:
     """Rule ids with severity and docs, and the rules' `rounding` warning: the finding codes
     of the rules in the finding catalogue (data/findings.yaml)."""
     out: dict[str, dict[str, str]] = {}
@@ -88,7 +88,7 @@ def human(outcomes: list[Outcome], colour: bool) -> str:
     def style(text: str, severity: str) -> str:
         return click.style(text, fg=COLOURS.get(severity)) if colour else text
 
-    docs = catalogue()
+    docs = rule_catalogue()
     lines: list[str] = []
     for o in outcomes:
         status = "INVALID" if o.checked.defects else "FAILED (--strict)" if o.failures else "valid"
@@ -150,7 +150,7 @@ def junit(outcomes: list[Outcome]) -> str:
 
 
 def sarif(outcomes: list[Outcome]) -> str:
-    rules = catalogue()
+    rules = rule_catalogue()
     level = {"error": "error", "warning": "warning", "info": "note"}
     results = []
     for o in outcomes:
