@@ -8,12 +8,18 @@ from __future__ import annotations
 import hashlib
 import re
 
-from pypinyin import lazy_pinyin
-
 from fiscalpub.model import ReportMeta
 from fiscalpub.parse.identity import organisation_key
 
 MAX = 80
+
+
+def lazy_pinyin(text: str) -> list[str]:
+    """pypinyin's syllables, imported on first use: its dictionaries take ~0.2 s to load,
+    which `fiscalpub parse` (through fiscalpub.api) would otherwise pay without a slug."""
+    from pypinyin import lazy_pinyin as syllables
+
+    return list(syllables(text))
 
 
 def pinyin(text: str) -> str:
