@@ -344,7 +344,6 @@ def push_packages(
     from fiscalpub.rdf.store import VOCAB_GRAPH
 
     try:
-        cfg.require_real_base("push")
         token = None
         if token_file:
             token = token_file.read_text(encoding="utf-8").strip()
