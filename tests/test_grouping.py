@@ -199,7 +199,7 @@ def test_probes_are_cached_by_content(renamed: Path, tmp_path: Path, monkeypatch
     cache = json.loads((out / PROBES).read_text(encoding="utf-8"))
     assert len(cache["probes"]) == 10
 
-    def no_probe(path: Path) -> object:
+    def no_probe(path: Path, keep: Path | None = None) -> object:
         raise AssertionError(f"{path} probed again")
 
     monkeypatch.setattr(grouping, "probe", no_probe)
@@ -208,7 +208,7 @@ def test_probes_are_cached_by_content(renamed: Path, tmp_path: Path, monkeypatch
 
 
 def test_files_given_one_by_one_are_reports_each(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(grouping, "probe", lambda p: pytest.fail(f"{p} probed"))
+    monkeypatch.setattr(grouping, "probe", lambda p, keep=None: pytest.fail(f"{p} probed"))
     files = sorted(EXAMPLES.glob("*.txt"))
     groups, notes = find_reports(files)
     assert groups == [[f] for f in files] and notes == []

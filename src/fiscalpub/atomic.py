@@ -1,7 +1,9 @@
-"""One way to write a file: all or nothing, with the permissions the umask gives."""
+"""One way to write a file: all or nothing, with the permissions the umask gives; and
+one way to name a file's bytes (sha256_file)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -51,3 +53,12 @@ def _replaceable(path: Path) -> None:
         raise IsADirectoryError(21, "is a folder, not a file", str(path))
     if not stat.S_ISREG(mode):
         raise OSError(1, "not a regular file (a device, FIFO or socket): not replaced", str(path))
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in chunks (a report can be large)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -33,17 +33,19 @@ with a note (it would be the same report twice).
 from __future__ import annotations
 
 import bisect
-import hashlib
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from fiscalpub.atomic import sha256_file
 from fiscalpub.errors import FiscalpubError
 from fiscalpub.numbers import find_numbers, to_yuan
+from fiscalpub.parse import kept
 from fiscalpub.parse.report import build_report
 from fiscalpub.pool import stop_pool, worker_pool
 from fiscalpub.read import read_document
@@ -117,14 +119,6 @@ class GroupingPlan:
     notes: list[str] = field(default_factory=list)
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def narrative_amounts(text: str) -> list[Decimal]:
     """Every amount printed with its unit (元/万元/亿元), in 元: the whole numeric tokens of
     fiscalpub.numbers (thousands separators read, never a fragment) followed by a unit."""
@@ -137,8 +131,10 @@ def narrative_amounts(text: str) -> list[Decimal]:
     return out
 
 
-def probe(path: Path) -> Probe:
-    """Parse one file alone and say what it holds."""
+def probe(path: Path, keep: Path | None = None) -> Probe:
+    """Parse one file alone and say what it holds.  With `keep` (a private folder of the
+    run), the parsed report is kept there (fiscalpub.parse.kept) for the file's report to
+    reuse: a file that is a report by itself is then parsed once per run, not twice."""
 
     try:
         digest = sha256_file(path)
@@ -146,6 +142,8 @@ def probe(path: Path) -> Probe:
         report = build_report([doc])
     except (FiscalpubError, OSError):
         return Probe("", "unreadable")
+    if keep is not None:
+        kept.keep(keep, path, digest, report)
     role = _ROLES[(bool(report.line_items), bool(report.facts))]
     meta = report.report
     totals: set[Decimal] = set()
@@ -432,9 +430,10 @@ def probe_all(
     *,
     jobs: int = 1,
     progress: Callable[[Path], None] | None = None,
+    keep: Path | None = None,
 ) -> dict[Path, Probe]:
     """A probe per file; `cache` (sha256 -> probe dict) spares the files already probed
-    and receives the new probes."""
+    and receives the new probes; `keep`: see probe."""
     out: dict[Path, Probe] = {}
     todo: list[Path] = []
     for path in paths:
@@ -453,7 +452,8 @@ def probe_all(
     if jobs > 1 and len(todo) > 1:
         pool = worker_pool(jobs)
         try:
-            for path, result in zip(todo, pool.map(probe, todo), strict=True):
+            probing = partial(probe, keep=keep)
+            for path, result in zip(todo, pool.map(probing, todo), strict=True):
                 out[path] = result
                 if progress:
                     progress(path)
@@ -463,7 +463,7 @@ def probe_all(
         pool.shutdown()
     else:
         for path in todo:
-            out[path] = probe(path)
+            out[path] = probe(path, keep)
             if progress:
                 progress(path)
     for path in todo:
@@ -478,13 +478,17 @@ def group_reports(
     *,
     jobs: int = 1,
     progress: Callable[[Path], None] | None = None,
+    keep: Path | None = None,
 ) -> GroupingPlan:
-    """The reports among `inputs` (files and folders): see the module docstring."""
+    """The reports among `inputs` (files and folders): see the module docstring; `keep`:
+    see probe."""
     found = find_files(inputs)
     # a file alone in its folder is a report by itself; the others are probed
     folders: dict[Path, int] = {}
     for path in found.loose:
         folders[path.parent] = folders.get(path.parent, 0) + 1
     todo = [p for p in found.loose if folders[p.parent] > 1]
-    probes = probe_all(todo, {} if cache is None else cache, jobs=jobs, progress=progress)
+    probes = probe_all(
+        todo, {} if cache is None else cache, jobs=jobs, progress=progress, keep=keep
+    )
     return plan(found, probes)

@@ -29,8 +29,9 @@ from fiscalpub.atomic import make_dirs, write_atomic
 from fiscalpub.config import PLACEHOLDER_BASE
 from fiscalpub.errors import FiscalpubError
 from fiscalpub.grouping import group_reports
-from fiscalpub.model import PRINTED, TextEnum, money
+from fiscalpub.model import PRINTED, Report, TextEnum, money
 from fiscalpub.package.reader import read_package
+from fiscalpub.parse import kept
 from fiscalpub.pool import stop_pool, worker_pool
 from fiscalpub.rdf.cube import cube, dataset_iri, serialise
 from fiscalpub.validate.defects import check_package
@@ -71,12 +72,14 @@ class Result:
 
 
 def find_reports(
-    inputs: Iterable[Path], out: Path | None = None, jobs: int = 1
+    inputs: Iterable[Path], out: Path | None = None, jobs: int = 1, keep: Path | None = None
 ) -> tuple[list[list[Path]], list[str]]:
     """The reports among `inputs` (files, folders searched recursively) and notes on
     how they were grouped: fiscalpub.grouping (explicit report.yaml, else a narrative
     file and a tables file that agree).  With `out`, the probes are cached in
-    OUT/.fiscalpub-probes.json by the files' sha256, so a re-run parses nothing new."""
+    OUT/.fiscalpub-probes.json by the files' sha256, so a re-run parses nothing new.  With
+    `keep` (the run's private folder), the probes' parsed reports are kept there for
+    run_folder(parsed=keep): a file is parsed once per run (fiscalpub.parse.kept)."""
     cache: dict[str, dict[str, Any]] = {}
     cache_file = out / PROBES if out is not None else None
     if cache_file is not None:
@@ -88,7 +91,7 @@ def find_reports(
         except (OSError, ValueError):
             cache = {}
     before = len(cache)
-    planned = group_reports(inputs, cache, jobs=jobs)
+    planned = group_reports(inputs, cache, jobs=jobs, keep=keep)
     if cache_file is not None and len(cache) != before:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(
@@ -136,9 +139,16 @@ def report_key(group: list[Path], config_digest: str) -> str:
 
 
 def process(
-    group: list[Path], out: str, base_iri: str | None, key: str, charts: bool = True
+    group: list[Path],
+    out: str,
+    base_iri: str | None,
+    key: str,
+    charts: bool = True,
+    parsed: str | None = None,
 ) -> Result:
-    """One report through every stage (runs in a worker process)."""
+    """One report through every stage (runs in a worker process); `parsed`: the folder
+    where find_reports kept the reports it parsed (a report of one file is not parsed
+    again)."""
     result = Result("+".join(str(p) for p in group), key)
     clock = time.perf_counter()
     written: Path | None = None
@@ -150,7 +160,7 @@ def process(
         clock = now
 
     try:
-        report = api.load_report(group)
+        report = _parsed(group, parsed) or api.load_report(group)
         lap("parse")
         findings = validate_report(report)
         lap("validate")
@@ -183,6 +193,15 @@ def process(
     result.descriptor = hashlib.sha256((path / "datapackage.json").read_bytes()).hexdigest()
     result.summary = report_summary(report, package.descriptor)
     return result
+
+
+def _parsed(group: list[Path], folder: str | None) -> Report | None:
+    """The report find_reports parsed from this one file, with its self-check; None when
+    there is none (not probed, a report of several files, or the file changed)."""
+    if folder is None or len(group) != 1:
+        return None
+    report = kept.take(Path(folder), group[0])
+    return api.with_checks(report) if report is not None else None
 
 
 # The summary a catalog needs, saved in the manifest for skipped reports.  Bump the version
@@ -329,10 +348,13 @@ def run_folder(
     jobs: int = 1,
     charts: bool = True,
     progress: Callable[[Result], None] | None = None,
+    parsed: Path | None = None,
 ) -> list[Result]:
+    """Every report of `groups` built into `out` (see the module docstring); `parsed`:
+    the folder find_reports(keep=) kept its parsed reports in."""
     make_dirs(out)
     with RunLock(out):
-        return _run(groups, out, base_iri, config_digest, jobs, charts, progress)
+        return _run(groups, out, base_iri, config_digest, jobs, charts, progress, parsed)
 
 
 def _run(
@@ -343,8 +365,10 @@ def _run(
     jobs: int,
     charts: bool,
     progress: Callable[[Result], None] | None,
+    parsed: Path | None,
 ) -> list[Result]:
     previous = read_manifest(out)
+    folder = str(parsed) if parsed is not None else None
     results: list[Result] = []
     todo: list[tuple[list[Path], str]] = []
     for group in groups:
@@ -368,7 +392,9 @@ def _run(
     if jobs > 1 and len(todo) > 1:
         pool = worker_pool(jobs)
         try:
-            futures = [pool.submit(process, g, str(out), base_iri, k, charts) for g, k in todo]
+            futures = [
+                pool.submit(process, g, str(out), base_iri, k, charts, folder) for g, k in todo
+            ]
             for future in as_completed(futures):
                 result = future.result()
                 results.append(result)
@@ -380,7 +406,7 @@ def _run(
         pool.shutdown()
     else:
         for group, key in todo:
-            result = process(group, str(out), base_iri, key, charts)
+            result = process(group, str(out), base_iri, key, charts, folder)
             results.append(result)
             if progress:
                 progress(result)

@@ -140,12 +140,17 @@ def load_config(config_file: Path | None, base_iri: str | None) -> Config:
 
 
 def report_groups(
-    paths: tuple[Path, ...], parts: tuple[Path, ...], *, out: Path | None = None, jobs: int = 1
+    paths: tuple[Path, ...],
+    parts: tuple[Path, ...],
+    *,
+    out: Path | None = None,
+    jobs: int = 1,
+    keep: Path | None = None,
 ) -> tuple[list[list[Path]], list[str]]:
     """The reports the arguments name: each file is a report, a folder holds reports
     grouped by fiscalpub.grouping (report.yaml, or a narrative file and a tables file that
     agree), and the --part files together are one.  A path is always a path.  Usage
-    errors (exit 2) for a missing path or a bad report.yaml."""
+    errors (exit 2) for a missing path or a bad report.yaml.  `keep`: pipeline.find_reports."""
     from fiscalpub.grouping import GroupingError
     from fiscalpub.pipeline import find_reports
 
@@ -154,7 +159,7 @@ def report_groups(
             raise click.UsageError(f"{path}: no such file or folder")
     unique = list({p.resolve(): p for p in reversed(parts)}.values())[::-1]
     try:
-        groups, notes = find_reports(paths, out, jobs) if paths else ([], [])
+        groups, notes = find_reports(paths, out, jobs, keep) if paths else ([], [])
     except GroupingError as exc:
         raise click.UsageError(str(exc)) from None
     except OSError as exc:  # the probe cache in OUT

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -121,12 +122,21 @@ def run(
     if not inputs and not parts:
         raise click.UsageError("give INPUTS (report files or folders) or --part files")
     jobs = jobs or os.cpu_count() or 1
-    groups, notes = _reports(inputs, parts, output, jobs, as_json)
-    started = time.perf_counter()
     show = not as_json  # progress and failures on stderr; --json prints the summary only
-    results = _run_folder(
-        groups, output, cfg, jobs=jobs, charts=not no_charts, with_bar=show and not quiet, show=show
-    )
+    # the reports parsed to group the files are kept for the run: each file is parsed once
+    with tempfile.TemporaryDirectory(prefix="fiscalpub-run-") as parsed:
+        groups, notes = _reports(inputs, parts, output, jobs, as_json, Path(parsed))
+        started = time.perf_counter()
+        results = _run_folder(
+            groups,
+            output,
+            cfg,
+            jobs=jobs,
+            charts=not no_charts,
+            with_bar=show and not quiet,
+            show=show,
+            parsed=Path(parsed),
+        )
     summary = _catalog(output, results, started, Decimal(str(min_confirmed)), groups, notes)
     code = 1 if summary["failed"] or summary["packages_with_defects"] else 0
     if as_json:
@@ -165,10 +175,15 @@ def _catalog(
 
 
 def _reports(
-    inputs: tuple[Path, ...], parts: tuple[Path, ...], output: Path, jobs: int, as_json: bool
+    inputs: tuple[Path, ...],
+    parts: tuple[Path, ...],
+    output: Path,
+    jobs: int,
+    as_json: bool,
+    keep: Path,
 ) -> tuple[list[list[Path]], list[str]]:
     """The reports to run and how their files were grouped (said on stderr)."""
-    groups, notes = report_groups(inputs, parts, out=output, jobs=jobs)
+    groups, notes = report_groups(inputs, parts, out=output, jobs=jobs, keep=keep)
     if not groups:
         raise click.UsageError("no reports (.pdf, .txt) found in " + ", ".join(map(str, inputs)))
     if not as_json:
@@ -191,6 +206,7 @@ def _run_folder(
     charts: bool,
     with_bar: bool,
     show: bool,
+    parsed: Path,
 ) -> list[Result]:
     """pipeline.run_folder with a progress bar, and a line per failed report (`show`)."""
     from fiscalpub.pipeline import run_folder  # here, not at start-up: `--help` stays fast
@@ -213,6 +229,7 @@ def _run_folder(
             jobs=jobs,
             charts=charts,
             progress=progress,
+            parsed=parsed,
         )
     finally:
         bar.stop()
