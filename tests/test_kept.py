@@ -63,9 +63,7 @@ def test_each_file_is_parsed_once_and_the_packages_are_the_same(
     assert _files(once) == _files(again)  # byte for byte what parsing again makes
 
 
-def test_a_file_changed_after_it_was_parsed_is_parsed_again(
-    folder: Path, tmp_path: Path
-) -> None:
+def test_a_file_changed_after_it_was_parsed_is_parsed_again(folder: Path, tmp_path: Path) -> None:
     keep = tmp_path / "keep"
     keep.mkdir()
     find_reports([folder], tmp_path / "out", keep=keep)
