@@ -22,7 +22,7 @@ identities allow, and only when it discriminates.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
@@ -32,6 +32,10 @@ from fiscalpub.registry import Column, TableSpec
 
 Vector = tuple[Decimal | None, ...]
 Assignment = tuple[int, ...]
+#: an identity over a row's cells (they are read by column index, blank = None)
+Check = Callable[[Sequence[Decimal | None]], bool]
+#: a check with the last column it reads
+RowCheck = tuple[int, Check]
 ENUMERATION_CAP = 200_000
 
 
@@ -81,6 +85,70 @@ def _layout_order(state: RowState) -> tuple[int, ...] | None:
     return None if list(order) == sorted(order) else order
 
 
+def _select(
+    state: RowState,
+    checks: list[RowCheck],
+    fixed: dict[int, int],
+    combos: bool,
+    extras: list[Assignment],
+) -> list[Assignment]:
+    """The positions among ``itertools.combinations(range(n), k)`` (when `combos`) then
+    `extras` that pass every check and put number i in column fixed[i], in that order."""
+    n, k = len(state.columns), len(state.raw.nums)
+    out: list[Assignment] = []
+    if combos and (checks or fixed):
+        out = _search(n, [num.value for num in state.raw.nums], checks, fixed)
+    elif combos:
+        out = list(itertools.combinations(range(n), k))
+    for a in extras:
+        v = state.vector(a)
+        if all(a[i] == c for i, c in fixed.items()) and all(chk(v) for _, chk in checks):
+            out.append(a)
+    return out
+
+
+def _search(
+    n: int, values: list[Decimal], checks: list[RowCheck], fixed: dict[int, int]
+) -> list[Assignment]:
+    """``[a for a in itertools.combinations(range(n), len(values)) if ok(a)]``, where ok
+    means every check passes on a's vector and number i is in column fixed[i], found by
+    laying the numbers left to right: once number j is in column c, columns up to c are
+    decided (number or blank), so a check reading no column after c is decided for every
+    position that starts so, and a failing one discards them all at once.  The search
+    visits positions in lexicographic order, the order of ``combinations``."""
+    k = len(values)
+    if k > n:
+        return []
+    ending: list[list[Check]] = [[] for _ in range(n)]
+    for last, chk in checks:
+        ending[last].append(chk)
+    vec: list[Decimal | None] = [None] * n
+    pos = [0] * k
+    out: list[Assignment] = []
+
+    def lay(j: int, lo: int) -> None:
+        if j == k:  # columns lo.. stay blank
+            if all(chk(vec) for c in range(lo, n) for chk in ending[c]):
+                out.append(tuple(pos))
+            return
+        want = fixed.get(j)
+        for c in range(lo, n - k + j + 1):
+            if want is None or c == want:
+                vec[c] = values[j]
+                if all(chk(vec) for chk in ending[c]):
+                    pos[j] = c
+                    lay(j + 1, c + 1)
+                vec[c] = None
+            if want is not None and c >= want:
+                break
+            # number j goes further right: column c is blank for all those positions
+            if not all(chk(vec) for chk in ending[c]):
+                break
+
+    lay(0, 0)
+    return out
+
+
 class TablePlacement:
     """Placement state of one table."""
 
@@ -90,54 +158,85 @@ class TablePlacement:
         self.rows: list[RowState] = []
         for raw in rows:
             cols = spec.side(raw.side).columns if raw.side else spec.columns
-            n, k = len(cols), len(raw.nums)
-            domain = list(itertools.combinations(range(n), k)) if k <= n else []
-            state = RowState(raw=raw, columns=cols, domain=domain, placed_by=[None] * k)
-            if k == n:
-                state.placed_by = ["complete"] * k
-            shown = _layout_order(state)
-            if shown is not None:
-                # the page prints these columns in another order than the registry
-                # (三公: 预算数/决算数 under each item): the layout's order is a candidate
-                state.domain.append(shown)
-                if k == n:
-                    state.domain = [shown]
-                    state.placed_by = ["layout"] * k
+            state = RowState(raw=raw, columns=cols, domain=[], placed_by=[None] * len(raw.nums))
             self.rows.append(state)
         for state in self.rows:
-            self._row_identities(state)
-            self._positions(state)
+            self._place_row(state)
         self.families = self._families()
 
-    def _positions(self, state: RowState) -> None:
-        """Numbers whose column the page layout shows (PDF grids) keep that column;
-        a layout the identities reject is kept, and flagged as a conflict."""
-        fixed = {
-            k: state.col_index(num.col)
-            for k, num in enumerate(state.raw.nums)
-            if num.col is not None and state.col_index(num.col) is not None
-        }
-        if not fixed:
-            return
+    def _place_row(self, state: RowState) -> None:
+        """A row's positions: every order-preserving position (``itertools.combinations``
+        order) plus the layout's own order when the page shows one, narrowed by the row
+        identities, then by the columns the layout shows.
+
+        The positions are searched with the constraints applied while the numbers are
+        laid left to right (`_search`) rather than listed and then filtered: a 27-column
+        row of 18 numbers has C(27, 18) = 4.7 million positions, of which a few hundred
+        pass its identities.  The kept positions and their order are the same."""
         n, k = len(state.columns), len(state.raw.nums)
-        every = list(itertools.combinations(range(n), k)) if k <= n else []
         shown = _layout_order(state)
-        if shown is not None:
-            every.append(shown)
-        placed = [a for a in every if all(a[i] == c for i, c in fixed.items())]
-        if not placed:
-            return
-        agreeing = [a for a in placed if a in set(state.domain)]
-        if not agreeing:
-            state.layout_conflict = not state.identity_broken
-        state.domain = agreeing or placed
-        for i in fixed:
-            if state.placed_by[i] is None:
-                state.placed_by[i] = "layout"
+        # the positions before any constraint: the page may print the columns in another
+        # order than the registry (三公: 预算数/决算数 under each item): the layout's order is
+        # a candidate, the only one when the row prints every column
+        combos = k <= n and not (k == n and shown is not None)
+        extras = [shown] if shown is not None else []
+        if k == n:
+            state.placed_by = ["complete" if shown is None else "layout"] * k
+        checks = self._row_checks(state)
+        domain: list[Assignment] | None = None  # None: every position before constraints
+        if checks and (combos or extras):
+            kept = _select(state, checks, {}, combos, extras)
+            if kept:
+                domain = kept
+            else:
+                state.identity_broken = True
+        state.domain = self._positions(state, domain, combos, shown)
+
+    def _positions(
+        self,
+        state: RowState,
+        domain: list[Assignment] | None,
+        combos: bool,
+        shown: Assignment | None,
+    ) -> list[Assignment]:
+        """Numbers whose column the page layout shows (PDF grids) keep that column;
+        a layout the identities reject is kept, and flagged as a conflict.
+
+        `domain` is the positions the identities kept, None for all of them (`combos`,
+        plus the layout's order `shown`); the result is materialised here."""
+        extras = [shown] if shown is not None else []
+        fixed = {
+            k: ci
+            for k, num in enumerate(state.raw.nums)
+            if num.col is not None
+            if (ci := state.col_index(num.col)) is not None
+        }
+        if fixed:
+            n, k = len(state.columns), len(state.raw.nums)
+            # every position, whatever the row prints (combinations and the layout's order)
+            placed = _select(state, [], fixed, k <= n, extras)
+            if placed:
+                # the kept positions are a subsequence of those, so filtering them keeps
+                # the order a filter of `placed` by membership would give
+                if domain is None:
+                    agreeing = _select(state, [], fixed, combos, extras)
+                else:
+                    agreeing = [a for a in domain if all(a[i] == c for i, c in fixed.items())]
+                if not agreeing:
+                    state.layout_conflict = not state.identity_broken
+                for i in fixed:
+                    if state.placed_by[i] is None:
+                        state.placed_by[i] = "layout"
+                return agreeing or placed
+        if domain is None:
+            return _select(state, [], {}, combos, extras)
+        return domain
 
     # -- constraints ------------------------------------------------------
-    def _row_identities(self, state: RowState) -> None:
-        checks: list[Callable[[Vector], bool]] = []
+    def _row_checks(self, state: RowState) -> list[RowCheck]:
+        """The table's column identities this row can be held to, each with the last
+        column it reads (it can be checked once the row is laid up to that column)."""
+        checks: list[RowCheck] = []
         for ident in self.spec.identities:
             if ident.get("kind") == "rows":
                 continue
@@ -151,24 +250,17 @@ class TablePlacement:
                 continue
             if state.raw.printed is not None and not set(involved) <= state.raw.printed:
                 continue  # the table does not print every column of this identity
-            r_i = idx[0]
-            p_i = idx[1 : 1 + len(plus)]
-            m_i = idx[1 + len(plus) :]
-            checks.append(self._identity_check(r_i, p_i, m_i))  # type: ignore[arg-type]
-        if not checks or not state.domain:
-            return
-        kept = [a for a in state.domain if all(chk(state.vector(a)) for chk in checks)]
-        if kept:
-            state.domain = kept
-        else:
-            state.identity_broken = True
+            cols = [i for i in idx if i is not None]
+            r_i = cols[0]
+            p_i = cols[1 : 1 + len(plus)]
+            m_i = cols[1 + len(plus) :]
+            checks.append((max(cols), self._identity_check(r_i, p_i, m_i)))
+        return checks
 
-    def _identity_check(
-        self, r: int, plus: list[int], minus: list[int]
-    ) -> Callable[[Vector], bool]:
+    def _identity_check(self, r: int, plus: list[int], minus: list[int]) -> Check:
         unit = self.unit
 
-        def check(v: Vector) -> bool:
+        def check(v: Sequence[Decimal | None]) -> bool:
             terms = [v[i] for i in plus + minus if v[i] is not None]
             total = sum((v[i] or Decimal(0) for i in plus), Decimal(0)) - sum(
                 (v[i] or Decimal(0) for i in minus), Decimal(0)
