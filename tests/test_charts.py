@@ -1,9 +1,11 @@
 """Per-report charts (fiscalpub.package.charts): files per shipped package, Chinese glyphs really
-drawn (a missing glyph is an error here), exact 万元 labels, byte-reproducible output
-(also in another process with another PYTHONHASHSEED); the bundled font (Fiscalpub Sans
-SC, an OFL subset of Noto Sans CJK SC) used by default, its licence and coverage; a
-system font only for a character the subset lacks, and recorded; without any font the
-package is still built, without charts and with a `charts-skipped` warning."""
+drawn (each label's glyph outlines in the SVG, ink where the labels are in the PNG, and
+the SVG as Chromium renders it looks like the PNG), exact 万元 labels, byte-reproducible
+output (also in another process with another PYTHONHASHSEED), no plotting library loaded;
+the bundled font (Fiscalpub Sans SC, an OFL subset of Noto Sans CJK SC) used by default,
+its licence and coverage; a system font only for a character the subset lacks, found by
+path or family, and recorded; without any font the package is still built, without
+charts and with a `charts-skipped` warning."""
 
 from __future__ import annotations
 
@@ -57,8 +59,8 @@ def _shipped() -> list[Path]:
 
 
 def _strict_charts(package: LoadedPackage, font: Path | None = None) -> dict[str, bytes]:
-    """charts() with every warning an error: matplotlib's 'Glyph … missing from font(s)'
-    (tofu) fails the test instead of passing silently."""
+    """charts() with every warning an error (a library's warning about a missing glyph,
+    tofu, fails the test instead of passing silently)."""
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         return charts(package, font=font)
@@ -70,8 +72,8 @@ def rendered() -> dict[str, dict[str, bytes]]:
 
 
 def _comments(svg: bytes) -> list[str]:
-    """The texts of the SVG: with svg.fonttype 'path' matplotlib writes each text as an
-    XML comment before its glyph outlines."""
+    """The texts of the SVG: each is written as an XML comment before its glyph
+    outlines."""
     return [c.strip() for c in re.findall(r"<!--(.*?)-->", svg.decode("utf-8"), re.S)]
 
 
@@ -102,15 +104,21 @@ def test_files_per_package(rendered: dict[str, dict[str, bytes]], name: str) -> 
     for path, data in files.items():
         if path.endswith(".png"):
             assert data.startswith(PNG_SIGNATURE)
-            assert b"Software" not in data  # no matplotlib version in the PNG
+            assert b"Software" not in data and b"tEXt" not in data  # no version, no date
         else:
             root = ET.fromstring(data)
             assert root.tag == "{http://www.w3.org/2000/svg}svg"
             assert b"<dc:date>" not in data
 
 
+def _cmap(font: Path) -> dict[int, str]:
+    from fontTools.ttLib import TTFont
+
+    return dict(TTFont(str(font), lazy=True).getBestCmap())
+
+
 def test_chinese_glyphs_are_drawn(rendered: dict[str, dict[str, bytes]]) -> None:
-    from matplotlib.ft2font import FT2Font
+    from fontTools.ttLib import TTFont
 
     svg = rendered[ANYANG.name]["charts/expenditure-by-function.svg"]
     texts = _comments(svg)
@@ -121,16 +129,151 @@ def test_chinese_glyphs_are_drawn(rendered: dict[str, dict[str, bytes]]) -> None
     assert "数据：支出决算表 · 合计　单位：万元" in texts
     # the text is outlines, not <text> a viewer would need the font for ...
     assert b"<text" not in svg
-    # ... every character has a real glyph in the font (index 0 is .notdef: tofu) and
-    # there is an outline per distinct character
-    font = FT2Font(str(BUNDLED_FONT))
-    charmap = font.get_charmap()
+    # ... every character has a real glyph in the font (not .notdef: tofu) and there is
+    # an outline per distinct character
+    font = TTFont(str(BUNDLED_FONT), lazy=True)
+    charmap = font.getBestCmap()
     chars = {ch for t in texts for ch in t if not ch.isspace()}
-    assert all(charmap.get(ord(ch), 0) != 0 for ch in chars), sorted(
-        ch for ch in chars if not charmap.get(ord(ch))
+    assert all(ord(ch) in charmap for ch in chars), sorted(
+        ch for ch in chars if ord(ch) not in charmap
     )
-    glyph_defs = re.findall(rb'<path id="[^"]+" d="', svg)
-    assert len(glyph_defs) >= len(chars)
+    defs = dict(re.findall(r'<path id="([^"]+)" d="([^"]+)"/>', svg.decode("utf-8")))
+    assert len(defs) >= len(chars)
+    # ... and each text is followed by its own glyphs, in order: the outline of each of
+    # its characters (a glyph of the font, by its id), placed left to right
+    for comment, uses in re.findall(
+        r"<!-- (.*?) -->\n<g [^>]*>\n((?:<use [^>]*/>\n)*)</g>", svg.decode("utf-8")
+    ):
+        ids = re.findall(r'xlink:href="#(g\d+)" x="([\d.]+)"', uses)
+        expected = [f"g{font.getGlyphID(charmap[ord(ch)])}" for ch in comment if not ch.isspace()]
+        assert [i for i, _ in ids] == expected, comment
+        assert [float(x) for _, x in ids] == sorted(float(x) for _, x in ids)
+        assert all(defs[i].startswith("M") for i in expected)
+    assert len(re.findall(r"<!-- ", svg.decode("utf-8"))) == len(texts) == 3 + 3 + 3
+
+
+def _grey(png: bytes) -> Any:
+    from PIL import Image
+
+    return Image.open(io.BytesIO(png)).convert("L")
+
+
+def _ink_rows(image: Any, box: tuple[int, int, int, int]) -> list[int]:
+    """The rows of `box` with ink (a pixel darker than light grey), relative to its top."""
+    region = image.crop(box)
+    width, height = region.size
+    data = region.tobytes()
+    return [y for y in range(height) if min(data[y * width : (y + 1) * width]) < 160]
+
+
+def test_the_png_has_ink_where_the_labels_are(rendered: dict[str, dict[str, bytes]]) -> None:
+    """Each bar's row has its 类 label left of the axis and its amount right of the bar;
+    the title above and the footnote below; nothing else on white."""
+    from PIL import Image
+
+    png = rendered[ANYANG.name]["charts/expenditure-by-function.png"]
+    image = Image.open(io.BytesIO(png))
+    assert image.size == (1500, round((1.9 + 0.42 * 3) * 150))
+    grey = _grey(png)
+    rgb = image.convert("RGB")
+    width, height = grey.size
+    bar = (0x3F, 0x6F, 0xA8)
+    rows = [y for y in range(height) if rgb.getpixel((width // 2, y)) == bar]  # the long bar
+    assert rows and len(rows) < height // 4
+    # the bars: the axis x is where the first bar starts; each bar is a band of rows
+    axis = next(x for x in range(width) if rgb.getpixel((x, rows[0])) == bar)
+    assert 100 < axis < 400
+    bands: list[list[int]] = []
+    for y in range(height):
+        if rgb.getpixel((axis + 2, y)) == bar:
+            if bands and bands[-1][-1] == y - 1:
+                bands[-1].append(y)
+            else:
+                bands.append([y])
+    assert len(bands) == 3
+    for band in bands:
+        top, bottom = band[0], band[-1]
+        label = _ink_rows(grey, (0, top, axis - 5, bottom + 1))  # 社会保障和就业支出 …
+        assert len(label) > 15, (top, label)
+        end = max(x for x in range(axis, width) if rgb.getpixel((x, top)) == bar)
+        amount = _ink_rows(grey, (end + 2, top, width, bottom + 1))  # 14.70 …
+        assert len(amount) > 10, (top, amount)
+    title = _ink_rows(grey, (axis - 2, 0, width, bands[0][0] - 20))
+    assert len(title) > 40  # two lines of 13 pt
+    note = _ink_rows(grey, (axis - 2, bands[-1][-1] + 25, width, height))
+    assert 8 < len(note) < 25
+    # text is anti-aliased: greys between black and white, not 1-bit
+    assert len(set(grey.crop((0, bands[0][0], axis - 5, bands[0][-1])).tobytes())) > 20
+    # the check can fail: a blank image has no ink there
+    blank = Image.new("L", grey.size, 255)
+    assert _ink_rows(blank, (0, bands[0][0], axis - 5, bands[0][-1] + 1)) == []
+
+
+def _chromium_png(svg: Path, width: int, height: int) -> bytes:
+    """`svg` as headless Chromium draws it at width × height pixels (an <img> of that size
+    on a page, screenshot of the element)."""
+    from tests.test_run import _chromium
+
+    browser, driver_path = _chromium()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    page = svg.with_suffix(".html")
+    page.write_text(
+        f'<html><body style="margin:0"><img id=c src="{svg.name}" '
+        f'width="{width}" height="{height}" style="display:block"></body></html>',
+        encoding="utf-8",
+    )
+    options = Options()
+    options.binary_location = browser
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--force-device-scale-factor=1",
+        f"--window-size={width + 100},{height + 200}",
+    ):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    try:
+        driver.get(page.as_uri())
+        return bytes(driver.find_element("id", "c").screenshot_as_png)
+    finally:
+        driver.quit()
+
+
+def _blocks(image: Any, size: int = 16) -> list[int]:
+    """The image's mean grey per size × size block: text shows as darker blocks."""
+    from PIL import Image
+
+    small = image.resize(
+        (image.width // size, image.height // size), Image.Resampling.BOX, reducing_gap=None
+    )
+    return list(small.tobytes())
+
+
+def test_the_svg_in_chromium_looks_like_the_png(
+    rendered: dict[str, dict[str, bytes]], tmp_path: Path
+) -> None:
+    """The SVG (glyph outlines, bars) as a real browser draws it, and the PNG (Pillow),
+    agree block by block: the same text in the same places, in both formats."""
+    for chart in ("expenditure-by-function", "basic-by-economic"):
+        png = _grey(rendered[ANYANG.name][f"charts/{chart}.png"])
+        svg = tmp_path / f"{chart}.svg"
+        svg.write_bytes(rendered[ANYANG.name][f"charts/{chart}.svg"])
+        shot = _grey(_chromium_png(svg, *png.size))
+        assert shot.size == png.size
+        a, b = _blocks(png), _blocks(shot)
+        worst = max(abs(x - y) for x, y in zip(a, b, strict=True))
+        assert worst < 48, (chart, worst)
+        assert sum(x < 250 for x in b) > 100  # the screenshot is not blank
+        # the check can fail: without one label the blocks where it was differ
+        blanked = png.copy()
+        blanked.paste(255, (0, 0, png.width // 8, png.height))
+        worst = max(abs(x - y) for x, y in zip(_blocks(blanked), b, strict=True))
+        assert worst >= 48, (chart, worst)
 
 
 def test_basic_chart_labels(rendered: dict[str, dict[str, bytes]]) -> None:
@@ -193,7 +336,7 @@ def test_reproducible_across_processes_and_hash_seeds(
     seed = "4242" if os.environ.get("PYTHONHASHSEED") != "4242" else "17"
     done = subprocess.run(
         [sys.executable, "-c", script, str(ANYANG)],
-        env={**os.environ, "PYTHONHASHSEED": seed, "MPLBACKEND": "svg"},
+        env={**os.environ, "PYTHONHASHSEED": seed},
         capture_output=True,
         text=True,
         check=True,
@@ -205,21 +348,26 @@ def test_reproducible_across_processes_and_hash_seeds(
     assert json.loads(font) == BUNDLED_FONT_NAME
 
 
-def test_callers_rcparams_neither_leak_in_nor_are_changed(
-    rendered: dict[str, dict[str, bytes]],
-) -> None:
-    import matplotlib
-
-    caller: dict[Any, Any] = {
-        "axes.facecolor": "red",
-        "font.size": 30,
-        "svg.hashsalt": None,
-        "svg.fonttype": "none",
-    }
-    with matplotlib.rc_context(caller):
-        out = _strict_charts(read_package(ANYANG))
-        assert {k: matplotlib.rcParams[k] for k in caller} == caller
-    assert out == rendered[ANYANG.name]
+def test_no_plotting_library_is_loaded() -> None:
+    """The charts are drawn directly (issue 18: matplotlib cost ~10x the CPU): drawing
+    them loads neither matplotlib nor anything else heavy, only Pillow and fontTools."""
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from fiscalpub.package.charts import charts\n"
+        "from fiscalpub.package.reader import read_package\n"
+        "assert charts(read_package(Path(sys.argv[1])))\n"
+        "print(' '.join(sorted(m.split('.')[0] for m in sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(ANYANG)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    loaded = set(done.stdout.split())
+    assert {"PIL", "fontTools"} <= loaded  # the check can fail: it sees the libraries
+    assert not {"matplotlib", "numpy"} & loaded
 
 
 def test_falls_back_to_gpb_expenditure() -> None:
@@ -275,12 +423,10 @@ def test_no_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert charts(read_package(YOUHAO)) == {}
 
 
-def test_font_without_chinese_is_refused() -> None:
-    import matplotlib
-
-    dejavu = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+def test_font_without_chinese_is_refused(tmp_path: Path) -> None:
+    latin = _box_font(tmp_path / "latin.ttf", set("0123456789.,-abcdefXYZ"), "Latin Only")
     with pytest.raises(ChartFontMissing, match="no glyph for") as info:
-        charts(read_package(ANYANG), font=dejavu)
+        charts(read_package(ANYANG), font=latin)
     assert "卫" in str(info.value)
     with pytest.raises(ChartFontMissing, match="no such font file"):
         charts(read_package(ANYANG), font=Path("/nonexistent/x.ttf"))
@@ -376,9 +522,7 @@ def test_the_bundled_font_covers_gbk_and_every_shipped_label() -> None:
     """GB 2312 and GBK entirely, and every character of the registries and vocabulary
     labels: after adding a label with a new character, rebuild the font with
     tools/make_cjk_font.py."""
-    from matplotlib.ft2font import FT2Font
-
-    charmap = FT2Font(str(BUNDLED_FONT)).get_charmap()
+    charmap = _cmap(BUNDLED_FONT)
 
     def lacking(chars: set[str]) -> list[str]:
         return sorted(c for c in chars if not c.isspace() and not charmap.get(ord(c)))
@@ -425,6 +569,20 @@ def test_a_character_the_subset_lacks_falls_back_to_a_system_font_and_says_so(
     monkeypatch.setattr(charts_mod, "FONT_PATHS", (str(partial),))
     with pytest.raises(ChartFontMissing, match=f"no glyph for '{RARE}'.*fonts-noto-cjk"):
         draw(package)
+
+
+def test_a_system_font_is_found_by_family(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """FONT_FAMILIES are looked up among the fonts under FONT_DIRS (any depth), by the
+    family name the font gives, whatever its case; a folder that is absent is skipped."""
+    fonts = tmp_path / "fonts"
+    (fonts / "truetype" / "box").mkdir(parents=True)
+    box = _box_font(fonts / "truetype" / "box" / "box.ttf", set("安阳"), "Box Family Sans")
+    (fonts / "broken.ttf").write_bytes(b"not a font")
+    monkeypatch.setattr(charts_mod, "FONT_DIRS", (str(tmp_path / "absent"), str(fonts)))
+    assert charts_mod.system_fonts(paths=[], families=["No Such", "box family sans"]) == [box]
+    assert find_cjk_font(paths=[], families=["Box Family Sans"]) == box
+    with pytest.raises(ChartFontMissing, match="no system CJK font"):
+        find_cjk_font(paths=[], families=["Other Family"])
 
 
 @pytest.fixture

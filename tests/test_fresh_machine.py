@@ -6,18 +6,18 @@ not the editable install of the tests), then ``fiscalpub run examples/ -o datapa
 the system font folders hidden: inside ``unshare --mount`` an empty tmpfs is mounted over
 /usr/share/fonts and /usr/local/share/fonts (root only; the mounts vanish with the
 process), HOME and the XDG folders point to an empty folder (no ~/.fonts, no
-~/.local/share/fonts, no fontconfig cache) and MPLCONFIGDIR to an empty one (no cached
-font list).  pip keeps its download cache (PIP_CACHE_DIR): packages, not fonts.
+~/.local/share/fonts, no fontconfig cache).  pip keeps its download cache
+(PIP_CACHE_DIR): packages, not fonts.
 
 Where ``unshare`` cannot be used (not root, no mount namespaces), fontconfig is pointed
-at an empty configuration instead (FONTCONFIG_FILE) with the same HOME/MPLCONFIGDIR;
-matplotlib still scans /usr/share/fonts itself then, so that run proves less: that the
-charts are drawn with the bundled font, whatever else is installed.
+at an empty configuration instead (FONTCONFIG_FILE) with the same HOME; the charts'
+fallback still looks under /usr/share/fonts itself then, so that run proves less: that
+the charts are drawn with the bundled font, whatever else is installed.
 
 The run must exit 0, every package with chart data must have its charts (PNG and SVG)
 drawn with the bundled font, recorded as such in datapackage.json, with no
-``charts-skipped`` finding — and, when the fresh venv has the same matplotlib as this
-one, the very bytes this process draws from the same package.
+``charts-skipped`` finding — and, when the fresh venv has the same Pillow and fontTools
+as this one, the very bytes this process draws from the same package.
 
 Marked ``fresh_machine``: in CI (CI=true) a skip of this test is a failure
 (tests/conftest.py).  It takes about half a minute with a warm pip cache.
@@ -101,9 +101,7 @@ def _environment(tmp_path: Path) -> dict[str, str]:
     (bin_dir / "python3").symlink_to(real)
     pip_cache = os.environ.get("PIP_CACHE_DIR") or str(Path.home() / ".cache" / "pip")
     home = tmp_path / "home"
-    mpl = tmp_path / "mplconfig"
-    for folder in (home, mpl):
-        folder.mkdir()
+    home.mkdir()
     env = {
         k: v
         for k, v in os.environ.items()
@@ -114,7 +112,6 @@ def _environment(tmp_path: Path) -> dict[str, str]:
         XDG_CACHE_HOME=str(home / ".cache"),
         XDG_CONFIG_HOME=str(home / ".config"),
         XDG_DATA_HOME=str(home / ".local" / "share"),
-        MPLCONFIGDIR=str(mpl),
         PIP_CACHE_DIR=pip_cache,
         PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}",
     )
@@ -159,18 +156,16 @@ def test_readme_main_command_on_a_machine_without_fonts(tmp_path: Path) -> None:
     out = repo / "datapackages"
     packages = sorted(p.parent for p in out.glob("*/datapackage.json"))
     assert len(packages) == len(list((repo / "examples").glob("*.txt")))
-    fresh_mpl = subprocess.run(
-        [
-            str(repo / ".venv" / "bin" / "python"),
-            "-c",
-            "import matplotlib as m; print(m.__version__)",
-        ],
+    versions = "import PIL, fontTools; print(PIL.__version__, fontTools.version)"
+    fresh = subprocess.run(
+        [str(repo / ".venv" / "bin" / "python"), "-c", versions],
         capture_output=True,
         text=True,
         check=True,
         timeout=120,
     ).stdout.strip()
-    import matplotlib
+    import fontTools
+    import PIL
 
     charted = 0
     for path in packages:
@@ -188,7 +183,7 @@ def test_readme_main_command_on_a_machine_without_fonts(tmp_path: Path) -> None:
         for rel in expected:
             data = (path / rel).read_bytes()
             assert data.startswith(b"\x89PNG\r\n\x1a\n" if rel.endswith(".png") else b"<?xml")
-        if fresh_mpl == matplotlib.__version__:
+        if fresh == f"{PIL.__version__} {fontTools.version}":
             # the same bytes as this process draws: the font does not depend on the machine
             here = draw(package).files
             for rel in expected:
