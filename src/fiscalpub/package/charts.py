@@ -25,7 +25,8 @@ browser, a portal preview), and does not depend on which font a viewer substitut
 Each text is also written as an XML comment before its outlines, and the title and
 footnote as the SVG's ``<title>``/``<desc>``, so the labels stay greppable and readable
 to a screen reader.  The PNG's text is rendered by Pillow (FreeType) from the same font,
-with its basic layout (no libraqm: the same on every machine).
+glyph by glyph (each once per process) at the SVG's advances: no libraqm, no kerning, so
+the same on every machine.
 
 Output is byte-reproducible (CONTRACT: same package, same Pillow/fontTools and font →
 same bytes, whatever the process or PYTHONHASHSEED): fixed sizes, numbers written with a
@@ -60,6 +61,7 @@ from fiscalpub.errors import FiscalpubError
 from fiscalpub.package.reader import LoadedPackage
 
 if TYPE_CHECKING:
+    from PIL import Image
     from PIL.ImageFont import FreeTypeFont
 
 # the charts' font, shipped in the wheel (data/fonts/README.md, OFL.txt beside it)
@@ -345,6 +347,10 @@ class _Face:
     outlines: dict[str, tuple[str, str]] = field(default_factory=dict)  # glyph → (id, d)
     advances: dict[str, float] = field(default_factory=dict)  # character → ems
     pil: dict[float, FreeTypeFont] = field(default_factory=dict)  # size (px) → font
+    # (character, size in px) → its rendered coverage and offset from the pen position
+    masks: dict[tuple[str, float], tuple[Image.Image, int, int] | None] = field(
+        default_factory=dict
+    )
 
     def advance(self, ch: str) -> float:
         """The advance width of `ch` in ems (a character without a glyph: .notdef's)."""
@@ -378,6 +384,23 @@ class _Face:
                 str(self.path), size=size, index=0, layout_engine=ImageFont.Layout.BASIC
             )
         return self.pil[size]
+
+    def mask(self, ch: str, size: float) -> tuple[Image.Image, int, int] | None:
+        """`ch` rendered by Pillow (FreeType) at `size` px: its coverage (0–255) and
+        where its top left is from the pen position on the baseline; None: blank."""
+        key = (ch, size)
+        if key not in self.masks:
+            from PIL import Image, ImageDraw
+
+            font = self.pillow(size)
+            left, top, right, bottom = (round(v) for v in font.getbbox(ch, anchor="ls"))
+            if right <= left or bottom <= top:
+                self.masks[key] = None
+            else:
+                mask = Image.new("L", (right - left, bottom - top), 0)
+                ImageDraw.Draw(mask).text((-left, -top), ch, font=font, fill=255, anchor="ls")
+                self.masks[key] = (mask, left, top)
+        return self.masks[key]
 
 
 def _face(path: Path) -> _Face:
@@ -610,7 +633,9 @@ def _comment(text: str) -> str:
 
 
 def _png(chart: _Layout, face: _Face) -> bytes:
-    """The chart as PNG, DPI pixels per inch, the text rendered by Pillow (FreeType).
+    """The chart as PNG, DPI pixels per inch, the text rendered by Pillow (FreeType) glyph
+    by glyph, each glyph once per process (_Face.mask), placed at the same advances as
+    in the SVG.
 
     A palette image, not RGB: the chart is greys (text anti-aliased over white) and one
     blue, so indices 0–254 are a grey ramp and 255 the bars' colour; anti-aliasing
@@ -622,15 +647,17 @@ def _png(chart: _Layout, face: _Face) -> bytes:
     image = Image.new("P", (round(chart.width * k), round(chart.height * k)), _WHITE)
     image.putpalette(_PALETTE)
     pen = ImageDraw.Draw(image)
-    pen.fontmode = "L"  # anti-aliased (a palette image would get 1-bit text)
     for t in chart.texts:
-        pen.text(
-            (t.x * k, t.y * k),
-            t.text,
-            font=face.pillow(t.size * k),
-            fill=_index(t.color),
-            anchor="rs" if t.right else "ls",
-        )
+        x = (t.x - face.width(t.text, t.size)) * k if t.right else t.x * k
+        y = round(t.y * k)
+        ink = _index(t.color)
+        for ch in t.text:
+            glyph = face.mask(ch, t.size * k)
+            if glyph is not None:
+                mask, left, top = glyph
+                x0, y0 = round(x) + left, y + top
+                image.paste(ink, (x0, y0, x0 + mask.width, y0 + mask.height), mask)
+            x += face.advance(ch) * t.size * k
     for r in chart.rects:  # after the text: solid, whatever they touch
         x0, y0, x1, y1 = (round(v * k) for v in (r.x, r.y, r.x + r.w, r.y + r.h))
         if x1 > x0 and y1 > y0:
