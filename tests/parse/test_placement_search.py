@@ -40,9 +40,12 @@ def test_search_keeps_the_filtered_combinations_in_their_order() -> None:
             r, plus, minus = cols[0], cols[1:split], cols[split:]
             checks.append((max(cols), tp._identity_check(r, plus, minus)))
         fixed = {}
-        if k and rng.random() < 0.3:
-            i = rng.randrange(k)
-            fixed[i] = rng.randrange(n)
+        mode = rng.random()
+        if k and mode < 0.3:  # the layout shows one number's column
+            fixed[rng.randrange(k)] = rng.randrange(n)
+        elif k and mode < 0.6:  # ... every number's column, in order or not
+            cols = sorted(rng.sample(range(n), k)) if mode < 0.5 else rng.choices(range(n), k=k)
+            fixed = dict(enumerate(cols))
         want = _brute(n, values, checks, fixed)
         assert _search(n, values, checks, fixed) == want
         kept += bool(want)

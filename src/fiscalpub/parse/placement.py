@@ -119,6 +119,14 @@ def _search(
     k = len(values)
     if k > n:
         return []
+    if len(fixed) == k:  # one candidate: the fixed columns, if they are in order
+        a = tuple(fixed[i] for i in range(k))
+        if any(not 0 <= c < n for c in a) or any(x >= y for x, y in itertools.pairwise(a)):
+            return []
+        full: list[Decimal | None] = [None] * n
+        for c, value in zip(a, values, strict=True):
+            full[c] = value
+        return [a] if all(chk(full) for _, chk in checks) else []
     ending: list[list[Check]] = [[] for _ in range(n)]
     for last, chk in checks:
         ending[last].append(chk)
@@ -133,16 +141,17 @@ def _search(
             return
         want = fixed.get(j)
         for c in range(lo, n - k + j + 1):
+            ends = ending[c]
             if want is None or c == want:
                 vec[c] = values[j]
-                if all(chk(vec) for chk in ending[c]):
+                if not ends or all(chk(vec) for chk in ends):
                     pos[j] = c
                     lay(j + 1, c + 1)
                 vec[c] = None
             if want is not None and c >= want:
                 break
             # number j goes further right: column c is blank for all those positions
-            if not all(chk(vec) for chk in ending[c]):
+            if ends and not all(chk(vec) for chk in ends):
                 break
 
     lay(0, 0)
