@@ -37,6 +37,12 @@ def test_run_builds_what_build_builds_then_skips(reports: Path, tmp_path: Path) 
     assert code == 0, summary
     assert (summary["reports"], summary["built"], summary["failed"]) == (3, 3, 0)
     assert summary["numbers"] == 557 and summary["tables"] > 0
+    # where the time went (charts apart from the rest of the package) and the peak memory
+    # of a worker; neither is recorded in the manifest (the same input, the same bytes)
+    assert set(summary["stage_seconds"]) == {"parse", "validate", "package", "charts", "rdf"}
+    assert 20_000 < summary["peak_worker_kb"] < 4_000_000
+    manifest = (out / ".fiscalpub-run.json").read_text(encoding="utf-8")
+    assert "peak_kb" not in manifest and "seconds" not in manifest
     for committed in sorted((ROOT / "datapackages").glob("*/datapackage.json")):
         built = out / committed.parent.name
         for path in committed.parent.rglob("*"):
@@ -60,6 +66,7 @@ def test_run_builds_what_build_builds_then_skips(reports: Path, tmp_path: Path) 
     # nothing changed: every report skipped, the catalog byte-identical
     code, again, _ = _run(reports, "-o", out)
     assert code == 0 and (again["built"], again["skipped"]) == (0, 3)
+    assert again["peak_worker_kb"] == 0 and again["stage_seconds"] == {}
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == first
     # one source changed: that report only
     path = sorted(reports.glob("*.txt"))[0]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import resource
 import shutil
 import time
 import traceback
@@ -63,7 +64,8 @@ class Result:
     findings: dict[str, int] = field(default_factory=dict)  # severity -> count
     defects: int = 0
     descriptor: str | None = None  # sha256 of datapackage.json as built (the skip re-check)
-    seconds: dict[str, float] = field(default_factory=dict)  # stage -> seconds
+    seconds: dict[str, float] = field(default_factory=dict)  # stage -> CPU seconds
+    peak_kb: int = 0  # peak memory of the process that built it (not in the manifest)
     summary: dict[str, Any] = field(default_factory=dict)  # for the catalog
 
     @property
@@ -150,12 +152,12 @@ def process(
     where find_reports kept the reports it parsed (a report of one file is not parsed
     again)."""
     result = Result("+".join(str(p) for p in group), key)
-    clock = time.perf_counter()
+    clock = time.process_time()
     written: Path | None = None
 
     def lap(stage: str) -> None:
         nonlocal clock
-        now = time.perf_counter()
+        now = time.process_time()
         result.seconds[stage] = round(result.seconds.get(stage, 0.0) + now - clock, 4)
         clock = now
 
@@ -169,6 +171,10 @@ def process(
         )
         path = written = built.path
         lap("package")
+        if charts:  # drawing the charts is part of the build: said apart
+            charts_took = round(built.package.chart_seconds, 4)
+            result.seconds["package"] = round(result.seconds["package"] - charts_took, 4)
+            result.seconds["charts"] = charts_took
         checked = check_package(path)
         lap("validate")
         package = read_package(path)
@@ -192,6 +198,7 @@ def process(
     result.defects = len(checked.defects)
     result.descriptor = hashlib.sha256((path / "datapackage.json").read_bytes()).hexdigest()
     result.summary = report_summary(report, package.descriptor)
+    result.peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
     return result
 
 
@@ -280,10 +287,14 @@ def read_manifest(out: Path) -> dict[str, dict[str, Any]]:
     return data.get("reports", {}) if isinstance(data, dict) else {}
 
 
+# what differs from one run of the same input to the next, or is the run's own
+_NOT_RECORDED = ("seconds", "status", "peak_kb")
+
+
 def write_manifest(out: Path, results: list[Result]) -> None:
     # no timings: the manifest (like everything run writes) is the same for the same input
     reports = {
-        r.report: {k: v for k, v in asdict(r).items() if k not in ("seconds", "status")}
+        r.report: {k: v for k, v in asdict(r).items() if k not in _NOT_RECORDED}
         for r in results
         if r.status != RunStatus.FAILED
     }
@@ -464,7 +475,11 @@ def run_summary(
         "findings": dict(sorted(findings.items())),
         "packages_with_defects": sum(1 for r in results if r.defects),
         "seconds": round(elapsed, 2),
+        # CPU seconds of each stage, summed over the reports built (workers included)
         "stage_seconds": {k: round(v, 2) for k, v in sorted(stages.items())},
+        # the largest peak memory of a process that built a report (a worker, or this
+        # process with -j 1); 0 when nothing was built
+        "peak_worker_kb": max((r.peak_kb for r in results), default=0),
         "low_confirmed": low_confirmed(checks, min_confirmed),
         "min_confirmed": f"{min_confirmed:f}",
         "grouping": {

@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,7 @@ class BuiltPackage:
     files: dict[str, bytes]  # relative path -> content
     # findings of the build itself, also in findings.csv (charts-skipped), for the caller
     notices: list[Finding] = field(default_factory=list)
+    chart_seconds: float = 0.0  # CPU seconds of the build drawing the charts (run says it)
 
 
 def table_csv(report: Report, table: str, schema: dict[str, Any]) -> bytes:
@@ -276,9 +278,11 @@ def build_package(
     )
     files["codes.csv"] = _csv(fields["codes.schema.json"], codes)
     # charts before findings.csv: a chart that cannot be drawn is a finding, not a failure
+    started = time.process_time()
     chart_resources, charts_font, notices = (
         _charts(report, files, slug) if with_charts else ([], None, [])
     )
+    chart_seconds = time.process_time() - started
     findings = report.findings + unknown + (extra_findings or []) + notices
     files["facts.csv"] = _csv(
         fields["facts.schema.json"], fact_rows(report), numbers["facts.schema.json"]
@@ -298,7 +302,7 @@ def build_package(
     files["datapackage.json"] = (
         json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
     ).encode("utf-8")
-    return BuiltPackage(slug, files, notices)
+    return BuiltPackage(slug, files, notices, chart_seconds)
 
 
 def _refuse_unidentified(report: Report) -> None:
