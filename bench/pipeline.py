@@ -1,35 +1,58 @@
-"""Benchmark of the whole pipeline (`fiscalpub run`) on synthetic PDF reports.
+"""Benchmark of the whole pipeline (`fiscalpub run`), on real reports or synthetic ones.
 
-What it measures, in one run and on the same files:
+**Real-report mode** (``--real``, what issue 18 measures): the reports of ../shared/corpus
+(and those of examples/ that the corpus does not hold; examples/ alone on a fresh
+clone) multiplied to N reports, charts included, 2 processes.  How a copy is made and
+given its own identity: bench/realrun.py (a folder per copy; bytes made distinct after
+the PDF's end; the department renamed ``…（副本0042）`` in the canonical model right after
+parsing; everything else is `fiscalpub run` unchanged).  For each N it prints, from one
+run and its re-run:
 
-- the full pipeline (parse → package → validate → RDF; charts excluded, as the issue
-  asks) on N synthetic PDF reports with `-j JOBS` processes, for each N given;
-- the share of each stage (from `run --json`: seconds summed over the workers);
-- the reference: `pdftotext -layout` on the same PDFs with the same parallelism, and
-  the ratio of fiscalpub's parse stage to it;
-- an incremental re-run with nothing changed, as a share of the full run.
+- wall seconds and CPU seconds (the run and all its workers), and CPU per report;
+- each stage's share of the CPU (parse, validate, package, charts, rdf, from
+  `run --json`'s per-stage seconds summed over the workers; "other" = start-up,
+  grouping the files, the catalog, waiting);
+- a re-run with nothing changed, as a share of the full run;
+- the peak memory of a worker (`run --json`'s ``peak_worker_kb``).
 
-The reports come from bench/synth/generate.py (the structure of real 部门决算 PDFs,
-rendered with a CJK font; departments, years and amounts varied consistently).
+and once: `parse` against `pdftotext -layout` on every corpus PDF report (median and
+worst ratio, each timed in this run: median of 3 warm parses against median of 3
+pdftotext runs), and the peak memory of `fiscalpub run` on the largest corpus report.
 
-    python bench/pipeline.py                      # 100 and 1,000 reports, 2 processes
-    python bench/pipeline.py -n 100 1000 5000 -j 2
+**Synthetic mode** (default): N synthetic PDF reports from bench/synth/generate.py (the
+structure of real 部门决算 PDFs, rendered with a CJK font; departments, years and amounts
+varied consistently), charts excluded; the parse stage against `pdftotext -layout` on the
+same PDFs with the same parallelism.
+
+    python bench/pipeline.py --real                 # 100 and 1,000 real reports, 2 processes
+    python bench/pipeline.py --real -n 100          # one size
+    python bench/pipeline.py                        # synthetic, 100 and 1,000 reports
     python bench/pipeline.py -n 100 --keep /tmp/synth-bench   # reuse generated PDFs
+
+Needs poppler-utils (pdftotext) for the references.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+STAGES = ("parse", "validate", "package", "charts", "rdf")
 
 
 def generate(n: int, folder: Path, jobs: int) -> float:
@@ -106,14 +129,237 @@ def pdftotext(pdfs: list[Path], jobs: int) -> float:
     return time.perf_counter() - started
 
 
+# ------------------------------------------------------------------ real-report mode
+
+
+def real_sources() -> list[list[Path]]:
+    """The real reports: every corpus PDF report (``<stem>-text.pdf`` + ``<stem>-tables.pdf``
+    are one) and text seed, and the reports of examples/ whose bytes the corpus does not
+    hold (all of them on a fresh clone without ../shared)."""
+    pdfs = sorted((CORPUS / "pdf").rglob("*.pdf")) if CORPUS.is_dir() else []
+    groups: list[list[Path]] = []
+    for pdf in pdfs:
+        if pdf.name.endswith("-tables.pdf"):
+            continue
+        tables = pdf.with_name(pdf.name.replace("-text.pdf", "-tables.pdf"))
+        groups.append(
+            [pdf, tables] if pdf.name.endswith("-text.pdf") and tables.exists() else [pdf]
+        )
+    texts = sorted((CORPUS / "seeds").glob("*.txt")) if CORPUS.is_dir() else []
+    seen = {hashlib.sha256(t.read_bytes()).digest() for t in texts}
+    texts += [
+        t
+        for t in sorted((ROOT / "examples").glob("*.txt"))
+        if hashlib.sha256(t.read_bytes()).digest() not in seen
+    ]
+    return groups + [[t] for t in texts]
+
+
+def make_copies(sources: list[list[Path]], n: int, folder: Path) -> None:
+    """Copies 1..n of the sources, round robin, each in its own folder ``copy-NNNN``,
+    its bytes made distinct where the parser does not read (bench/realrun.py)."""
+    for i in range(1, n + 1):
+        target = folder / f"copy-{i:04d}"
+        if target.exists():
+            continue
+        target.mkdir(parents=True)
+        for src in sources[(i - 1) % len(sources)]:
+            data = src.read_bytes()
+            if src.suffix == ".pdf":
+                data += f"\n%fiscalpub-bench copy {i:04d}\n".encode()
+            else:
+                data += b"\n" * (1 + i)
+            (target / src.name).write_bytes(data)
+
+
+def timed_run(args: list[str]) -> tuple[float, float, dict[str, Any]]:
+    """Wall and CPU seconds (the command and every process it waited for) of
+    `bench/realrun.py run ARGS --json`, and its summary."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, str(HERE / "realrun.py"), "run", *args, "--json", "--quiet"],
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+        },
+    )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"fiscalpub run failed: {proc.stderr[-2000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, json.loads(proc.stdout)
+
+
+def real_size(n: int, sources: list[list[Path]], work: Path, jobs: int) -> dict[str, Any]:
+    chosen, out = work / f"in-{n}", work / f"out-{n}"
+    make_copies(sources, n, chosen)  # copies, not links: run does not follow links out
+    args = [str(chosen), "-o", str(out), "-j", str(jobs)]
+    full, cpu, summary = timed_run(args)
+    again, _, second = timed_run(args)
+    stages: dict[str, float] = summary["stage_seconds"]
+    shares = {k: 100 * stages.get(k, 0.0) / cpu for k in STAGES}
+    shares["other"] = max(0.0, 100 - sum(shares.values()))
+    return {
+        "reports": n,
+        "built": summary["built"],
+        "failed": summary["failed"],
+        "wall_s": round(full, 1),
+        "cpu_s": round(cpu, 1),
+        "cpu_ms_per_report": round(1000 * cpu / n, 1),
+        "stages_pct_of_cpu": {k: round(v, 1) for k, v in shares.items()},
+        "rerun_s": round(again, 2),
+        "rerun_pct": round(100 * again / full, 1),
+        "rerun_skipped": second["skipped"],
+        "peak_worker_mb": round(summary.get("peak_worker_kb", 0) / 1024, 1),
+    }
+
+
+def parse_vs_pdftotext(sources: list[list[Path]]) -> dict[str, Any]:
+    """`parse` (in a fresh process per report: median of 3 warm parses, CPU time) against
+    `pdftotext -layout` on the same files (median of 3 runs, CPU time of the child)."""
+    code = (
+        "import sys, time, statistics\n"
+        "from fiscalpub.api import parse_files\n"
+        "files = sys.argv[1:]\n"
+        "parse_files(files)\n"
+        "times = []\n"
+        "for _ in range(3):\n"
+        "    t = time.process_time(); parse_files(files); times.append(time.process_time() - t)\n"
+        "print(statistics.median(times))\n"
+    )
+    rows = []
+    for files in sources:
+        if files[0].suffix != ".pdf":
+            continue
+        ours = float(
+            subprocess.run(
+                [sys.executable, "-c", code, *map(str, files)],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
+        ref = []
+        for _ in range(3):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            for f in files:
+                subprocess.run(
+                    ["pdftotext", "-layout", str(f), "-"], check=True, stdout=subprocess.DEVNULL
+                )
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            ref.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
+        theirs = statistics.median(ref)
+        rows.append((ours / theirs, ours, theirs, " + ".join(f.name for f in files)))
+    rows.sort()
+    worst = rows[-1]
+    return {
+        "reports": len(rows),
+        "median_ratio": round(statistics.median(r[0] for r in rows), 2),
+        "worst_ratio": round(worst[0], 2),
+        "worst_report": worst[3],
+        "overall_ratio": round(sum(r[1] for r in rows) / sum(r[2] for r in rows), 2),
+        "per_report": [
+            {
+                "report": r[3],
+                "ratio": round(r[0], 2),
+                "parse_ms": round(1000 * r[1], 1),
+                "pdftotext_ms": round(1000 * r[2], 1),
+            }
+            for r in rows
+        ],
+    }
+
+
+def largest_peak(sources: list[list[Path]], work: Path) -> dict[str, Any]:
+    """Peak memory of `fiscalpub run` on the corpus report with the most pages, alone."""
+    import pypdfium2 as pdfium
+
+    def pages(files: list[Path]) -> int:
+        total = 0
+        for f in files:
+            if f.suffix == ".pdf":
+                doc = pdfium.PdfDocument(str(f))
+                total += len(doc)
+                doc.close()
+        return total
+
+    files = max(sources, key=pages)
+    folder = work / "largest" / "copy-0000"
+    folder.mkdir(parents=True)
+    for f in files:
+        shutil.copy(f, folder / f.name)
+    _, _, summary = timed_run([str(folder.parent), "-o", str(work / "largest-out"), "-j", "1"])
+    return {
+        "report": " + ".join(f.name for f in files),
+        "pages": pages(files),
+        "peak_mb": round(summary.get("peak_worker_kb", 0) / 1024, 1),
+    }
+
+
+def main_real(sizes: list[int], jobs: int) -> None:
+    sources = real_sources()
+    if not sources:
+        raise SystemExit("no real reports: ../shared/corpus and examples/ are missing")
+    work = Path(tempfile.mkdtemp(prefix="fiscalpub-bench-real-"))
+    print(
+        f"{len(sources)} real reports, multiplied to {', '.join(map(str, sizes))}; "
+        f"{jobs} processes; {os.cpu_count()} CPUs",
+        flush=True,
+    )
+    rows = []
+    try:
+        parse = parse_vs_pdftotext(sources)
+        print(
+            json.dumps({k: v for k, v in parse.items() if k != "per_report"}, ensure_ascii=False),
+            flush=True,
+        )
+        peak = largest_peak(sources, work)
+        print(json.dumps(peak, ensure_ascii=False), flush=True)
+        for n in sorted(sizes):
+            rows.append(real_size(n, sources, work, jobs))
+            print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print()
+    print(
+        f"parse vs pdftotext -layout ({parse['reports']} PDF reports, CPU): "
+        f"median {parse['median_ratio']}×, worst {parse['worst_ratio']}× "
+        f"({parse['worst_report']}), overall {parse['overall_ratio']}×"
+    )
+    print(
+        f"peak memory, largest corpus report alone ({peak['report']}, {peak['pages']} pages): "
+        f"{peak['peak_mb']} MB"
+    )
+    print()
+    head = " ".join(f"{k:>8}" for k in (*STAGES, "other"))
+    print(
+        f"{'reports':>8} {'wall s':>8} {'CPU s':>8} {'CPU ms/r':>9} {'re-run':>8} "
+        f"{'peak MB':>8}  share of CPU: {head}"
+    )
+    for r in rows:
+        shares = " ".join(f"{r['stages_pct_of_cpu'][k]:>7}%" for k in (*STAGES, "other"))
+        print(
+            f"{r['reports']:>8} {r['wall_s']:>8} {r['cpu_s']:>8} {r['cpu_ms_per_report']:>9} "
+            f"{r['rerun_pct']:>7}% {r['peak_worker_mb']:>8}                {shares}"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("-n", type=int, nargs="+", default=[100, 1000], help="report counts")
     ap.add_argument("-j", "--jobs", type=int, default=2, help="processes (default 2)")
-    ap.add_argument("--keep", type=Path, help="folder for the generated PDFs (kept)")
+    ap.add_argument("--keep", type=Path, help="synthetic: folder for the generated PDFs (kept)")
+    ap.add_argument("--real", action="store_true", help="the corpus's real reports multiplied to N")
     args = ap.parse_args()
     if not shutil.which("pdftotext"):
         raise SystemExit("pdftotext is needed for the reference (apt-get install poppler-utils)")
+    if args.real:
+        main_real(args.n, args.jobs)
+        return
     work = Path(tempfile.mkdtemp(prefix="fiscalpub-bench-"))
     pdf_dir = args.keep or work / "pdfs"
     pdf_dir.mkdir(parents=True, exist_ok=True)
