@@ -90,6 +90,20 @@ def test_a_bad_report_does_not_stop_the_batch(reports: Path, tmp_path: Path) -> 
     assert all(f["error"] and "\n" not in f["error"] for f in summary["failures"])
     html = (out / "index.html").read_text(encoding="utf-8")
     assert html.count("<tr class=failed>") == 2
+    # nothing changed: the refused reports are refused again, the same way, without
+    # being read again (a refusal is recorded with the report's key, like a package)
+    code, again, _ = _run(reports, "-o", out)
+    assert code == 1 and (again["skipped"], again["failed"]) == (3, 2)
+    assert again["failures"] == summary["failures"] and again["stage_seconds"] == {}
+    # a changed file is read again (and now refused for another reason)
+    (reports / "notes.txt").write_bytes(b"")
+    code, third, _ = _run(reports, "-o", out)
+    assert (third["skipped"], third["failed"]) == (3, 2)
+    errors = {Path(f["report"]).name: f["error"] for f in third["failures"]}
+    assert (
+        errors["notes.txt"]
+        != {Path(f["report"]).name: f["error"] for f in again["failures"]}["notes.txt"]
+    )
 
 
 def test_usage_errors(tmp_path: Path) -> None:
@@ -231,3 +245,29 @@ def test_run_flags_a_report_whose_self_check_confirms_little(tmp_path: Path) -> 
     ) in human.stdout.splitlines()
     bad = cli_runner().invoke(main, ["run", str(folder), "-o", str(out), "--min-confirmed", "2"])
     assert bad.exit_code == 2
+
+
+def test_a_refused_report_is_not_read_again_while_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fiscalpub import api
+    from fiscalpub.pipeline import run_folder
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("这不是一份部门预算或决算报告。\n", encoding="utf-8")
+    out = tmp_path / "out"
+
+    def run() -> tuple[str, str | None]:
+        [result] = run_folder([[notes]], out, base_iri=None, config_digest="t")
+        return result.status, result.error
+
+    status, error = run()
+    assert status == "failed" and error and "not a 部门决算/部门预算 report" in error
+
+    def read_again(group: list[Path]) -> object:
+        raise AssertionError("read again")
+
+    monkeypatch.setattr(api, "load_report", read_again)
+    assert run() == (status, error)  # the recorded refusal, not a new reading
+    notes.write_text("这也不是报告。\n", encoding="utf-8")
+    assert "read again" in (run()[1] or "")  # a changed file is read again

@@ -5,6 +5,9 @@ A report is skipped when its key — the sha256 of its source files, the fiscalp
 version and the hashes of the registry, the vocabulary and the configuration — is the
 one recorded for its package in ``OUT/.fiscalpub-run.json`` and the package is still
 there.  One bad report never stops the batch: it is reported and the exit code says so.
+A report fiscalpub refused (not a report, no department named…) is recorded with its
+key too, and refused again without being read while the key is the same; a failure
+of another kind (a full disk, a bug) is retried by the next run.
 """
 
 from __future__ import annotations
@@ -66,6 +69,9 @@ class Result:
     descriptor: str | None = None  # sha256 of datapackage.json as built (the skip re-check)
     seconds: dict[str, float] = field(default_factory=dict)  # stage -> CPU seconds
     peak_kb: int = 0  # peak memory of the process that built it (not in the manifest)
+    # failed because fiscalpub refused the report itself (not a report, no department…):
+    # the same input fails the same way, so a re-run reports it again without retrying
+    lasting: bool = False
     summary: dict[str, Any] = field(default_factory=dict)  # for the catalog
 
     @property
@@ -186,6 +192,7 @@ def process(
     except Exception as exc:  # one bad report never stops the batch
         result.status = RunStatus.FAILED
         result.error = _one_line(exc)
+        result.lasting = isinstance(exc, FiscalpubError)
         if written is not None:  # a failed report leaves no package behind
             shutil.rmtree(written, ignore_errors=True)
         return result
@@ -279,16 +286,18 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{where}".splitlines()[0]
 
 
-def read_manifest(out: Path) -> dict[str, dict[str, Any]]:
+def read_manifest(out: Path, part: str = "reports") -> dict[str, dict[str, Any]]:
+    """The reports an earlier run built (`part` "reports") or refused ("failed")."""
     try:
         data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return data.get("reports", {}) if isinstance(data, dict) else {}
+    found = data.get(part, {}) if isinstance(data, dict) else {}
+    return found if isinstance(found, dict) else {}
 
 
 # what differs from one run of the same input to the next, or is the run's own
-_NOT_RECORDED = ("seconds", "status", "peak_kb")
+_NOT_RECORDED = ("seconds", "status", "peak_kb", "lasting")
 
 
 def write_manifest(out: Path, results: list[Result]) -> None:
@@ -298,7 +307,14 @@ def write_manifest(out: Path, results: list[Result]) -> None:
         for r in results
         if r.status != RunStatus.FAILED
     }
-    text = json.dumps({"fiscalpub": __version__, "reports": reports}, ensure_ascii=False, indent=1)
+    # a report fiscalpub refused is not retried while nothing it depends on changes
+    failed = {
+        r.report: {"key": r.key, "error": r.error}
+        for r in results
+        if r.failed and r.lasting and r.key
+    }
+    data = {"fiscalpub": __version__, "reports": reports, "failed": failed}
+    text = json.dumps(data, ensure_ascii=False, indent=1)
     write_atomic(out / MANIFEST, (text + "\n").encode("utf-8"), if_changed=True)
 
 
@@ -378,7 +394,7 @@ def _run(
     progress: Callable[[Result], None] | None,
     parsed: Path | None,
 ) -> list[Result]:
-    previous = read_manifest(out)
+    previous, refused = read_manifest(out), read_manifest(out, "failed")
     folder = str(parsed) if parsed is not None else None
     results: list[Result] = []
     todo: list[tuple[list[Path], str]] = []
@@ -392,8 +408,14 @@ def _run(
             if progress:
                 progress(result)
             continue
-        old = previous.get(name)
-        if old and old.get("key") == key and _still_there(out, old):
+        old, no = previous.get(name), refused.get(name)
+        if no and no.get("key") == key and isinstance(no.get("error"), str):
+            # refused before, and neither the files nor fiscalpub changed: refused again
+            result = Result(name, key, status=RunStatus.FAILED, error=no["error"], lasting=True)
+            results.append(result)
+            if progress:
+                progress(result)
+        elif old and old.get("key") == key and _still_there(out, old):
             result = Result(**{**old, "status": RunStatus.SKIPPED, "seconds": {}})
             results.append(result)
             if progress:
