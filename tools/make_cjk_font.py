@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the charts' bundled CJK font: a subset of Noto Sans CJK SC Regular.
 
-    pip install fonttools            # build-time only (matplotlib depends on it anyway)
+    pip install fonttools            # a fiscalpub dependency already (the charts read outlines)
     python tools/make_cjk_font.py SOURCE.otf [--check]
     # writes src/fiscalpub/data/fonts/FiscalpubSansSC-Regular.otf (-o for another path)
 
@@ -39,11 +39,12 @@ Characters kept (only those the source has; the script prints what it lacks):
   data/vocab/*.csv (the classification labels) and of src/fiscalpub/package/charts.py (its fixed
   titles and footnotes), so labels and titles always render with the bundled font.
 
-fontTools subsetter options: the defaults (OpenType layout features kept: matplotlib ≥ 3.11
-shapes text with libraqm — kerning and ligatures of the Latin letters), except that the
+fontTools subsetter options: the defaults (OpenType layout features kept, though the charts
+place glyphs by their advances without shaping since they no longer use matplotlib — a
+renderer that shapes gets kerning and ligatures of the Latin letters), except that the
 vertical-writing features (vert, vrt2, vkrn, vpal, valt, vhal, vchw) and the vertical
 tables (vhea, vmtx, VORG) are dropped (charts are written horizontally), 'locl' is dropped
-(matplotlib sets no language: the Simplified Chinese forms are the font's defaults, so the
+(the charts set no language: the Simplified Chinese forms are the font's defaults, so the
 Japanese/Korean/Traditional forms 'locl' would pull in are never drawn), hinting is kept,
 no glyph names, .notdef outline kept.
 
