@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from fiscalpub import api
+from fiscalpub import api, pipeline
 from fiscalpub.parse import kept
 from fiscalpub.pipeline import find_reports, run_folder
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, corpus_path
 
 REPORTS = ("000_bd253d31d99d6327.txt", "003_c8682c8f72d65ec9.txt")
 
@@ -52,14 +52,14 @@ def test_each_file_is_parsed_once_and_the_packages_are_the_same(
     keep.mkdir()
     once = tmp_path / "parsed-once"
     assert find_reports([folder], once, keep=keep)[0] == groups
-    assert len(list(keep.iterdir())) == len(REPORTS)  # one parsed report per file
+    assert len(list(keep.glob("*.report.pickle"))) == len(REPORTS)  # one per file
 
     def parse_again(group: list[Path]) -> object:
         raise AssertionError(f"{group} parsed a second time")
 
     monkeypatch.setattr(api, "load_report", parse_again)
     _run(groups, once, parsed=keep)
-    assert list(keep.iterdir()) == []  # each kept report used once
+    assert list(keep.glob("*.report.pickle")) == []  # each kept report used once
     assert _files(once) == _files(again)  # byte for byte what parsing again makes
 
 
@@ -75,3 +75,34 @@ def test_a_file_changed_after_it_was_parsed_is_parsed_again(folder: Path, tmp_pa
 
 def test_nothing_is_kept_without_a_folder_and_missing_is_none(tmp_path: Path) -> None:
     assert kept.take(tmp_path, tmp_path / "never-probed.pdf") is None
+
+
+@pytest.mark.corpus
+def test_a_report_of_two_files_is_parsed_from_the_documents_read_to_group_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for half in ("text", "tables"):
+        name = f"jiangsu-swbgt-2019-budget-{half}.pdf"
+        shutil.copy(corpus_path("pdf", name), inputs / name)
+    again = tmp_path / "read-twice"
+    groups, _ = find_reports([inputs], again)
+    assert [len(g) for g in groups] == [2]
+    run_folder(groups, again, base_iri=None, config_digest="test")
+
+    keep = tmp_path / "keep"
+    keep.mkdir()
+    once = tmp_path / "read-once"
+    find_reports([inputs], once, keep=keep)
+    assert len(list(keep.glob("*.document.pickle"))) == 2  # a tables file, a narrative file
+
+    def read_again(path: str, source: int = 0) -> object:
+        raise AssertionError(f"{path} read a second time")
+
+    monkeypatch.setattr(pipeline, "read_document", read_again)
+    monkeypatch.setattr(api, "load_report", read_again)
+    [result] = run_folder(groups, once, base_iri=None, config_digest="test", parsed=keep)
+    assert result.status == "built", result.error
+    assert list(keep.glob("*.document.pickle")) == []
+    assert _files(once) == _files(again)

@@ -142,9 +142,9 @@ def probe(path: Path, keep: Path | None = None) -> Probe:
         report = build_report([doc])
     except (FiscalpubError, OSError):
         return Probe("", "unreadable")
-    if keep is not None:
-        kept.keep(keep, path, digest, report)
     role = _ROLES[(bool(report.line_items), bool(report.facts))]
+    if keep is not None:  # a half of a report keeps its document for the whole
+        kept.keep(keep, path, digest, report, doc if role in ("tables", "narrative") else None)
     meta = report.report
     totals: set[Decimal] = set()
     amounts: set[Decimal] = set()

@@ -36,8 +36,10 @@ from fiscalpub.grouping import group_reports
 from fiscalpub.model import PRINTED, Report, TextEnum, money
 from fiscalpub.package.reader import read_package
 from fiscalpub.parse import kept
+from fiscalpub.parse.report import build_report
 from fiscalpub.pool import stop_pool, worker_pool
 from fiscalpub.rdf.cube import cube, dataset_iri, serialise
+from fiscalpub.read import read_document
 from fiscalpub.validate.defects import check_package
 from fiscalpub.validate.engine import validate_report
 
@@ -210,12 +212,23 @@ def process(
 
 
 def _parsed(group: list[Path], folder: str | None) -> Report | None:
-    """The report find_reports parsed from this one file, with its self-check; None when
-    there is none (not probed, a report of several files, or the file changed)."""
-    if folder is None or len(group) != 1:
+    """The report of these files from what find_reports parsed and read, with its
+    self-check: a report of one file as parsed then, a report of several files parsed
+    from the documents read then; None without a kept report or document (not probed,
+    or a file changed since)."""
+    if folder is None:
         return None
-    report = kept.take(Path(folder), group[0])
-    return api.with_checks(report) if report is not None else None
+    if len(group) == 1:
+        report = kept.take(Path(folder), group[0])
+        return api.with_checks(report) if report is not None else None
+    docs = [kept.take_document(Path(folder), path, i) for i, path in enumerate(group)]
+    if all(doc is None for doc in docs):
+        return None
+    read = [
+        doc or read_document(str(path), source=i)
+        for i, (path, doc) in enumerate(zip(group, docs, strict=True))
+    ]
+    return api.with_checks(build_report(read))
 
 
 # The summary a catalog needs, saved in the manifest for skipped reports.  Bump the version
