@@ -301,7 +301,7 @@ def test_help_loads_no_heavy_library() -> None:
     loaded = _modules_after(
         "from fiscalpub.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass"
     )
-    heavy = {"fiscalpub.api", "pyoxigraph", "frictionless", "matplotlib", "ckanapi", "rdflib"}
+    heavy = {"fiscalpub.api", "pyoxigraph", "frictionless", "PIL", "fontTools", "ckanapi", "rdflib"}
     assert "fiscalpub.cli" in loaded and not heavy & loaded
 
 

@@ -67,7 +67,7 @@ LAZY: dict[str, str] = {
     "fiscalpub.read": "read_document loads read.pdf only for a PDF: it pulls pypdfium2",
     # the command line imports the library inside each command, so that `fiscalpub
     # --help` and a command that needs little do not load pyoxigraph, frictionless,
-    # ckanapi, matplotlib or the parser (about 1.5 s)
+    # ckanapi, Pillow, fontTools or the parser (about 1.5 s)
     "fiscalpub.cli._common": "start-up time: the library, inside the shared helpers",
     "fiscalpub.cli.build": "start-up time: the library, inside `build`",
     "fiscalpub.cli.linked": "start-up time: pyoxigraph and the RDF stage, inside the commands",

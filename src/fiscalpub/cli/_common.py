@@ -3,7 +3,7 @@ rendering of what publishing and pushing did (`publish`, `push` and `run --publi
 --push` print the same).  The command modules never import each other, only this.
 
 The library (fiscalpub.api and below) is imported inside the functions that need it:
-`fiscalpub --help` must not load pyoxigraph, frictionless, ckanapi or matplotlib.
+`fiscalpub --help` must not load pyoxigraph, frictionless, ckanapi, PIL or fontTools.
 """
 
 from __future__ import annotations
