@@ -58,6 +58,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
 Kind = Literal["number", "blank", "unreadable", "not_a_number"]
@@ -147,8 +148,14 @@ def _number(digits: str, negative: bool, percent: bool) -> Reading:
     return Reading("number", printed, Decimal(printed), decimals, percent)
 
 
+@lru_cache(maxsize=65536)
 def read_number(token: str) -> Reading:
-    """Read one table cell token (see the module docstring)."""
+    """Read one table cell token (see the module docstring).
+
+    Memoised: a reading depends on the token only and is immutable (a frozen Reading,
+    a Decimal), and the parser asks about the same cell tokens many times over (each
+    grid pass, is_number, the header and row tests): a whole corpus parse reads ~660k
+    tokens, few of them distinct."""
     folded = fold(token)
     s = folded.strip()
     if _BLANK.fullmatch(s):
