@@ -51,6 +51,15 @@ def _title_keys() -> list[tuple[str, list[str], bool]]:
     return sorted(((k, ids, local) for (k, local), ids in keys.items()), key=lambda x: -len(x[0]))
 
 
+@lru_cache(maxsize=1)
+def _title_chars() -> frozenset[str]:
+    """The characters every registry title holds (表): a line without them names no
+    table, and most lines of a report are not titles (each would be tested against
+    every title variant)."""
+    keys = [set(key) for key, _, _ in _title_keys()]
+    return frozenset(set.intersection(*keys)) if keys else frozenset()
+
+
 def match_title(text: str) -> tuple[str, str, bool] | None:
     """(table id, title, local) when a short line names a registry table; longest
     variant wins; `local`: a regional title (registry local_titles)."""
@@ -65,6 +74,8 @@ def match_titles(text: str) -> tuple[list[str], str, bool] | None:
     if not s or len(s) > 60:
         return None
     stripped = _TITLE_NOISE.sub("", s)
+    if not _title_chars().issubset(stripped):
+        return None
     for key, tids, local in _title_keys():
         if key in stripped and (
             len(stripped) - len(key) <= _MAX_TITLE_EXTRA or _owner_prefixed(stripped, key)
