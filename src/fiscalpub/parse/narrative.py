@@ -112,24 +112,25 @@ class _Text:
 def narrative_text(doc: Document) -> _Text:
     """The narrative part as one whitespace-free string, mapped back to lines."""
     all_lines = list(doc.lines())
-    start = _narrative_start([re.sub(r"\s+", "", nfkc(line.text)) for line in all_lines])
+    squashed = [re.sub(r"\s+", "", nfkc(line.text)) for line in all_lines]
+    start = _narrative_start(squashed)
     if start is None:
         return _Text(chars="", lines=[])
-    chars: list[str] = []
+    chars: list[str] = []  # the text in pieces (each line's, never empty)
     owners: list[Line] = []
     running = _running_lines(all_lines)
-    for line in all_lines[start:]:
-        s = _INLINE_FOLIO.sub("", re.sub(r"\s+", "", nfkc(line.text)))
+    for line, squashed_line in zip(all_lines[start:], squashed[start:], strict=True):
+        s = _INLINE_FOLIO.sub("", squashed_line)
         if _END.match(s) or (_PROJECT_END.search(s) and len(s) < 60):
             break
         if _FOLIO.fullmatch(s) or s in running:
             continue  # a page number or running header between two halves of a sentence
-        if (_HEADING.match(s) or _ITEM.match(s)) and chars and chars[-1] != "。":
+        if (_HEADING.match(s) or _ITEM.match(s)) and chars and not chars[-1].endswith("。"):
             chars.append("。")  # a heading ends the previous sentence (also after "；")
             owners.append(line)
-        for ch in s:
-            chars.append(ch)
-            owners.append(line)
+        if s:
+            chars.append(s)
+            owners.extend([line] * len(s))  # the line of each of its characters
     return _Text(chars="".join(chars), lines=owners)
 
 
