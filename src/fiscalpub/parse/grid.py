@@ -66,6 +66,14 @@ class Cell:
         return (self.x0 + self.x1) / 2
 
     def numbers(self) -> list[tuple[Word, Line]]:
+        """The cell's amounts, pieces of a number printed apart joined (see _joined)."""
+        return self._numbers
+
+    @cached_property
+    def _numbers(self) -> list[tuple[Word, Line]]:
+        # computed once: the words are fixed once _bands has placed them (as `text`
+        # assumes), and each pass over the bands asks again (has_number, header_text,
+        # map_columns, _filled …: ~650k calls a corpus parse, on ~25k cells)
         return [(w, ln) for w, ln in _joined(self.words) if is_number(nfkc(w.text))]
 
 
