@@ -253,10 +253,16 @@ def _label_re() -> re.Pattern[str]:
     return re.compile(rf"(?<![\u4e00-\u9fff])({alts})\s*[:：]\s*([^\s:：]+)")
 
 
+@lru_cache(maxsize=1)
+def _label_roles() -> dict[str, str]:
+    """Squashed label -> the role it names (made once: every line of a report is asked)."""
+    return {squash(nfkc(k)): v for k, v in identity_words().labels.items()}
+
+
 def _label_claims(line: Line, how: str) -> list[Claim]:
     """ "部门：江苏省人民检察院", "预算单位：上海市福利彩票发行中心" in one line."""
     w = identity_words()
-    roles = {squash(nfkc(k)): v for k, v in w.labels.items()}
+    roles = _label_roles()
     out: list[Claim] = []
     for m in _label_re().finditer(nfkc(line.text)):
         printed = m.group(2)
