@@ -235,7 +235,7 @@ def _subpaths(obj: Any) -> list[_Box]:
     paths) is not read segment by segment: it has at most one part of two points, and
     for a path of one part the caller takes the object's bounds."""
     count = raw.FPDFPath_CountSegments(obj)
-    if count < 4 or count > _MAX_SEGMENTS:
+    if count < 4 or count > _MAX_SEGMENTS or not _moves_again(obj, count):
         return []
     # ~115k path objects in the corpus, a few segments each: the point buffers are
     # passed by one reference made once, and each part's bounds come from its x and y
@@ -252,6 +252,16 @@ def _subpaths(obj: Any) -> list[_Box]:
         parts[-1][0].append(x.value)
         parts[-1][1].append(y.value)
     return [(min(xs), min(ys), max(xs), max(ys)) for xs, ys in parts if len(xs) > 1]
+
+
+def _moves_again(obj: Any, count: int) -> bool:
+    """A move after the first segment: the path has more than one part.  Read before
+    the points, by segment types alone: the longer paths are nearly all one box (move +
+    four lines), whose points the caller does not need."""
+    return any(
+        raw.FPDFPathSegment_GetType(raw.FPDFPath_GetPathSegment(obj, i)) == raw.FPDF_SEGMENT_MOVETO
+        for i in range(1, count)
+    )
 
 
 _WHITE = 250  # a fill this light (each of R, G, B) does not show on the page
