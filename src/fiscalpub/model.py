@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 from enum import Enum
+from json.encoder import encode_basestring as _quote  # C when available
 from typing import Any
 
 SCHEMA_VERSION = "1.1"
@@ -193,7 +194,16 @@ class TableInfo:
         self.status = TableStatus(self.status)  # a plain string (a test, old code) too
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "status": str(self.status)}
+        return {
+            "table": self.table,
+            "status": str(self.status),
+            "unit": self.unit,
+            "decimals": self.decimals,
+            "source": self.source,
+            "page": self.page,
+            "line": self.line,
+            "title": self.title,
+        }
 
 
 @dataclass
@@ -215,9 +225,24 @@ class LineItem:
     line: int
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["amount"] = money(self.amount)
-        return d
+        # written out, not dataclasses.asdict (its deep copy was most of to_json's time)
+        return {
+            "table": self.table,
+            "column": self.column,
+            "measure": self.measure,
+            "classification": self.classification,
+            "code": self.code,
+            "row": self.row,
+            "item": self.item,
+            "placed_by": self.placed_by,
+            "candidates": list(self.candidates),
+            "amount": money(self.amount),
+            "printed": self.printed,
+            "unit": self.unit,
+            "source": self.source,
+            "page": self.page,
+            "line": self.line,
+        }
 
 
 @dataclass
@@ -239,10 +264,23 @@ class Fact:
     status: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["amount"] = None if self.amount is None else money(self.amount)
-        d["value"] = None if self.value is None else f"{self.value:f}"
-        return d
+        return {
+            "indicator": self.indicator,
+            "amount": None if self.amount is None else money(self.amount),
+            "value": None if self.value is None else f"{self.value:f}",
+            "unit": self.unit,
+            "printed": self.printed,
+            "phase": self.phase,
+            "period": self.period,
+            "path": None if self.path is None else list(self.path),
+            "code": self.code,
+            "base": self.base,
+            "text": self.text,
+            "source": self.source,
+            "page": self.page,
+            "line": self.line,
+            "status": self.status,
+        }
 
 
 @dataclass
@@ -254,6 +292,17 @@ class Where:
     column: str | None = None
     code: str | None = None
     row: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "page": self.page,
+            "line": self.line,
+            "table": self.table,
+            "column": self.column,
+            "code": self.code,
+            "row": self.row,
+        }
 
 
 @dataclass
@@ -275,13 +324,13 @@ class Finding:
             "code": self.code,
             "severity": str(self.severity),
             "message": self.message,
-            "where": [asdict(w) for w in self.where],
+            "where": [w.to_dict() for w in self.where],
         }
 
 
 def finding_id(code: str, where: list[Where]) -> str:
     """Stable id: a hash of the finding code and its locations (not of the message)."""
-    key = json.dumps([code, [asdict(w) for w in where]], sort_keys=True, ensure_ascii=False)
+    key = json.dumps([code, [w.to_dict() for w in where]], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
@@ -294,11 +343,23 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        meta = asdict(self.report)
-        if self.report.checks is None:
-            del meta["checks"]
-        else:
-            meta["checks"] = self.report.checks.to_dict()
+        r = self.report
+        meta: dict[str, Any] = {
+            "department": r.department,
+            "year": r.year,
+            "kind": r.kind,
+            "region": {"name": r.region.name, "code": r.region.code},
+            "units": list(r.units),
+            "staff": {
+                "authorised": r.staff.authorised,
+                "actual": r.staff.actual,
+                "retired": r.staff.retired,
+            },
+            "sources": [{"path": s.path, "sha256": s.sha256, "pages": s.pages} for s in r.sources],
+            "scope": r.scope,
+        }
+        if r.checks is not None:
+            meta["checks"] = r.checks.to_dict()
         return {
             "schema_version": SCHEMA_VERSION,
             "report": meta,
@@ -309,7 +370,7 @@ class Report:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1) + "\n"
+        return json_indent1(self.to_dict()) + "\n"
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Report:
@@ -359,3 +420,70 @@ class Report:
             facts=facts,
             findings=findings,
         )
+
+
+class _Unusual(Exception):
+    """A value json_indent1 leaves to the json module (a float, a non-string key...)."""
+
+
+def json_indent1(value: Any) -> str:
+    """Exactly ``json.dumps(value, ensure_ascii=False, indent=1)``, several times faster:
+    with an indent the json module uses its pure-Python encoder (a generator per value),
+    which was most of a package build.  Anything but dicts with string keys, lists,
+    strings, ints, booleans and None goes to the json module itself."""
+    parts: list[str] = []
+    try:
+        _encode(value, "\n", parts)
+    except _Unusual:
+        return json.dumps(value, ensure_ascii=False, indent=1)
+    return "".join(parts)
+
+
+def _encode(o: Any, nl: str, parts: list[str]) -> None:
+    """Append the JSON of `o`, whose line starts `nl` (a newline and its indent)."""
+    if isinstance(o, str):
+        parts.append(_quote(o))
+    elif o is None:
+        parts.append("null")
+    elif o is True:
+        parts.append("true")
+    elif o is False:
+        parts.append("false")
+    elif isinstance(o, int):
+        parts.append(int.__repr__(o))
+    elif isinstance(o, list | tuple):
+        if not o:
+            parts.append("[]")
+            return
+        inner = nl + " "
+        sep = "[" + inner
+        for v in o:
+            parts.append(sep)
+            sep = "," + inner
+            _encode(v, inner, parts)
+        parts.append(nl + "]")
+    elif isinstance(o, dict):
+        if not o:
+            parts.append("{}")
+            return
+        inner = nl + " "
+        sep = "{" + inner
+        for k, v in o.items():
+            if type(k) is not str:
+                raise _Unusual
+            parts.append(sep)
+            sep = "," + inner
+            parts.append(_quote(k))
+            parts.append(": ")
+            t = type(v)
+            if t is str:  # the common cells inline: no call per value
+                parts.append(_quote(v))
+            elif v is None:
+                parts.append("null")
+            elif t is int:
+                parts.append(int.__repr__(v))
+            else:
+                _encode(v, inner, parts)
+        parts.append(nl + "}")
+    else:
+        raise _Unusual

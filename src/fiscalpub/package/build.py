@@ -17,6 +17,7 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ from fiscalpub.model import (
 )
 from fiscalpub.package.charts import ChartError, draw
 from fiscalpub.package.reader import LoadedPackage
-from fiscalpub.package.schemas import all_schemas
+from fiscalpub.package.schemas import SchemaFile, schema_files
 from fiscalpub.package.slug import package_slug
 from fiscalpub.vocab.build import concept_iri
 from fiscalpub.vocab.harvest import era_of
@@ -70,12 +71,14 @@ def table_csv(report: Report, table: str, schema: dict[str, Any]) -> bytes:
     return _csv(names, wide_rows(report, table, names[3:-1]), numeric)
 
 
-def _csv(header: list[str], rows: list[list[Any]], numeric: set[str] = frozenset()) -> bytes:  # type: ignore[assignment]
+def _csv(
+    header: list[str], rows: list[list[Any]], numeric: AbstractSet[str] = frozenset()
+) -> bytes:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(header)
-    for row in rows:
-        w.writerow([_cell(v, header[i] in numeric) for i, v in enumerate(row)])
+    flags = [name in numeric for name in header]  # once per file, not once per cell
+    w.writerows([_cell(v, n) for v, n in zip(row, flags, strict=True)] for row in rows)
     return out.getvalue().encode("utf-8")
 
 
@@ -265,18 +268,12 @@ def build_package(
     _refuse_unidentified(report)
     meta = report.report
     slug = package_slug(meta)
-    schemas = all_schemas()
+    schemas = schema_files()
     codes, unknown = codes_resource(report, index or shipped_index())
     files: dict[str, bytes] = {}
-    fields = {name: [f["name"] for f in s["fields"]] for name, s in schemas.items()}
-    numbers = {
-        name: {f["name"] for f in s["fields"] if f["type"] in ("number", "integer", "year")}
-        for name, s in schemas.items()
-    }
-    files["line_items.csv"] = _csv(
-        fields["line_items.schema.json"], line_item_rows(report), numbers["line_items.schema.json"]
-    )
-    files["codes.csv"] = _csv(fields["codes.schema.json"], codes)
+    items = schemas["line_items.schema.json"]
+    files["line_items.csv"] = _csv(items.names, line_item_rows(report), items.numeric)
+    files["codes.csv"] = _csv(schemas["codes.schema.json"].names, codes)
     # charts before findings.csv: a chart that cannot be drawn is a finding, not a failure
     started = time.process_time()
     chart_resources, charts_font, notices = (
@@ -284,15 +281,16 @@ def build_package(
     )
     chart_seconds = time.process_time() - started
     findings = report.findings + unknown + (extra_findings or []) + notices
-    files["facts.csv"] = _csv(
-        fields["facts.schema.json"], fact_rows(report), numbers["facts.schema.json"]
-    )
-    files["findings.csv"] = _csv(fields["findings.schema.json"], finding_rows(findings))
+    facts = schemas["facts.schema.json"]
+    files["facts.csv"] = _csv(facts.names, fact_rows(report), facts.numeric)
+    files["findings.csv"] = _csv(schemas["findings.schema.json"].names, finding_rows(findings))
     printed_tables = [
         t.table for t in report.tables if any(li.table == t.table for li in report.line_items)
     ]
     for tid in printed_tables:
-        files[f"tables/{tid}.csv"] = table_csv(report, tid, schemas[f"tables/{tid}.schema.json"])
+        files[f"tables/{tid}.csv"] = table_csv(
+            report, tid, schemas[f"tables/{tid}.schema.json"].schema
+        )
     files["canonical.json"] = report.to_json().encode("utf-8")
     _add_schemas(files, schemas, printed_tables)
     resources = _data_resources(report, files, printed_tables)
@@ -322,7 +320,7 @@ def _refuse_unidentified(report: Report) -> None:
 
 
 def _add_schemas(
-    files: dict[str, bytes], schemas: dict[str, Any], printed_tables: list[str]
+    files: dict[str, bytes], schemas: dict[str, SchemaFile], printed_tables: list[str]
 ) -> None:
     """The Table Schemas of the resources written (a table's only if it prints numbers)."""
     used = [
@@ -333,9 +331,7 @@ def _add_schemas(
         *[f"tables/{t}.schema.json" for t in printed_tables],
     ]
     for name in used:
-        files[f"schemas/{name}"] = (
-            json.dumps(schemas[name], ensure_ascii=False, indent=2) + "\n"
-        ).encode()
+        files[f"schemas/{name}"] = schemas[name].content
 
 
 def _data_resources(

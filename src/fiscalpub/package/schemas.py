@@ -6,6 +6,10 @@ package carries its own copy, since frictionless refuses ``../`` paths.
 
 from __future__ import annotations
 
+import copy
+import json
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from fiscalpub.model import PLACED_BY
@@ -15,15 +19,19 @@ CODE_PATTERN = "^[23][0-9]{2}([0-9]{2}){0,2}$"
 UNITS = ["元", "千元", "万元", "亿元"]
 
 
+@lru_cache(maxsize=1)
 def _all_columns() -> dict[str, list[Column]]:
-    """Every column id a table may print: its own and those of its variants."""
+    """Every column id a table may print: its own and those of its variants (the registry
+    is read once per process, so this is computed once; callers only read it)."""
     out: dict[str, list[Column]] = {}
     for tid, spec in tables().items():
         cols = list(spec.all_columns())
+        ids = {c.id for c in cols}
         for v in spec.variants:
             for col in variant_columns(v):
-                if col.id not in {c.id for c in cols}:
+                if col.id not in ids:
                     cols.append(col)
+                    ids.add(col.id)
         out[tid] = cols
     return out
 
@@ -225,6 +233,14 @@ def wide_schema(table: str) -> dict[str, Any]:
 
 
 def all_schemas() -> dict[str, dict[str, Any]]:
+    """Every Table Schema by its file name, a fresh copy the caller may change."""
+    return copy.deepcopy(_schemas())
+
+
+@lru_cache(maxsize=1)
+def _schemas() -> dict[str, dict[str, Any]]:
+    """The schemas depend on the registry only, which is read once per process: built once
+    (they took a third of a package build).  Shared: never changed."""
     out = {
         "line_items.schema.json": line_items_schema(),
         "codes.schema.json": codes_schema(),
@@ -234,3 +250,31 @@ def all_schemas() -> dict[str, dict[str, Any]]:
     for tid in tables():
         out[f"tables/{tid}.schema.json"] = wide_schema(tid)
     return out
+
+
+@dataclass(frozen=True)
+class SchemaFile:
+    """One Table Schema as a package uses it: its field names, the names of its number
+    fields (never neutralised as formulas in a CSV) and the file's bytes."""
+
+    schema: dict[str, Any]
+    names: list[str]
+    numeric: frozenset[str]
+    content: bytes
+
+
+@lru_cache(maxsize=1)
+def schema_files() -> dict[str, SchemaFile]:
+    """Every schema ready to write, computed once per process (read only: shared by
+    every package built)."""
+    return {
+        name: SchemaFile(
+            schema,
+            [f["name"] for f in schema["fields"]],
+            frozenset(
+                f["name"] for f in schema["fields"] if f["type"] in ("number", "integer", "year")
+            ),
+            (json.dumps(schema, ensure_ascii=False, indent=2) + "\n").encode(),
+        )
+        for name, schema in _schemas().items()
+    }
