@@ -207,6 +207,8 @@ def real_size(n: int, sources: list[list[Path]], work: Path, jobs: int) -> dict[
         "reports": n,
         "built": summary["built"],
         "failed": summary["failed"],
+        # why, once per reason (copies of one report fail alike)
+        "failed_because": sorted({f["error"][:90] for f in summary["failures"]}),
         "wall_s": round(full, 1),
         "cpu_s": round(cpu, 1),
         "cpu_ms_per_report": round(1000 * cpu / n, 1),

@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from fiscalpub import grouping
+from fiscalpub import grouping, pipeline
 from fiscalpub.parse import load
 from fiscalpub.parse import report as parse_report
 
@@ -38,9 +38,11 @@ def build_report(docs: list[Any]) -> Any:
     return report
 
 
-# the two places a report is parsed in `run`: the grouping's probes and the worker
-grouping.build_report = build_report  # type: ignore[attr-defined]
-load.build_report = build_report  # type: ignore[attr-defined]
+# every place `run` parses a report (the grouping's probes, a worker's report of one file
+# or of several): each module that imported the parser's entry point by name
+for _module in (grouping, load, pipeline):
+    if getattr(_module, "build_report", None) is _parse:
+        _module.build_report = build_report  # type: ignore[attr-defined]
 
 if __name__ == "__main__":
     from fiscalpub.cli import main
