@@ -472,6 +472,19 @@ def test_concurrent_queries(endpoint: str) -> None:
 
 def test_serve_calls_ready_and_stops_on_keyboard_interrupt() -> None:
     """serve() runs in this (main) thread; a helper queries it, then interrupts it."""
+    import signal
+
+    # a test run started in the background by a script (`cmd &`) inherits SIGINT ignored,
+    # and interrupt_main() is then lost: this test is about Ctrl-C, so it runs with
+    # Python's own handler whatever the run inherited
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        _serve_until_interrupted()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _serve_until_interrupted() -> None:
     import _thread
 
     urls: list[str] = []
