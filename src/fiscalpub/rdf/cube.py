@@ -177,8 +177,11 @@ def cube(package: LoadedPackage, base: str, index: CodeIndex | None = None) -> l
     t += observations.pages()
     t += observations.printed_rows()
     t += concepts.triples(observations.labels)
-    t += dsd.triples()
-    return sorted(set(t), key=str)
+    # sorted by N-Triples text, duplicates dropped: keyed by that text (equal triples and
+    # only they have the same text), the shared DSD's keys made once per process
+    by_text = {str(x): x for x in t}
+    by_text.update(dsd.keyed())
+    return [by_text[k] for k in sorted(by_text)]
 
 
 def _dataset(

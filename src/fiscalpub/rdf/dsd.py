@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pyoxigraph import Literal, NamedNode, Triple
 
@@ -175,6 +176,19 @@ def registry_labels() -> tuple[dict[str, str], dict[str, list[str]], dict[str, l
 
 def triples() -> list[Triple]:
     """The DSD, its component properties and the small code lists, sorted."""
+    return list(_triples())
+
+
+@lru_cache(maxsize=1)
+def keyed() -> dict[str, Triple]:
+    """The DSD triples by their N-Triples text (`str`), the key every cube sorts on:
+    built and formatted once per process, as they depend only on the table registry
+    (itself read once), not on the package or its year."""
+    return {str(t): t for t in _triples()}
+
+
+@lru_cache(maxsize=1)
+def _triples() -> tuple[Triple, ...]:
     t: list[Triple] = []
     dsd = NamedNode(DSD)
     t.append(Triple(dsd, RDF_TYPE, ns("qb", "DataStructureDefinition")))
@@ -246,7 +260,7 @@ def triples() -> list[Triple]:
         if attachment:
             t.append(Triple(spec, ns("qb", "componentAttachment"), attachment))
     t += list(code_lists())
-    return sorted(set(t), key=str)
+    return tuple(sorted(set(t), key=str))
 
 
 def code_lists() -> Iterator[Triple]:
