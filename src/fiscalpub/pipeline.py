@@ -34,13 +34,13 @@ from fiscalpub.config import PLACEHOLDER_BASE
 from fiscalpub.errors import FiscalpubError
 from fiscalpub.grouping import group_reports
 from fiscalpub.model import PRINTED, Report, TextEnum, money
-from fiscalpub.package.reader import read_package
+from fiscalpub.package.reader import built_package
 from fiscalpub.parse import kept
 from fiscalpub.parse.report import build_report
 from fiscalpub.pool import stop_pool, worker_pool
 from fiscalpub.rdf.cube import cube, dataset_iri, serialise
 from fiscalpub.read import read_document
-from fiscalpub.validate.defects import check_package
+from fiscalpub.validate.defects import check_built
 from fiscalpub.validate.engine import validate_report
 
 MANIFEST = ".fiscalpub-run.json"
@@ -183,9 +183,10 @@ def process(
             charts_took = round(built.package.chart_seconds, 4)
             result.seconds["package"] = round(result.seconds["package"] - charts_took, 4)
             result.seconds["charts"] = charts_took
-        checked = check_package(path)
+        # the package is judged and exported from the bytes just built, not read back
+        checked = check_built(path, built.package.files, report)
         lap("validate")
-        package = read_package(path)
+        package = built_package(path, built.package.files)
         rdf_dir = Path(out) / "rdf"
         rdf_dir.mkdir(exist_ok=True)
         ttl = serialise(cube(package, base_iri or PLACEHOLDER_BASE), "turtle")
@@ -205,7 +206,7 @@ def process(
     result.numbers = len(report.line_items)
     result.findings = dict(sorted(severity.items()))
     result.defects = len(checked.defects)
-    result.descriptor = hashlib.sha256((path / "datapackage.json").read_bytes()).hexdigest()
+    result.descriptor = hashlib.sha256(built.package.files["datapackage.json"]).hexdigest()
     result.summary = report_summary(report, package.descriptor)
     result.peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
     return result

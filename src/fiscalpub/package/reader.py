@@ -51,14 +51,7 @@ def read_package(path: Path) -> LoadedPackage:
         raise PackageError(f"{root}: no datapackage.json (not a data package)") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PackageError(f"{descriptor_path}: cannot read: {exc}") from exc
-    if not isinstance(descriptor, dict) or "fiscalpub" not in descriptor:
-        raise PackageError(f"{descriptor_path}: not a fiscalpub package (no `fiscalpub` block)")
-    name = descriptor.get("name")
-    if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", name):
-        raise PackageError(
-            f"{descriptor_path}: package name {name!r} must be lower-case letters, digits, "
-            "'.', '_' or '-' (Data Package spec): it becomes part of IRIs and portal names"
-        )
+    _check_descriptor(descriptor_path, descriptor)
     files: dict[str, bytes] = {}
     for resource in descriptor.get("resources", []):
         rel = str(resource.get("path", ""))
@@ -69,6 +62,42 @@ def read_package(path: Path) -> LoadedPackage:
             files[rel] = target.read_bytes()
         except OSError as exc:
             raise PackageError(f"{root}: resource {rel} cannot be read: {exc}") from exc
+    return _loaded(root, descriptor, files)
+
+
+def built_package(root: Path, built: dict[str, bytes]) -> LoadedPackage:
+    """The package `read_package(root)` would load, from the bytes just built and written
+    there (`built`: relative path -> content), so `run` does not read back what it wrote:
+    the same checks, and only the files its descriptor lists as resources."""
+    descriptor_path = root / "datapackage.json"
+    try:
+        descriptor = json.loads(built["datapackage.json"].decode("utf-8"))
+    except (KeyError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PackageError(f"{descriptor_path}: cannot read: {exc}") from exc
+    _check_descriptor(descriptor_path, descriptor)
+    files: dict[str, bytes] = {}
+    for resource in descriptor.get("resources", []):
+        rel = str(resource.get("path", ""))
+        if rel not in built:
+            raise PackageError(f"{root}: resource {rel} cannot be read: not built")
+        files[rel] = built[rel]
+    return _loaded(root, descriptor, files)
+
+
+def _check_descriptor(descriptor_path: Path, descriptor: Any) -> None:
+    """A fiscalpub package's descriptor: an object with a `fiscalpub` block and a name
+    that can be part of an IRI."""
+    if not isinstance(descriptor, dict) or "fiscalpub" not in descriptor:
+        raise PackageError(f"{descriptor_path}: not a fiscalpub package (no `fiscalpub` block)")
+    name = descriptor.get("name")
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", name):
+        raise PackageError(
+            f"{descriptor_path}: package name {name!r} must be lower-case letters, digits, "
+            "'.', '_' or '-' (Data Package spec): it becomes part of IRIs and portal names"
+        )
+
+
+def _loaded(root: Path, descriptor: dict[str, Any], files: dict[str, bytes]) -> LoadedPackage:
     for needed in ("line_items.csv", "codes.csv"):
         if needed not in files:
             raise PackageError(f"{root}: the package has no {needed}")

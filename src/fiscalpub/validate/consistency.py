@@ -9,9 +9,10 @@ the report (canonical.json and line_items.csv / facts.csv) say the same thing.""
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -94,9 +95,42 @@ def duplicates(report: Report, folder: Path) -> Iterator[Finding]:
             )
 
 
-def _csv_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+class Files:
+    """A package's files as these checks read them: from its folder, or (``built``:
+    relative path -> content) from the bytes `run` just built and wrote there, so a run
+    does not read back what it wrote. Either way the same files give the same findings."""
+
+    def __init__(self, folder: Path, built: Mapping[str, bytes] | None = None) -> None:
+        self.folder = folder
+        self.built = built
+
+    def rows(self, rel: str) -> list[dict[str, str]] | None:
+        """The rows of a CSV file, or None when there is no such file."""
+        if self.built is None:
+            path = self.folder / rel
+            if not path.exists():
+                return None
+            with path.open(encoding="utf-8", newline="") as fh:
+                return list(csv.DictReader(fh))
+        data = self.built.get(rel)
+        if data is None:
+            return None
+        return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+
+    def table_csvs(self) -> list[str]:
+        """The stems of the wide table CSVs (tables/<id>.csv), sorted."""
+        if self.built is None:
+            return [p.stem for p in sorted((self.folder / "tables").glob("*.csv"))]
+        found = (rel[len("tables/") :] for rel in self.built if rel.startswith("tables/"))
+        return sorted(name[:-4] for name in found if name.endswith(".csv") and "/" not in name)
+
+    def read(self, rel: str) -> bytes:
+        """A file's bytes (OSError when there is none, as from the folder)."""
+        if self.built is None:
+            return (self.folder / rel).read_bytes()
+        if rel not in self.built:
+            raise FileNotFoundError(rel)
+        return self.built[rel]
 
 
 def _text(value: object) -> str:
@@ -116,17 +150,17 @@ def _same(cell: str, value: object) -> bool:
     return cell == _text(value)
 
 
-def against_csvs(report: Report, folder: Path) -> Iterator[Finding]:
+def against_csvs(report: Report, files: Files) -> Iterator[Finding]:
     """canonical.json and line_items.csv / facts.csv hold the same items, in order."""
+    folder = files.folder
     pairs = (
         ("line_items.csv", report.line_items, _ITEM_FIELDS),
         ("facts.csv", report.facts, _FACT_FIELDS),
     )
     for name, items, fields in pairs:
-        path = folder / name
-        if not path.exists():
+        rows = files.rows(name)
+        if rows is None:
             continue
-        rows = _csv_rows(path)
         if len(rows) != len(items):
             yield _defect(
                 "package-canonical-mismatch",
@@ -150,29 +184,32 @@ def against_csvs(report: Report, folder: Path) -> Iterator[Finding]:
                 break  # the first row that differs says enough
 
 
-def against_tables(report: Report, folder: Path) -> Iterator[Finding]:
+def against_tables(report: Report, files: Files) -> Iterator[Finding]:
     """Each wide table CSV (tables/<id>.csv) is what canonical.json's line items give under
     the package's own table schema: a cell edited there (hashes recomputed) is a defect."""
-    for path in sorted((folder / "tables").glob("*.csv")):
-        schema_path = folder / "schemas" / "tables" / f"{path.stem}.schema.json"
+    for stem in files.table_csvs():
         try:
-            schema = json.loads(schema_path.read_text(encoding="utf-8"))
-            expected = table_csv(report, path.stem, schema)
+            schema_bytes = files.read(f"schemas/tables/{stem}.schema.json")
+            schema = json.loads(schema_bytes.decode("utf-8"))
+            expected = table_csv(report, stem, schema)
         except (OSError, ValueError, KeyError, TypeError):
             continue  # a missing or broken schema is frictionless's defect
-        if path.read_bytes() != expected:
+        if files.read(f"tables/{stem}.csv") != expected:
             yield _defect(
                 "package-canonical-mismatch",
-                f"tables/{path.name} is not what canonical.json's line items give",
-                folder,
-                Where(table=path.stem),
+                f"tables/{stem}.csv is not what canonical.json's line items give",
+                files.folder,
+                Where(table=stem),
             )
 
 
-def check(report: Report, folder: Path) -> list[Finding]:
+def check(report: Report, folder: Path, built: Mapping[str, bytes] | None = None) -> list[Finding]:
+    """The findings on `report` (canonical.json as read) and the package in `folder`,
+    whose files are read there or, given `built`, taken from the bytes just built."""
+    files = Files(folder, built)
     return [
         *amounts(report, folder),
         *duplicates(report, folder),
-        *against_csvs(report, folder),
-        *against_tables(report, folder),
+        *against_csvs(report, files),
+        *against_tables(report, files),
     ]

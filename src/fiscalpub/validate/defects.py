@@ -5,8 +5,12 @@ Source contradictions are another matter (the rules): they are data.
 
 from __future__ import annotations
 
+import io
 import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +18,7 @@ from fiscalpub.canonical import report_from_json
 from fiscalpub.errors import BadCanonical, FiscalpubError, UnreadableInput
 from fiscalpub.model import Finding, Report, Severity, Where
 from fiscalpub.parse.load import read_report
-from fiscalpub.read.document import check_input
+from fiscalpub.read.document import check_input, max_input_bytes
 from fiscalpub.validate import consistency
 
 
@@ -131,16 +135,7 @@ def check_package(path: Path) -> Checked:
                 _defect("package-invalid", f"datapackage.json cannot be loaded ({exc})", path)
             )
             return checked
-    for task in report.tasks:
-        for error in task.errors:
-            row = getattr(error, "row_number", None)
-            name = task.name or task.place
-            code = f"package-{error.type}"
-            if error.type == "scheme-error" and "No such file" in error.message:
-                code = "package-missing-file"
-            checked.defects.append(_defect(code, f"{name}: {error.message}", path, name, row))
-    for error in report.errors:
-        checked.defects.append(_defect(f"package-{error.type}", error.message, path))
+    checked.defects += _frictionless_defects(report, path)
     canonical = path / "canonical.json"
     if canonical.exists() and not checked.defects:
         try:
@@ -149,6 +144,116 @@ def check_package(path: Path) -> Checked:
             checked.defects.append(_defect("package-invalid-report", str(exc), path))
         else:
             checked.defects += consistency.check(checked.report, path)
+    return checked
+
+
+def _frictionless_defects(report: Any, path: Path) -> list[Finding]:
+    """The errors of a frictionless validation report, as defects of the package."""
+    out: list[Finding] = []
+    for task in report.tasks:
+        for error in task.errors:
+            row = getattr(error, "row_number", None)
+            name = task.name or task.place
+            code = f"package-{error.type}"
+            if error.type == "scheme-error" and "No such file" in error.message:
+                code = "package-missing-file"
+            out.append(_defect(code, f"{name}: {error.message}", path, name, row))
+    for error in report.errors:
+        out.append(_defect(f"package-{error.type}", error.message, path))
+    return out
+
+
+# ------------------------------------------------------------- the package just built
+
+# what frictionless reads from memory instead of disk while check_built runs:
+# the normalised path of a file of the package just built -> its bytes
+_SERVED: dict[str, bytes] = {}
+
+
+@lru_cache(maxsize=1)
+def _serve_from_memory() -> None:
+    """Register (once per process) a frictionless loader that reads the files in
+    _SERVED from memory; any other path falls through to frictionless's own loaders."""
+    from frictionless import Loader, Plugin, system
+
+    class MemoryLoader(Loader):
+        def read_byte_stream_create(self) -> Any:
+            content = io.BytesIO(_SERVED[str(self.resource.normpath)])
+            return io.BufferedRandom(content)  # type: ignore[arg-type]  # as frictionless's own
+
+    class MemoryPlugin(Plugin):
+        def create_loader(self, resource: Any) -> Any:
+            if resource.scheme == "file" and resource.normpath in _SERVED:
+                return MemoryLoader(resource)
+            return None
+
+    system.register("fiscalpub-built", MemoryPlugin())
+
+
+@contextmanager
+def _served(folder: Path, built: Mapping[str, bytes]) -> Iterator[None]:
+    from frictionless import helpers
+
+    _serve_from_memory()
+    _SERVED.clear()
+    for rel, content in built.items():
+        _SERVED[helpers.normalize_path(rel, basepath=str(folder))] = content
+    try:
+        yield
+    finally:
+        _SERVED.clear()
+
+
+@lru_cache(maxsize=256)
+def _schema(content: bytes, rel: str, version: str | None) -> Any:
+    """A Table Schema as frictionless loads it from its file `rel` (descriptor path
+    and initial form included, so the resource exports it as that path). The same
+    schemas recur in every package: each is loaded once per process and shared;
+    frictionless copies a schema's fields before a row stream or header uses them."""
+    from frictionless import Schema
+
+    schema = Schema.from_descriptor(json.loads(content), datapackage_version=version)
+    schema.metadata_descriptor_path = rel
+    schema.metadata_descriptor_initial = schema.to_descriptor()
+    return schema
+
+
+def check_built(path: Path, built: Mapping[str, bytes], report: Report) -> Checked:
+    """What check_package(path) finds in the package just written to `path`, judged
+    from the bytes built (`built`: relative path -> content) rather than read back:
+    frictionless validates the same descriptor over the same bytes, and the canonical
+    report is `report` itself (canonical.json is its to_json), not parsed again.
+    `fiscalpub validate` on the folder gives the same findings (tests/validate)."""
+    from frictionless import Package, system
+
+    limit = max_input_bytes()
+    if any(len(content) > limit for content in built.values()):
+        return check_package(path)  # over the input limit: the folder's verdict, as is
+    _memoise_frictionless_case()
+    checked = Checked(path, "package")
+    try:
+        data = json.loads(built["datapackage.json"].decode("utf-8"))
+    except (KeyError, UnicodeDecodeError, json.JSONDecodeError):
+        return check_package(path)  # not a descriptor: the folder's verdict says why
+    if not isinstance(data, dict):
+        return check_package(path)
+    with system.use_context(trusted=False), _served(path, built):
+        try:
+            package = Package(data, basepath=str(path))
+            listed = data.get("resources")
+            if isinstance(listed, list) and len(listed) == len(package.resources):
+                for resource, given in zip(package.resources, listed, strict=True):
+                    rel = given.get("schema") if isinstance(given, dict) else None
+                    if isinstance(rel, str) and rel in built:
+                        version = getattr(resource, "_datapackage_version", None)
+                        resource.schema = _schema(built[rel], rel, version)
+            frictionless = package.validate()
+        except Exception:  # frictionless cannot load it: the folder's verdict says why
+            return check_package(path)
+    checked.defects += _frictionless_defects(frictionless, path)
+    if "canonical.json" in built and not checked.defects:
+        checked.report = report
+        checked.defects += consistency.check(report, path, built)
     return checked
 
 
