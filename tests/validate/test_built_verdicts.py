@@ -137,3 +137,52 @@ def test_an_edited_package_gets_the_same_defects_either_way(
     in_memory, on_disk = _both(folder, files)
     assert code in {said[0] for said in on_disk}
     assert in_memory == on_disk
+
+
+def _first_error(validator: Any, data: Any) -> tuple[str, list[Any]] | None:
+    error = next(iter(sorted(validator.iter_errors(data), key=lambda e: list(e.path))), None)
+    return None if error is None else (error.message, list(error.absolute_path))
+
+
+def _broken(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Copies of a canonical report each broken in one place: a wrong type, a value out of
+    its enum, a required field missing, a field the schema does not know."""
+    edits: list[tuple[tuple[Any, ...], Any]] = [
+        (("line_items", 3, "amount"), 12),
+        (("line_items", 5, "table"), "no_such_table"),
+        (("line_items", 7, "page"), "7"),
+        (("facts", 0, "indicator"), None),
+        (("findings", 0, "severity"), "fatal"),
+        (("report", "year"), "2022"),
+        (("tables", 0, "status"), []),
+        (("schema_version",), "9"),
+        (("line_items", 0, "extra"), 1),
+    ]
+    out = []
+    for path, value in edits:
+        copy = json.loads(json.dumps(data))
+        node = copy
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+        out.append(copy)
+    for part, key in (("line_items", "printed"), ("report", "department")):
+        copy = json.loads(json.dumps(data))
+        target = copy[part][2] if part == "line_items" else copy[part]
+        del target[key]
+        out.append(copy)
+    return out
+
+
+def test_the_schema_validator_with_references_inlined_says_what_the_schema_says() -> None:
+    from jsonschema import Draft202012Validator
+
+    from fiscalpub.canonical import _validator
+    from fiscalpub.schema import report_schema
+
+    data = json.loads((PACKAGE / "canonical.json").read_bytes())
+    plain = Draft202012Validator(report_schema())
+    cases = [data, *_broken(data)]
+    said = [_first_error(_validator(), case) for case in cases]
+    assert said == [_first_error(plain, case) for case in cases]
+    assert said[0] is None and all(s is not None for s in said[1:])
