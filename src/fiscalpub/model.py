@@ -467,23 +467,23 @@ def _encode(o: Any, nl: str, parts: list[str]) -> None:
             parts.append("{}")
             return
         inner = nl + " "
-        sep = "{" + inner
+        items = []
         for k, v in o.items():
             if type(k) is not str:
                 raise _Unusual
-            parts.append(sep)
-            sep = "," + inner
-            parts.append(_quote(k))
-            parts.append(": ")
             t = type(v)
-            if t is str:  # the common cells inline: no call per value
-                parts.append(_quote(v))
+            if t is str:  # the common values inline: no call per value
+                items.append(f"{_quote(k)}: {_quote(v)}")
             elif v is None:
-                parts.append("null")
+                items.append(f"{_quote(k)}: null")
             elif t is int:
-                parts.append(int.__repr__(v))
+                items.append(f"{_quote(k)}: {int.__repr__(v)}")
+            elif t is list and not v:
+                items.append(f"{_quote(k)}: []")
             else:
-                _encode(v, inner, parts)
-        parts.append(nl + "}")
+                sub: list[str] = []
+                _encode(v, inner, sub)
+                items.append(f"{_quote(k)}: {''.join(sub)}")
+        parts.append("{" + inner + ("," + inner).join(items) + nl + "}")
     else:
         raise _Unusual

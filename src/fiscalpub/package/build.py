@@ -28,6 +28,7 @@ from fiscalpub.errors import NoIdentity, SeveralReports
 from fiscalpub.model import (
     SCHEMA_VERSION,
     Finding,
+    LineItem,
     Report,
     ReportMeta,
     Severity,
@@ -63,12 +64,17 @@ class BuiltPackage:
     chart_seconds: float = 0.0  # CPU seconds of the build drawing the charts (run says it)
 
 
-def table_csv(report: Report, table: str, schema: dict[str, Any]) -> bytes:
+def table_csv(
+    report: Report, table: str, schema: dict[str, Any], items: list[LineItem] | None = None
+) -> bytes:
     """The wide CSV of one printed table (tables/<id>.csv) under its Table Schema: what
-    build writes, and what validate rebuilds from canonical.json to compare."""
+    build writes, and what validate rebuilds from canonical.json to compare.  `items`:
+    the table's line items when the caller has them (else read from the report)."""
     names = [f["name"] for f in schema["fields"]]
     numeric = {f["name"] for f in schema["fields"] if f["type"] in ("number", "integer", "year")}
-    return _csv(names, wide_rows(report, table, names[3:-1]), numeric)
+    if items is None:
+        items = [li for li in report.line_items if li.table == table]
+    return _csv(names, _wide_rows(items, names[3:-1]), numeric)
 
 
 def _csv(
@@ -77,16 +83,32 @@ def _csv(
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(header)
-    flags = [name in numeric for name in header]  # once per file, not once per cell
-    w.writerows([_cell(v, n) for v, n in zip(row, flags, strict=True)] for row in rows)
+    # the csv writer itself writes None as "" and other values as str(value); only a text
+    # cell that a spreadsheet would run as a formula needs a look (once per file, which)
+    text = [i for i, name in enumerate(header) if name not in numeric]
+    width = len(header)
+    for row in rows:
+        if len(row) != width:
+            raise ValueError(f"a row of {len(row)} cells under {width} columns")
+        cells = None
+        for i in text:
+            v = row[i]
+            if v is not None and str(v)[:1] in _FORMULA:
+                if cells is None:
+                    cells = list(row)
+                cells[i] = _cell(v, False)
+        w.writerow(row if cells is None else cells)
     return out.getvalue().encode("utf-8")
+
+
+_FORMULA = ("=", "+", "-", "@")
 
 
 def _cell(value: Any, numeric: bool) -> str:
     if value is None:
         return ""
     text = str(value)
-    if not numeric and text[:1] in ("=", "+", "-", "@") and not _PLAIN_NUMBER.fullmatch(text):
+    if not numeric and text[:1] in _FORMULA and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text  # a spreadsheet would run it as a formula
     return text
 
@@ -211,15 +233,18 @@ def finding_rows(findings: list[Finding]) -> list[list[Any]]:
 
 def wide_rows(report: Report, table: str, columns: list[str]) -> list[list[Any]]:
     """One row per printed row of the table, numbers as printed under their columns."""
+    return _wide_rows([li for li in report.line_items if li.table == table], columns)
+
+
+def _wide_rows(items: list[LineItem], columns: list[str]) -> list[list[Any]]:
+    """wide_rows of the table's own line items (in their order)."""
     order: list[tuple[str | None, str | None, int, int]] = []
     cells: dict[tuple[str | None, str | None, int, int], dict[str, Any]] = {}
     # a code printed on several rows (Beijing's 支出总表: one row per function × economic
     # code; 一般公共预算支出表: one block per unit): a cell already filled starts the
     # code's next row, so that no printed value overwrites another
     repeat: dict[tuple[str | None, str | None, int], int] = {}
-    for li in report.line_items:
-        if li.table != table:
-            continue
+    for li in items:
         base = (
             li.code,
             li.row if li.code is None else None,
@@ -284,12 +309,13 @@ def build_package(
     facts = schemas["facts.schema.json"]
     files["facts.csv"] = _csv(facts.names, fact_rows(report), facts.numeric)
     files["findings.csv"] = _csv(schemas["findings.schema.json"].names, finding_rows(findings))
-    printed_tables = [
-        t.table for t in report.tables if any(li.table == t.table for li in report.line_items)
-    ]
+    by_table: dict[str, list[LineItem]] = {}  # once, not once per table
+    for li in report.line_items:
+        by_table.setdefault(li.table, []).append(li)
+    printed_tables = [t.table for t in report.tables if t.table in by_table]
     for tid in printed_tables:
         files[f"tables/{tid}.csv"] = table_csv(
-            report, tid, schemas[f"tables/{tid}.schema.json"].schema
+            report, tid, schemas[f"tables/{tid}.schema.json"].schema, by_table[tid]
         )
     files["canonical.json"] = report.to_json().encode("utf-8")
     _add_schemas(files, schemas, printed_tables)
@@ -590,9 +616,12 @@ def write_package(package: BuiltPackage, out: Path) -> Path:
         # mkdtemp makes a private (0700) folder: the package gets a folder's usual
         # permissions instead, so a web server or another user can read what it links
         tmp.chmod(0o777 & ~_umask())
+        made = {tmp}  # each folder made once, not once per file in it
         for rel, content in sorted(package.files.items()):
             path = tmp / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
             path.write_bytes(content)
         if target.exists():
             shutil.rmtree(target)
