@@ -446,7 +446,9 @@ def _add_sources(
                     "format": suffix.lstrip(".") or "bin",
                     "mediatype": SOURCE_MEDIA.get(suffix, "application/octet-stream"),
                     "title": "原始报告 / the source report as published",
-                    **_integrity(content),
+                    # the digest just taken: a source is most of a package's bytes
+                    "hash": f"sha256:{digest}",
+                    "bytes": len(content),
                 }
             )
     return originals, resources
