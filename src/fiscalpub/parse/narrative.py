@@ -109,8 +109,26 @@ class _Text:
     lines: list[Line]  # the line of every character
 
 
+# the narrative text of the last few documents: one report asks for it four times (facts,
+# unreadable numbers, two text checks); a document is read-only once read
+_TEXTS: dict[int, tuple[Document, _Text]] = {}
+_TEXTS_KEPT = 4
+
+
 def narrative_text(doc: Document) -> _Text:
-    """The narrative part as one whitespace-free string, mapped back to lines."""
+    """The narrative part as one whitespace-free string, mapped back to lines (built
+    once per document: the entry keeps its document, so its id is not reused)."""
+    kept = _TEXTS.get(id(doc))
+    if kept is not None and kept[0] is doc:
+        return kept[1]
+    text = _narrative_text(doc)
+    while len(_TEXTS) >= _TEXTS_KEPT:
+        del _TEXTS[next(iter(_TEXTS))]
+    _TEXTS[id(doc)] = (doc, text)
+    return text
+
+
+def _narrative_text(doc: Document) -> _Text:
     all_lines = list(doc.lines())
     squashed = [re.sub(r"\s+", "", nfkc(line.text)) for line in all_lines]
     start = _narrative_start(squashed)
