@@ -28,6 +28,32 @@ from fiscalpub.read.document import Document, Line, Page, RulingLine, Word, read
 _Char = tuple[str, float, float, float, float]  # text, x0, x1, top, bottom (top-down)
 
 
+def _bare(fn: Any) -> Any:
+    """The same pdfium function without ctypes argument types: pypdfium2 declares them,
+    and checking them costs ~0.45 of the ~0.65 us of each of the ~1.3M calls a corpus
+    read makes (a character's origin, a path's draw mode...).  Callers pass what C
+    expects: ctypes handles and byrefs for pointers, Python ints only for C ints."""
+    address = ctypes.cast(fn, ctypes.c_void_p).value
+    if address is None:  # not reached: every function named here is in the library
+        raise ImportError(f"pdfium has no {fn.__name__}")
+    return ctypes.CFUNCTYPE(fn.restype)(address)
+
+
+_char_origin = _bare(raw.FPDFText_GetCharOrigin)
+_font_size = _bare(raw.FPDFText_GetFontSize)
+_text_matrix = _bare(raw.FPDFText_GetMatrix)
+_obj_type = _bare(raw.FPDFPageObj_GetType)
+_obj_bounds = _bare(raw.FPDFPageObj_GetBounds)
+_obj_matrix = _bare(raw.FPDFPageObj_GetMatrix)
+_fill_color = _bare(raw.FPDFPageObj_GetFillColor)
+_draw_mode = _bare(raw.FPDFPath_GetDrawMode)
+_count_segments = _bare(raw.FPDFPath_CountSegments)
+_segment = _bare(raw.FPDFPath_GetPathSegment)
+_segment_point = _bare(raw.FPDFPathSegment_GetPoint)
+_segment_type = _bare(raw.FPDFPathSegment_GetType)
+_page_object = _bare(raw.FPDFPage_GetObject)
+
+
 def _open(path: Path, data: bytes) -> pdfium.PdfDocument:
     try:
         return pdfium.PdfDocument(data)
@@ -108,7 +134,7 @@ def read_pdf(path: str | Path, source: int = 0) -> Document:
 
 def _has_images(page: pdfium.PdfPage) -> bool:
     return any(
-        raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(page.raw, i)) == raw.FPDF_PAGEOBJ_IMAGE
+        _obj_type(_page_object(page.raw, i)) == raw.FPDF_PAGEOBJ_IMAGE
         for i in range(raw.FPDFPage_CountObjects(page.raw))
     )
 
@@ -184,39 +210,36 @@ _MAX_FORM_DEPTH = 4  # forms nested deeper than this are not searched for rules
 def _path_boxes(page: pdfium.PdfPage) -> list[_Box]:
     """Page-space bounds of every path object, those inside (nested) forms included."""
     out: list[_Box] = []
-    objects = [
-        raw.FPDFPage_GetObject(page.raw, i) for i in range(raw.FPDFPage_CountObjects(page.raw))
-    ]
+    get = _page_object
+    objects = [get(page.raw, i) for i in range(raw.FPDFPage_CountObjects(page.raw))]
     _collect_paths(objects, _IDENTITY, 0, out)
     return out
 
 
 def _collect_paths(objects: list[Any], outer: _Matrix, depth: int, out: list[_Box]) -> None:
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    corners = tuple(ctypes.byref(c) for c in (left, bottom, right, top))
+    colours = _Colours()
+    path, form = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM
+    get_type, get_bounds = _obj_type, _obj_bounds
     for obj in objects:
-        kind = raw.FPDFPageObj_GetType(obj)
-        if kind == raw.FPDF_PAGEOBJ_PATH and not _invisible(obj):
+        kind = get_type(obj)
+        if kind == path and not colours.invisible(obj):
             parts = _subpaths(obj)
             if len(parts) > 1:
                 # one path object drawing many rules (every line of a grid as its own
                 # thin box): each part is a rule; the object's bounds are only the frame
                 m = raw.FS_MATRIX()
-                raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(m))
+                _obj_matrix(obj, ctypes.byref(m))
                 own = _compose((m.a, m.b, m.c, m.d, m.e, m.f), outer)
                 out.extend(_transform(own, box) for box in parts)
                 continue
-            raw.FPDFPageObj_GetBounds(
-                obj,
-                ctypes.byref(left),
-                ctypes.byref(bottom),
-                ctypes.byref(right),
-                ctypes.byref(top),
-            )
+            get_bounds(obj, *corners)
             out.append(_transform(outer, (left.value, bottom.value, right.value, top.value)))
-        elif kind == raw.FPDF_PAGEOBJ_FORM and depth < _MAX_FORM_DEPTH:
+        elif kind == form and depth < _MAX_FORM_DEPTH:
             # a form's objects report bounds in the form's space: map them by its matrix
             m = raw.FS_MATRIX()
-            raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(m))
+            _obj_matrix(obj, ctypes.byref(m))
             inner = _compose((m.a, m.b, m.c, m.d, m.e, m.f), outer)
             children = [
                 raw.FPDFFormObj_GetObject(obj, j) for j in range(raw.FPDFFormObj_CountObjects(obj))
@@ -234,7 +257,7 @@ def _subpaths(obj: Any) -> list[_Box]:
     A path of fewer than four segments (a stroked line, move + line: 60% of the corpus's
     paths) is not read segment by segment: it has at most one part of two points, and
     for a path of one part the caller takes the object's bounds."""
-    count = raw.FPDFPath_CountSegments(obj)
+    count = _count_segments(obj)
     if count < 4 or count > _MAX_SEGMENTS or not _moves_again(obj, count):
         return []
     # ~115k path objects in the corpus, a few segments each: the point buffers are
@@ -243,11 +266,12 @@ def _subpaths(obj: Any) -> list[_Box]:
     x, y = ctypes.c_float(), ctypes.c_float()
     px, py = ctypes.byref(x), ctypes.byref(y)
     parts: list[tuple[list[float], list[float]]] = []
+    move = raw.FPDF_SEGMENT_MOVETO
     for i in range(count):
-        seg = raw.FPDFPath_GetPathSegment(obj, i)
-        if not raw.FPDFPathSegment_GetPoint(seg, px, py):
+        seg = _segment(obj, i)
+        if not _segment_point(seg, px, py):
             continue
-        if raw.FPDFPathSegment_GetType(seg) == raw.FPDF_SEGMENT_MOVETO or not parts:
+        if _segment_type(seg) == move or not parts:
             parts.append(([], []))
         parts[-1][0].append(x.value)
         parts[-1][1].append(y.value)
@@ -258,29 +282,35 @@ def _moves_again(obj: Any, count: int) -> bool:
     """A move after the first segment: the path has more than one part.  Read before
     the points, by segment types alone: the longer paths are nearly all one box (move +
     four lines), whose points the caller does not need."""
-    return any(
-        raw.FPDFPathSegment_GetType(raw.FPDFPath_GetPathSegment(obj, i)) == raw.FPDF_SEGMENT_MOVETO
-        for i in range(1, count)
-    )
+    move = raw.FPDF_SEGMENT_MOVETO
+    return any(_segment_type(_segment(obj, i)) == move for i in range(1, count))
 
 
 _WHITE = 250  # a fill this light (each of R, G, B) does not show on the page
 
 
-def _invisible(obj: Any) -> bool:
-    """A path that is only filled, in white or transparent: cell backgrounds (Word
-    exports a white box per cell and per cell margin), not rules — its edges would
-    cut sliver columns beside every real rule."""
-    mode, stroke = ctypes.c_int(), ctypes.c_int()
-    if not raw.FPDFPath_GetDrawMode(obj, ctypes.byref(mode), ctypes.byref(stroke)):
-        return False
-    if stroke.value or mode.value == 0:
-        return False
-    rgba = [ctypes.c_uint() for _ in range(4)]
-    if not raw.FPDFPageObj_GetFillColor(obj, *(ctypes.byref(c) for c in rgba)):
-        return False
-    r, g, b, a = (c.value for c in rgba)
-    return a == 0 or min(r, g, b) >= _WHITE
+class _Colours:
+    """Reads a path's draw mode and fill colour into buffers made once per page
+    (~120k path objects in the corpus)."""
+
+    def __init__(self) -> None:
+        self.mode, self.stroke = ctypes.c_int(), ctypes.c_int()
+        self.modes = (ctypes.byref(self.mode), ctypes.byref(self.stroke))
+        self.rgba = tuple(ctypes.c_uint() for _ in range(4))
+        self.refs = tuple(ctypes.byref(c) for c in self.rgba)
+
+    def invisible(self, obj: Any) -> bool:
+        """A path that is only filled, in white or transparent: cell backgrounds (Word
+        exports a white box per cell and per cell margin), not rules — its edges would
+        cut sliver columns beside every real rule."""
+        if not _draw_mode(obj, *self.modes):
+            return False
+        if self.stroke.value or self.mode.value == 0:
+            return False
+        if not _fill_color(obj, *self.refs):
+            return False
+        r, g, b, a = (c.value for c in self.rgba)
+        return a == 0 or min(r, g, b) >= _WHITE
 
 
 def _compose(first: _Matrix, then: _Matrix) -> _Matrix:
@@ -341,11 +371,7 @@ def _page_chars(
     ox, oy = ctypes.c_double(), ctypes.c_double()
     p_ox, p_oy = ctypes.byref(ox), ctypes.byref(oy)
     handle = textpage.raw
-    get_origin, get_size, get_matrix = (
-        raw.FPDFText_GetCharOrigin,
-        raw.FPDFText_GetFontSize,
-        raw.FPDFText_GetMatrix,
-    )
+    get_origin, get_size, get_matrix = _char_origin, _font_size, _text_matrix
     matrix = raw.FS_MATRIX()
     p_matrix = ctypes.byref(matrix)
     sizes: dict[float, float] = {}  # font size per baseline: one font per printed line
