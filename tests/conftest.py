@@ -44,6 +44,22 @@ CORE_TABLES = (
 
 
 @functools.cache
+def corpus_pdf_reports() -> list[list[str]]:
+    """Every PDF report of the corpus, as paths relative to corpus/pdf: one PDF, or a
+    ``-text.pdf`` + ``-tables.pdf`` pair (skips like corpus_path without ../shared)."""
+    root = corpus_path("pdf")
+    out: list[list[str]] = []
+    for path in sorted([*root.glob("*.pdf"), *root.glob("cities/*.pdf")]):
+        rel = str(path.relative_to(root))
+        if rel.endswith("-tables.pdf"):
+            continue
+        group = [rel]
+        if rel.endswith("-text.pdf"):
+            group.append(rel.removesuffix("-text.pdf") + "-tables.pdf")
+        out.append(group)
+    return out
+
+
 def parsed_pdf(*names: str) -> Report:
     """The report of corpus/pdf files ("cities/x.pdf"; several files: one report), parsed
     once per test session."""

@@ -397,25 +397,9 @@ def _snapshot(out: Path) -> dict[str, bytes]:
 
 @pytest.fixture
 def chrome() -> Any:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
+    from tests.test_run import headless_chromium
 
-    from tests.test_run import _chromium
-
-    browser, driver_path = _chromium()
-    options = Options()
-    options.binary_location = browser
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--window-size=1280,1000",
-    ):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver = headless_chromium("--window-size=1280,1000", logs=True)
     try:
         yield driver
     finally:

@@ -212,12 +212,7 @@ def test_the_png_has_ink_where_the_labels_are(rendered: dict[str, dict[str, byte
 def _chromium_png(svg: Path, width: int, height: int) -> bytes:
     """`svg` as headless Chromium draws it at width × height pixels (an <img> of that size
     on a page, screenshot of the element)."""
-    from tests.test_run import _chromium
-
-    browser, driver_path = _chromium()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
+    from tests.test_run import headless_chromium
 
     page = svg.with_suffix(".html")
     page.write_text(
@@ -225,18 +220,9 @@ def _chromium_png(svg: Path, width: int, height: int) -> bytes:
         f'width="{width}" height="{height}" style="display:block"></body></html>',
         encoding="utf-8",
     )
-    options = Options()
-    options.binary_location = browser
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--force-device-scale-factor=1",
-        f"--window-size={width + 100},{height + 200}",
-    ):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver = headless_chromium(
+        "--force-device-scale-factor=1", f"--window-size={width + 100},{height + 200}"
+    )
     try:
         driver.get(page.as_uri())
         return bytes(driver.find_element("id", "c").screenshot_as_png)

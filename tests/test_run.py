@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -128,21 +129,31 @@ def _chromium() -> tuple[str, str]:
     return browser, driver
 
 
-def test_the_catalog_page_in_headless_chromium(reports: Path, tmp_path: Path) -> None:
+def headless_chromium(*args: str, logs: bool = False) -> Any:
+    """A selenium driver of a headless Chromium with `args` (e.g. a window size); with
+    `logs`, the page's console is kept (``driver.get_log("browser")``)."""
     browser, driver_path = _chromium()
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
 
-    out = tmp_path / "out"
-    (reports / "notes.txt").write_text("不是报告\n", encoding="utf-8")
-    _run(reports, "-o", out)
     options = Options()
     options.binary_location = browser
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
         options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    for arg in args:
+        options.add_argument(arg)
+    if logs:
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(driver_path), options=options)
+
+
+def test_the_catalog_page_in_headless_chromium(reports: Path, tmp_path: Path) -> None:
+    browser, _ = _chromium()
+    out = tmp_path / "out"
+    (reports / "notes.txt").write_text("不是报告\n", encoding="utf-8")
+    _run(reports, "-o", out)
+    driver = headless_chromium(logs=True)
     try:
         driver.get((out / "index.html").as_uri())
         rows = driver.find_elements("css selector", "#reports tbody tr")

@@ -12,31 +12,17 @@ import pytest
 from fiscalpub.api import parse_files
 from fiscalpub.canonical import report_from_json
 from fiscalpub.errors import BadCanonical
-from tests.conftest import corpus_path
+from tests.conftest import corpus_path, corpus_pdf_reports
 
 # numbers the parser could give neither a code, nor a registry row, nor a printed label
 # (the table templates of these cities are not read yet: issue 14)
 KNOWN_INVALID = {}
 
 
-def _reports() -> list[list[str]]:
-    root = corpus_path("pdf")
-    out: list[list[str]] = []
-    for path in sorted([*root.glob("*.pdf"), *root.glob("cities/*.pdf")]):
-        rel = str(path.relative_to(root))
-        if rel.endswith("-tables.pdf"):
-            continue
-        group = [rel]
-        if rel.endswith("-text.pdf"):
-            group.append(rel.removesuffix("-text.pdf") + "-tables.pdf")
-        out.append(group)
-    return out
-
-
 @pytest.mark.corpus
 def test_every_corpus_report_is_a_valid_canonical_report() -> None:
     invalid: dict[str, str] = {}
-    for group in _reports():
+    for group in corpus_pdf_reports():
         try:
             report = parse_files([corpus_path("pdf", *g.split("/")) for g in group])
         except Exception as exc:  # a report that does not parse is another test's concern

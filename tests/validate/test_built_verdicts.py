@@ -19,7 +19,7 @@ from fiscalpub.canonical import report_from_json
 from fiscalpub.model import Finding, Report
 from fiscalpub.validate import defects
 from fiscalpub.validate.engine import validate_report
-from tests.conftest import CORPUS, ROOT, corpus_path, parsed_pdf
+from tests.conftest import CORPUS, ROOT, corpus_path, corpus_pdf_reports, parsed_pdf
 
 LOAD_REPORT = api.load_report  # what the test's stand-in falls back on
 PACKAGE = ROOT / "datapackages" / "anyangshibeiguanqu-yiliaobaozhangju-2022-final-4b3e5e"
@@ -31,16 +31,7 @@ def _said(findings: list[Finding]) -> list[tuple[Any, ...]]:
 
 def _corpus_groups() -> list[list[str]]:
     """Every corpus report as corpus-relative paths: a PDF, or a -text/-tables pair."""
-    root = corpus_path("pdf")
-    groups: list[list[str]] = []
-    for path in sorted([*root.glob("*.pdf"), *root.glob("cities/*.pdf")]):
-        rel = str(path.relative_to(root))
-        if rel.endswith("-tables.pdf"):
-            continue
-        group = [rel]
-        if rel.endswith("-text.pdf"):
-            group.append(rel.removesuffix("-text.pdf") + "-tables.pdf")
-        groups.append([f"pdf/{g}" for g in group])
+    groups = [[f"pdf/{g}" for g in group] for group in corpus_pdf_reports()]
     groups += [[f"seeds/{p.name}"] for p in sorted((CORPUS / "seeds").glob("*.txt"))]
     return groups
 
