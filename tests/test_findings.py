@@ -40,8 +40,7 @@ from fiscalpub.model import (
 from fiscalpub.schema import report_schema
 from fiscalpub.validate.output import rule_catalogue
 from fiscalpub.validate.rules import ROUNDING, RULES
-from tests.conftest import EXAMPLES, ROOT, corpus_path, parsed_pdf
-from tests.parse.test_canonical_valid import _reports
+from tests.conftest import EXAMPLES, ROOT, corpus_path, corpus_pdf_reports, parsed_pdf
 
 SRC = ROOT / "src" / "fiscalpub"
 CJK = range(0x4E00, 0xA000)
@@ -308,7 +307,7 @@ def test_every_finding_of_the_corpus_is_catalogued() -> None:
 
     bad: dict[str, str] = {}
     seen: set[str] = set()
-    for group in _reports():
+    for group in corpus_pdf_reports():
         report = parsed_pdf(*group)
         emitted = _package_findings(report)
         seen |= {c for c, _ in emitted}

@@ -12,8 +12,7 @@ import pytest
 
 from fiscalpub.api import parse_files
 from fiscalpub.model import Finding
-from tests.conftest import corpus_path, parsed_pdf
-from tests.parse.test_canonical_valid import _reports
+from tests.conftest import corpus_path, corpus_pdf_reports, parsed_pdf
 
 # the text defects of the corpus, checked by hand against the source
 KNOWN = {
@@ -35,7 +34,7 @@ def _text(findings: list[Finding]) -> dict[str, Finding]:
 @pytest.mark.corpus
 def test_the_corpus_raises_only_its_true_text_defects() -> None:
     got: dict[str, set[str]] = {}
-    for group in _reports():
+    for group in corpus_pdf_reports():
         codes = set(_text(parsed_pdf(*group).findings))
         if codes:
             got[f"pdf/{group[0]}"] = codes
