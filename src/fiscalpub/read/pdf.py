@@ -188,7 +188,10 @@ def _rulings(page: pdfium.PdfPage) -> tuple[list[RulingLine], list[RulingLine]]:
     hrules: list[RulingLine] = []
     vrules: list[RulingLine] = []
     for left, bottom, right, top in _path_boxes(page):
-        x0, x1, y0, y1 = _display(turn, width, height, left, bottom, right, top)
+        if turn == 0:  # nearly every page: _display inlined
+            x0, x1, y0, y1 = left, right, height - top, height - bottom
+        else:
+            x0, x1, y0, y1 = _display(turn, width, height, left, bottom, right, top)
         if y1 < 0 or y0 > shown_h or x1 < 0 or x0 > shown_w:
             continue  # outside the page box: clipped away
         w, h = x1 - x0, y1 - y0
@@ -220,13 +223,34 @@ def _path_boxes(page: pdfium.PdfPage) -> list[_Box]:
 def _collect_paths(objects: list[Any], outer: _Matrix, depth: int, out: list[_Box]) -> None:
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     corners = tuple(ctypes.byref(c) for c in (left, bottom, right, top))
-    colours = _Colours()
+    # ~120k path objects in the corpus: buffers made once, calls inlined
+    mode, stroke = ctypes.c_int(), ctypes.c_int()
+    modes = (ctypes.byref(mode), ctypes.byref(stroke))
+    rgba = tuple(ctypes.c_uint() for _ in range(4))
+    fills = tuple(ctypes.byref(c) for c in rgba)
+    r, g, b, a = rgba
     path, form = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM
-    get_type, get_bounds = _obj_type, _obj_bounds
+    get_type, get_bounds, count_segments = _obj_type, _obj_bounds, _count_segments
+    draw_mode, fill_color = _draw_mode, _fill_color
+    plain = outer == _IDENTITY
     for obj in objects:
         kind = get_type(obj)
-        if kind == path and not colours.invisible(obj):
-            parts = _subpaths(obj)
+        if kind == path:
+            # a path that is only filled, in white or transparent: cell backgrounds
+            # (Word exports a white box per cell and per cell margin), not rules — its
+            # edges would cut sliver columns beside every real rule
+            if (
+                draw_mode(obj, *modes)
+                and not stroke.value
+                and mode.value != 0
+                and fill_color(obj, *fills)
+                and (a.value == 0 or min(r.value, g.value, b.value) >= _WHITE)
+            ):
+                continue
+            count = count_segments(obj)
+            # a path of fewer than four segments (a stroked line, move + line: 60% of
+            # the corpus's paths) has at most one part of two points
+            parts = _subpaths(obj, count) if 4 <= count <= _MAX_SEGMENTS else []
             if len(parts) > 1:
                 # one path object drawing many rules (every line of a grid as its own
                 # thin box): each part is a rule; the object's bounds are only the frame
@@ -236,7 +260,8 @@ def _collect_paths(objects: list[Any], outer: _Matrix, depth: int, out: list[_Bo
                 out.extend(_transform(own, box) for box in parts)
                 continue
             get_bounds(obj, *corners)
-            out.append(_transform(outer, (left.value, bottom.value, right.value, top.value)))
+            box = (left.value, bottom.value, right.value, top.value)
+            out.append(box if plain else _transform(outer, box))
         elif kind == form and depth < _MAX_FORM_DEPTH:
             # a form's objects report bounds in the form's space: map them by its matrix
             m = raw.FS_MATRIX()
@@ -251,15 +276,11 @@ def _collect_paths(objects: list[Any], outer: _Matrix, depth: int, out: list[_Bo
 _MAX_SEGMENTS = 20_000  # a path with more segments is a drawing, not a table's rules
 
 
-def _subpaths(obj: Any) -> list[_Box]:
+def _subpaths(obj: Any, count: int) -> list[_Box]:
     """Bounds (in the path's own space) of each subpath — each part started by a move —
-    of a path object that draws several; at most one part for an ordinary path.
-
-    A path of fewer than four segments (a stroked line, move + line: 60% of the corpus's
-    paths) is not read segment by segment: it has at most one part of two points, and
-    for a path of one part the caller takes the object's bounds."""
-    count = _count_segments(obj)
-    if count < 4 or count > _MAX_SEGMENTS or not _moves_again(obj, count):
+    of a path object of `count` segments that draws several; at most one part for an
+    ordinary path (for a path of one part the caller takes the object's bounds)."""
+    if not _moves_again(obj, count):
         return []
     # ~115k path objects in the corpus, a few segments each: the point buffers are
     # passed by one reference made once, and each part's bounds come from its x and y
@@ -288,30 +309,6 @@ def _moves_again(obj: Any, count: int) -> bool:
 
 
 _WHITE = 250  # a fill this light (each of R, G, B) does not show on the page
-
-
-class _Colours:
-    """Reads a path's draw mode and fill colour into buffers made once per page
-    (~120k path objects in the corpus)."""
-
-    def __init__(self) -> None:
-        self.mode, self.stroke = ctypes.c_int(), ctypes.c_int()
-        self.modes = (ctypes.byref(self.mode), ctypes.byref(self.stroke))
-        self.rgba = tuple(ctypes.c_uint() for _ in range(4))
-        self.refs = tuple(ctypes.byref(c) for c in self.rgba)
-
-    def invisible(self, obj: Any) -> bool:
-        """A path that is only filled, in white or transparent: cell backgrounds (Word
-        exports a white box per cell and per cell margin), not rules — its edges would
-        cut sliver columns beside every real rule."""
-        if not _draw_mode(obj, *self.modes):
-            return False
-        if self.stroke.value or self.mode.value == 0:
-            return False
-        if not _fill_color(obj, *self.refs):
-            return False
-        r, g, b, a = (c.value for c in self.rgba)
-        return a == 0 or min(r, g, b) >= _WHITE
 
 
 def _compose(first: _Matrix, then: _Matrix) -> _Matrix:
