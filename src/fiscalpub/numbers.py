@@ -110,7 +110,10 @@ _MINUS = "-−—–"  # the minus signs a cell may print
 _BLANK = re.compile(r"[-−—–―‐]{0,3}|/")  # dashes (or nothing) and the slash
 
 
+@lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
+    # memoised: a narrative is folded character by character (~280k a corpus parse)
+    # over a few thousand distinct characters
     if ch.isascii() or ch in _GROUP_SPACES:
         return ch
     folded = unicodedata.normalize("NFKC", ch)

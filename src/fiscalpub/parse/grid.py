@@ -504,7 +504,16 @@ def _looks_ordinal(texts: list[str]) -> bool:
 
 
 def _nearest(centres: list[float], x: float) -> int:
-    return min(range(len(centres)), key=lambda i: abs(centres[i] - x))
+    """Index of the centre nearest x, the first of equals (as min() over the indexes
+    would say, without a key call per centre: ~75k calls a corpus parse)."""
+    if not centres:
+        raise ValueError("_nearest() of no centres")
+    best, gap = 0, abs(centres[0] - x)
+    for i in range(1, len(centres)):
+        d = abs(centres[i] - x)
+        if d < gap:
+            best, gap = i, d
+    return best
 
 
 def header_text(bands: list[Band], x: float) -> str:
