@@ -67,9 +67,13 @@ def match_title(text: str) -> tuple[str, str, bool] | None:
     return (m[0][0], m[1], m[2]) if m else None
 
 
+@lru_cache(maxsize=65536)
 def match_titles(text: str) -> tuple[list[str], str, bool] | None:
     """(ids of the tables the title may name, title, local) when a short line names a
-    registry table; the longest variant wins."""
+    registry table; the longest variant wins.  Memoised: it depends on the text and the
+    registry only, and a report's lines are asked again (wrapped titles, repeated
+    running lines: ~45k calls a corpus parse); the ids list is the registry's own, shared
+    as before."""
     s = squash(text)
     if not s or len(s) > 60:
         return None
@@ -86,6 +90,13 @@ def match_titles(text: str) -> tuple[list[str], str, bool] | None:
                 continue
             return tids, key, local
     return None
+
+
+@lru_cache(maxsize=65536)
+def _title_text(text: str) -> str:
+    """A line squashed and without title noise (memoised like squash: every line of a
+    report is tested again as a title the registry does not know)."""
+    return _TITLE_NOISE.sub("", squash(text))
 
 
 def _owner_prefixed(stripped: str, key: str) -> bool:
@@ -331,7 +342,7 @@ def other_titles(lines: list[Line], hits: list[TitleHit]) -> list[int]:
     for i, line in enumerate(lines):
         if i in taken:
             continue
-        s = _TITLE_NOISE.sub("", squash(line.text))
+        s = _title_text(line.text)
         if not (4 <= len(s) <= 40 and s.endswith("表")) or _SENTENCE.search(s):
             continue
         after = [ln for ln in lines[i + 1 : i + 6] if ln.text.strip()][:3]
