@@ -122,6 +122,9 @@ def run(
     if not inputs and not parts:
         raise click.UsageError("give INPUTS (report files or folders) or --part files")
     jobs = jobs or os.cpu_count() or 1
+    from fiscalpub.pool import batch_gc  # here: `--help` does not load the pool
+
+    batch_gc()  # this process probes and builds reports itself with -j 1
     show = not as_json  # progress and failures on stderr; --json prints the summary only
     # the reports parsed to group the files are kept for the run: each file is parsed once
     with tempfile.TemporaryDirectory(prefix="fiscalpub-run-") as parsed:
