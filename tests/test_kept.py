@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fiscalpub import api, pipeline
+from fiscalpub import pipeline
 from fiscalpub.parse import kept
 from fiscalpub.pipeline import find_reports, run_folder
 from tests.conftest import EXAMPLES, corpus_path
@@ -57,7 +57,7 @@ def test_each_file_is_parsed_once_and_the_packages_are_the_same(
     def parse_again(group: list[Path]) -> object:
         raise AssertionError(f"{group} parsed a second time")
 
-    monkeypatch.setattr(api, "load_report", parse_again)
+    monkeypatch.setattr(pipeline, "read_report", parse_again)
     _run(groups, once, parsed=keep)
     assert list(keep.glob("*.report.pickle")) == []  # each kept report used once
     assert _files(once) == _files(again)  # byte for byte what parsing again makes
@@ -101,7 +101,7 @@ def test_a_report_of_two_files_is_parsed_from_the_documents_read_to_group_them(
         raise AssertionError(f"{path} read a second time")
 
     monkeypatch.setattr(pipeline, "read_document", read_again)
-    monkeypatch.setattr(api, "load_report", read_again)
+    monkeypatch.setattr(pipeline, "read_report", read_again)
     [result] = run_folder(groups, once, base_iri=None, config_digest="test", parsed=keep)
     assert result.status == "built", result.error
     assert list(keep.glob("*.document.pickle")) == []

@@ -36,6 +36,7 @@ from fiscalpub.read import read_document
 from fiscalpub.validate import consistency, defects
 from fiscalpub.validate.engine import validate_report
 from fiscalpub.validate.output import Outcome
+from fiscalpub.validate.rules import Check
 from fiscalpub.validate.selfcheck import self_check
 from fiscalpub.vocab import files as vocab_files
 
@@ -53,11 +54,12 @@ def load_report(group: list[Path]) -> Report:
     return with_checks(read_report(group))
 
 
-def with_checks(report: Report) -> Report:
+def with_checks(report: Report, evaluated: list[Check] | None = None) -> Report:
     """The report with its self-check computed (kept when it has one: a canonical JSON
-    written by `fiscalpub parse`)."""
+    written by `fiscalpub parse`); `evaluated`: the report's relations evaluated
+    (fiscalpub.validate.engine.checks) when the caller has them already."""
     if report.report.checks is None:
-        report.report.checks = self_check(report)
+        report.report.checks = self_check(report, evaluated)
     return report
 
 

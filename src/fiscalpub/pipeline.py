@@ -36,12 +36,13 @@ from fiscalpub.grouping import group_reports
 from fiscalpub.model import PRINTED, Report, TextEnum, money
 from fiscalpub.package.reader import built_package
 from fiscalpub.parse import kept
+from fiscalpub.parse.load import read_report
 from fiscalpub.parse.report import build_report
 from fiscalpub.pool import stop_pool, worker_pool
 from fiscalpub.rdf.cube import cube, dataset_iri, serialise
 from fiscalpub.read import read_document
 from fiscalpub.validate.defects import check_built
-from fiscalpub.validate.engine import validate_report
+from fiscalpub.validate.engine import checks, validate_report
 
 MANIFEST = ".fiscalpub-run.json"
 LOCK = ".fiscalpub-run.lock"
@@ -170,9 +171,12 @@ def process(
         clock = now
 
     try:
-        report = _parsed(group, parsed) or api.load_report(group)
+        report = _parsed(group, parsed) or read_report(group)
+        # the relations evaluated once, for the self-check and for the findings
+        evaluated = checks(report)
+        api.with_checks(report, evaluated)
         lap("parse")
-        findings = validate_report(report)
+        findings = validate_report(report, evaluated)
         lap("validate")
         built = api.package_report(
             report, group, Path(out), findings=findings, base_iri=base_iri, charts=charts
@@ -213,15 +217,14 @@ def process(
 
 
 def _parsed(group: list[Path], folder: str | None) -> Report | None:
-    """The report of these files from what find_reports parsed and read, with its
-    self-check: a report of one file as parsed then, a report of several files parsed
+    """The report of these files from what find_reports parsed and read (without its
+    self-check): a report of one file as parsed then, a report of several files parsed
     from the documents read then; None without a kept report or document (not probed,
     or a file changed since)."""
     if folder is None:
         return None
     if len(group) == 1:
-        report = kept.take(Path(folder), group[0])
-        return api.with_checks(report) if report is not None else None
+        return kept.take(Path(folder), group[0])
     docs = [kept.take_document(Path(folder), path, i) for i, path in enumerate(group)]
     if all(doc is None for doc in docs):
         return None
@@ -229,7 +232,7 @@ def _parsed(group: list[Path], folder: str | None) -> Report | None:
         doc or read_document(str(path), source=i)
         for i, (path, doc) in enumerate(zip(group, docs, strict=True))
     ]
-    return api.with_checks(build_report(read))
+    return build_report(read)
 
 
 # The summary a catalog needs, saved in the manifest for skipped reports.  Bump the version
@@ -530,15 +533,15 @@ def low_confirmed(reports: list[tuple[str, Any]], threshold: Decimal) -> list[di
     (README "Self-check"); a report without table amounts or without a self-check is
     not judged."""
     out = []
-    for name, checks in reports:
-        share = checks.get("confirmed_share") if isinstance(checks, dict) else None
+    for name, selfcheck in reports:
+        share = selfcheck.get("confirmed_share") if isinstance(selfcheck, dict) else None
         if share is not None and Decimal(share) < threshold:
             out.append(
                 {
                     "report": name,
                     "confirmed_share": share,
-                    "amounts": checks["amounts"],
-                    "contradicted": checks["contradicted"],
+                    "amounts": selfcheck["amounts"],
+                    "contradicted": selfcheck["contradicted"],
                 }
             )
     return out

@@ -51,8 +51,8 @@ def test_run_and_validate_give_the_same_findings_on_every_corpus_report(
     seen: dict[str, tuple[defects.Checked, list[Finding]]] = {}
     rules: list[list[Finding]] = []
 
-    def recording_rules(report: Report) -> list[Finding]:
-        rules.append(validate_report(report))
+    def recording_rules(report: Report, evaluated: Any = None) -> list[Finding]:
+        rules.append(validate_report(report, evaluated))
         return rules[-1]
 
     def recording_check(path: Path, built: Any, report: Report) -> defects.Checked:
@@ -60,7 +60,7 @@ def test_run_and_validate_give_the_same_findings_on_every_corpus_report(
         seen[path.name] = (checked, rules[-1])
         return checked
 
-    monkeypatch.setattr(pipeline.api, "load_report", _parsed)
+    monkeypatch.setattr(pipeline, "read_report", _parsed)
     monkeypatch.setattr(pipeline, "validate_report", recording_rules)
     monkeypatch.setattr(pipeline, "check_built", recording_check)
     groups = [[corpus_path(*g.split("/")) for g in group] for group in _corpus_groups()]

@@ -20,10 +20,12 @@ def checks(report: Report) -> list[Check]:
     return [check for rule in RULES for check in rule(ix)]
 
 
-def validate_report(report: Report) -> list[Finding]:
-    """Every contradiction the source makes with itself, once each, in a stable order."""
+def validate_report(report: Report, evaluated: list[Check] | None = None) -> list[Finding]:
+    """Every contradiction the source makes with itself, once each, in a stable order;
+    `evaluated`: `checks(report)` when the caller has it already (run evaluates the
+    relations once for the self-check and the findings)."""
     found: dict[str, Finding] = {}
-    for check in checks(report):
+    for check in checks(report) if evaluated is None else evaluated:
         if check.finding is not None:
             found.setdefault(check.finding.id, check.finding)
     return sorted(found.values(), key=sort_key)

@@ -27,17 +27,22 @@ from __future__ import annotations
 
 from fiscalpub.model import Fact, LineItem, Report, SelfCheck
 from fiscalpub.validate.engine import checks
+from fiscalpub.validate.rules import Check
 
 NARRATIVE_RULE = "narrative-table"
 
 
-def verdicts(report: Report) -> tuple[set[int], set[int], set[int]]:
+def verdicts(
+    report: Report, evaluated: list[Check] | None = None
+) -> tuple[set[int], set[int], set[int]]:
     """id() of the amounts (LineItem and Fact objects) confirmed, of those a failing relation
-    involves, and of the facts the narrative rule compared with a cell."""
+    involves, and of the facts the narrative rule compared with a cell; `evaluated`:
+    `checks(report)` when the caller has it already."""
     confirmed: set[int] = set()
     failed: set[int] = set()
     compared: set[int] = set()
-    evaluated = checks(report)
+    if evaluated is None:
+        evaluated = checks(report)
     for check in evaluated:
         narrative = check.rule == NARRATIVE_RULE
         # facts count for the narrative rule only (a wrong percentage is not a wrong amount)
@@ -55,9 +60,9 @@ def verdicts(report: Report) -> tuple[set[int], set[int], set[int]]:
     return confirmed, failed, compared
 
 
-def self_check(report: Report) -> SelfCheck:
-    """The report's self-check (contract 1.1 ``checks``)."""
-    confirmed, failed, compared = verdicts(report)
+def self_check(report: Report, evaluated: list[Check] | None = None) -> SelfCheck:
+    """The report's self-check (contract 1.1 ``checks``); `evaluated`: see verdicts."""
+    confirmed, failed, compared = verdicts(report, evaluated)
     items = [id(li) for li in report.line_items]
     facts = [id(f) for f in report.facts if id(f) in compared]
     return SelfCheck(
