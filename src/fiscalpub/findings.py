@@ -91,7 +91,11 @@ def _entry(code: str, data: dict[str, Any]) -> FindingCode:
 def catalogue() -> dict[str, FindingCode]:
     """Every catalogued code, in the order of the data file."""
     text = (resources.files("fiscalpub") / "data" / CATALOGUE_FILE).read_text(encoding="utf-8")
-    data: dict[str, dict[str, Any]] = yaml.safe_load(text)
+    # libyaml's loader when PyYAML has it (the same values, ~8x faster: every process
+    # that reports a finding loads the catalogue, ~70 ms with the pure-Python loader)
+    data: dict[str, dict[str, Any]] = yaml.load(
+        text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    )
     return {code: _entry(code, entry) for code, entry in data.items()}
 
 
