@@ -239,8 +239,11 @@ def parse_vs_pdftotext(sources: list[list[Path]], rounds: int = 3) -> dict[str, 
     code = (
         "import json, sys, time\n"
         "from fiscalpub.api import parse_files\n"
-        "from fiscalpub.pool import batch_gc\n"
-        "batch_gc()\n"
+        "try:\n"
+        "    from fiscalpub.pool import batch_gc\n"
+        "    batch_gc()\n"
+        "except ImportError:  # a fiscalpub from before batch_gc (bench of an old tree)\n"
+        "    pass\n"
         "reports = json.loads(sys.argv[1])\n"
         "for files in json.loads(sys.argv[2]):\n"
         "    parse_files(files)\n"
