@@ -9,6 +9,8 @@ parsing; everything else is `fiscalpub run` unchanged).  For each N it prints, f
 run and its re-run:
 
 - wall seconds and CPU seconds (the run and all its workers), and CPU per report;
+- the run's CPU over `pdftotext -layout`'s on the same N reports, measured just before
+  (the machine's speed drifts by a third over an hour here: compare runs by this ratio);
 - each stage's share of the CPU (parse, validate, package, charts, rdf, from
   `run --json`'s per-stage seconds summed over the workers; "other" = start-up,
   grouping the files, the catalog, waiting);
@@ -199,10 +201,32 @@ def timed_run(args: list[str]) -> tuple[float, float, dict[str, Any]]:
     return wall, cpu, json.loads(proc.stdout)
 
 
+def pdftotext_cpu(files: list[Path]) -> float:
+    """CPU seconds of `pdftotext -layout` on `files` (the PDFs among them), one after
+    another."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    for f in files:
+        if f.suffix == ".pdf":
+            subprocess.run(
+                ["pdftotext", "-layout", str(f), "-"],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,  # its font warnings
+            )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def real_size(n: int, sources: list[list[Path]], work: Path, jobs: int) -> dict[str, Any]:
+    """One size: the run, its re-run, and the machine's speed at the time: `pdftotext
+    -layout` on the same N reports (each source once, right before the run, counted as
+    many times as it is copied), so runs at other times or of other trees compare by
+    the ratio ``run CPU / pdftotext CPU`` as well as by seconds."""
     chosen, out = work / f"in-{n}", work / f"out-{n}"
     make_copies(sources, n, chosen)  # copies, not links: run does not follow links out
     args = [str(chosen), "-o", str(out), "-j", str(jobs)]
+    each = [pdftotext_cpu(files) for files in sources]
+    reference = sum(each[i % len(sources)] for i in range(n))
     full, cpu, summary = timed_run(args)
     again, _, second = timed_run(args)
     stages: dict[str, float] = summary["stage_seconds"]
@@ -217,6 +241,8 @@ def real_size(n: int, sources: list[list[Path]], work: Path, jobs: int) -> dict[
         "wall_s": round(full, 1),
         "cpu_s": round(cpu, 1),
         "cpu_ms_per_report": round(1000 * cpu / n, 1),
+        "pdftotext_cpu_s": round(reference, 1),
+        "cpu_vs_pdftotext": round(cpu / reference, 2),
         "stages_pct_of_cpu": {k: round(v, 1) for k, v in shares.items()},
         "rerun_s": round(again, 2),
         "rerun_pct": round(100 * again / full, 1),
@@ -365,15 +391,20 @@ def main_real(sizes: list[int], jobs: int) -> None:
     print()
     head = " ".join(f"{k:>8}" for k in (*STAGES, "other"))
     print(
-        f"{'reports':>8} {'wall s':>8} {'CPU s':>8} {'CPU ms/r':>9} {'re-run':>8} "
-        f"{'peak MB':>8}  share of CPU: {head}"
+        f"{'reports':>8} {'wall s':>8} {'CPU s':>8} {'CPU ms/r':>9} {'×pdftotext':>10} "
+        f"{'re-run':>8} {'peak MB':>8}  share of CPU: {head}"
     )
     for r in rows:
         shares = " ".join(f"{r['stages_pct_of_cpu'][k]:>7}%" for k in (*STAGES, "other"))
         print(
             f"{r['reports']:>8} {r['wall_s']:>8} {r['cpu_s']:>8} {r['cpu_ms_per_report']:>9} "
-            f"{r['rerun_pct']:>7}% {r['peak_worker_mb']:>8}                {shares}"
+            f"{r['cpu_vs_pdftotext']:>9}× {r['rerun_pct']:>7}% {r['peak_worker_mb']:>8}"
+            f"                {shares}"
         )
+    print(
+        "×pdftotext: the run's CPU over pdftotext -layout's on the same reports, measured "
+        "just before it (the machine's speed varies over time; the ratio does much less)"
+    )
 
 
 def main() -> None:
