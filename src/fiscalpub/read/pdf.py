@@ -86,17 +86,15 @@ def read_pdf(path: str | Path, source: int = 0) -> Document:
             count = textpage.count_chars()
             text = textpage.get_text_range(0, count) if count > 0 else ""
             chars_seen += len(text.strip())
-            # pages of prose: pdfium's own line breaks, no per-character geometry
-            grouped = [
-                [Word(t, 0.0, 0.0, 0.0, 0.0) for t in ln.split()]
-                for ln in _BREAKS.split(text)
-                if ln.strip()
-            ]
+            # pages of prose: pdfium's own line breaks, no per-character geometry (the
+            # words of other pages are made from their characters below)
+            split = [ln.split() for ln in _BREAKS.split(text) if ln.strip()]
             hrules: list[RulingLine] = []
             vrules: list[RulingLine] = []
-            if _prose(grouped):
-                pass
-            elif _tabular(grouped):
+            grouped: list[list[Word]]
+            if _prose(split):
+                grouped = [[Word(t, 0.0, 0.0, 0.0, 0.0) for t in words] for words in split]
+            elif _tabular(split):
                 chars = _page_chars(pdf_page, textpage, text, count)
                 hrules, vrules = _rulings(pdf_page)
                 # words never cross a vertical rule
@@ -140,17 +138,18 @@ def _has_images(page: pdfium.PdfPage) -> bool:
     )
 
 
-def _prose(lines: list[list[Word]]) -> bool:
+def _prose(lines: list[list[str]]) -> bool:
     """A page of sentences (the narrative), where pdfium's line order is reading order:
-    most lines carry sentence punctuation, which table cells almost never do."""
-    texts = ["".join(w.text for w in words) for words in lines]
+    most lines carry sentence punctuation, which table cells almost never do.  `lines`:
+    pdfium's lines, each split into its words."""
+    texts = ["".join(words) for words in lines]
     sentences = sum(1 for t in texts if _SENTENCE.search(t))
     # an amount on a line without sentence punctuation: a table row (the end of
     # a table on the page where the narrative begins)
     rows = sum(
         1
         for words, t in zip(lines, texts, strict=True)
-        if not _SENTENCE.search(t) and any(_AMOUNT.match(w.text) and "." in w.text for w in words)
+        if not _SENTENCE.search(t) and any(_AMOUNT.match(w) and "." in w for w in words)
     )
     return len(texts) >= 3 and sentences * 5 >= len(texts) * 2 and rows <= 1
 
@@ -158,13 +157,13 @@ def _prose(lines: list[list[Word]]) -> bool:
 _SENTENCE = re.compile(r"[。，；]")
 
 
-def _tabular(lines: list[list[Word]]) -> bool:
+def _tabular(lines: list[list[str]]) -> bool:
     """A page worth reading ruling lines for: a line with two amounts (or glued ones),
     or three lines that each hold an amount of their own (a list table)."""
     alone = 0
     for words in lines:
-        amounts = sum(1 for w in words if _AMOUNT.match(w.text))
-        if amounts >= 2 or any(len(_GLUED.findall(w.text)) >= 2 for w in words):
+        amounts = sum(1 for w in words if _AMOUNT.match(w))
+        if amounts >= 2 or any(len(_GLUED.findall(w)) >= 2 for w in words):
             return True
         alone += amounts == 1
     return alone >= 3
