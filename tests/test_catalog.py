@@ -385,6 +385,43 @@ def test_catalog_is_reproducible_and_survives_an_older_manifest(
     assert _snapshot(out) == first
 
 
+def test_a_rerun_draws_only_the_pages_whose_report_changed(
+    examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page is drawn again only when what it shows changed (or its file is gone): on a
+    re-run of many unchanged reports, drawing every page was most of the time."""
+    import fiscalpub.catalog as catalog
+
+    out = tmp_path / "out"
+    _run(examples, "-o", out)
+    first = _snapshot(out)
+    drawn: list[str] = []
+    draw = catalog.report_html
+
+    def counting(e: Entry) -> str:
+        drawn.append(str(e.package))
+        return draw(e)
+
+    monkeypatch.setattr(catalog, "report_html", counting)
+    _run(examples, "-o", out)
+    assert drawn == [] and _snapshot(out) == first  # nothing changed: nothing drawn
+    pages = sorted((out / "reports").glob("*.html"))
+    assert len(pages) == 3
+    pages[0].unlink()  # a page gone: drawn again, the same
+    _run(examples, "-o", out)
+    assert drawn == [pages[0].stem] and _snapshot(out) == first
+    # a report whose page would show something else: drawn again, and only it
+    from fiscalpub.pipeline import read_manifest
+
+    drawn.clear()
+    results = [Result(**r) for r in read_manifest(out).values()]
+    changed = next(r for r in results if r.package == pages[1].stem)
+    changed.numbers += 1
+    catalog.write_catalog(out, results)
+    assert drawn == [pages[1].stem]
+    assert _snapshot(out)[f"reports/{pages[1].name}"] != first[f"reports/{pages[1].name}"]
+
+
 def _snapshot(out: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(out)): p.read_bytes()

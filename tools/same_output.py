@@ -6,8 +6,8 @@ and after into two folders, then
     python tools/same_output.py BEFORE AFTER
 
 prints every file that differs, is missing or is new, and exits 1 if there is one.
-The run's bookkeeping (.fiscalpub-run.json, .fiscalpub-probes.json, the lock) records
-code digests and timings, so it is left out.
+The run's bookkeeping (.fiscalpub-run.json, .fiscalpub-probes.json, .fiscalpub-pages.json,
+the lock) records code digests and timings, so it is left out.
 """
 
 from __future__ import annotations
@@ -16,7 +16,12 @@ import hashlib
 import sys
 from pathlib import Path
 
-BOOKKEEPING = {".fiscalpub-run.json", ".fiscalpub-probes.json", ".fiscalpub-run.lock"}
+BOOKKEEPING = {
+    ".fiscalpub-run.json",
+    ".fiscalpub-probes.json",
+    ".fiscalpub-pages.json",
+    ".fiscalpub-run.lock",
+}
 
 
 def digests(folder: Path) -> dict[str, str]:

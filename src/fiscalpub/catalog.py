@@ -12,12 +12,14 @@ its summary is read from the package on disk (datapackage.json, findings.csv).
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import io
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -27,7 +29,7 @@ from fiscalpub.atomic import write_atomic
 from fiscalpub.canonical import read_canonical
 from fiscalpub.errors import BadCanonical
 from fiscalpub.model import Severity, TableStatus, kind_label
-from fiscalpub.pipeline import SUMMARY_VERSION, Result, report_summary
+from fiscalpub.pipeline import SUMMARY_VERSION, Result, environment_key, report_summary
 from fiscalpub.registry import tables
 
 CONTEXT = {
@@ -760,18 +762,63 @@ def _location(
 
 def write_catalog(out: Path, results: list[Result]) -> list[Entry]:
     """catalog.json, index.html and reports/<package>.html for these results; pages of
-    packages not in this catalog are removed (only this catalog's pages are linked)."""
+    packages not in this catalog are removed (only this catalog's pages are linked).
+
+    A report's page is a function of its Entry alone (and of this code): a page whose
+    Entry is what it was drawn from last time (OUT/.fiscalpub-pages.json keeps a digest of
+    it per page) and whose file is still there is not drawn again — on a re-run of a
+    thousand unchanged reports, drawing the pages was most of the time."""
     entries = load_entries(out, results)
     write_atomic(out / "catalog.json", catalog_json(entries).encode("utf-8"), if_changed=True)
     write_atomic(out / "index.html", index_html(entries).encode("utf-8"), if_changed=True)
     pages = out / REPORTS
     pages.mkdir(exist_ok=True)
-    written = set()
+    drawn = _drawn(out)
+    keys: dict[str, str] = {}
     for e in entries:
         if e.package:
-            write_atomic(out / e.page, report_html(e).encode("utf-8"), if_changed=True)
-            written.add(f"{e.package}.html")
+            key = keys[e.page] = page_key(e)
+            if drawn.get(e.page) != key or not (out / e.page).is_file():
+                write_atomic(out / e.page, report_html(e).encode("utf-8"), if_changed=True)
     for old in pages.glob("*.html"):
-        if old.name not in written:
+        if f"{REPORTS}/{old.name}" not in keys:
             old.unlink()
+    text = json.dumps({"pages": dict(sorted(keys.items()))}, indent=0) + "\n"
+    write_atomic(out / PAGES, text.encode("utf-8"), if_changed=True)
     return entries
+
+
+PAGES = ".fiscalpub-pages.json"  # OUT/reports/<package>.html -> digest of what drew it
+
+
+def _drawn(out: Path) -> dict[str, str]:
+    """The digests the pages now in OUT were drawn from (none when unreadable)."""
+    try:
+        data = json.loads((out / PAGES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    pages = data.get("pages") if isinstance(data, dict) else None
+    return {k: v for k, v in pages.items() if isinstance(v, str)} if isinstance(pages, dict) else {}
+
+
+# the run's bookkeeping in a Result, which a page does not show
+_NOT_SHOWN = ("status", "seconds", "peak_kb", "lasting", "key", "summary", "error")
+
+
+def page_key(e: Entry) -> str:
+    """A digest of everything report_html(e) reads — the Entry without the run's
+    bookkeeping — and of the code that draws it (fiscalpub's version, this module)."""
+    data = asdict(e)
+    for name in _NOT_SHOWN:
+        data["result"].pop(name, None)
+    digest = hashlib.sha256(_code())
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    digest.update(text.encode("utf-8"))
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _code() -> bytes:
+    """What draws a page besides its Entry: fiscalpub's version and data (the registry's
+    table titles…: pipeline.environment_key) and this module's code."""
+    return f"{__version__}\n{environment_key()}\n".encode() + Path(__file__).read_bytes()
