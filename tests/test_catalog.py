@@ -11,6 +11,9 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
+from dataclasses import fields
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
@@ -410,6 +413,14 @@ def test_a_rerun_draws_only_the_pages_whose_report_changed(
     pages[0].unlink()  # a page gone: drawn again, the same
     _run(examples, "-o", out)
     assert drawn == [pages[0].stem] and _snapshot(out) == first
+    # the digests are the same in another process (with another string hashing): a
+    # re-run there draws nothing either, and leaves the digests as they were
+    keys = (out / catalog.PAGES).read_bytes()
+    rerun = "from fiscalpub.cli import main; main()"
+    args = [sys.executable, "-c", rerun, "run", str(examples), "-o", str(out), "--quiet"]
+    for seed in ("1", "2"):
+        subprocess.run(args, env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True)
+        assert (out / catalog.PAGES).read_bytes() == keys, seed
     # a report whose page would show something else: drawn again, and only it
     from fiscalpub.pipeline import read_manifest
 
@@ -420,6 +431,13 @@ def test_a_rerun_draws_only_the_pages_whose_report_changed(
     catalog.write_catalog(out, results)
     assert drawn == [pages[1].stem]
     assert _snapshot(out)[f"reports/{pages[1].name}"] != first[f"reports/{pages[1].name}"]
+
+
+def test_a_page_digest_covers_every_field_of_an_entry() -> None:
+    """page_key lists what a page is drawn from: a field added to Entry must be added
+    there too, or pages showing it would not be drawn again when it changes."""
+    shown = {"result", "summary", "files", "charts", "sources", "rdf", "findings"}
+    assert {f.name for f in fields(Entry)} == shown
 
 
 def _snapshot(out: Path) -> dict[str, bytes]:

@@ -17,7 +17,7 @@ import html
 import io
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -807,10 +807,19 @@ _NOT_SHOWN = ("status", "seconds", "peak_kb", "lasting", "key", "summary", "erro
 
 def page_key(e: Entry) -> str:
     """A digest of everything report_html(e) reads — the Entry without the run's
-    bookkeeping — and of the code that draws it (fiscalpub's version, this module)."""
-    data = asdict(e)
-    for name in _NOT_SHOWN:
-        data["result"].pop(name, None)
+    bookkeeping — and of the code that draws it (fiscalpub's version, this module).  The
+    same in every process: the set of files is sorted (a set's order changes with each
+    process's string hashing)."""
+    result = {k: v for k, v in vars(e.result).items() if k not in _NOT_SHOWN}
+    data = [
+        result,
+        e.summary,
+        sorted(e.files),
+        [[c.png, c.svg, c.title] for c in e.charts],
+        e.sources,
+        e.rdf,
+        e.findings,
+    ]
     digest = hashlib.sha256(_code())
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     digest.update(text.encode("utf-8"))
