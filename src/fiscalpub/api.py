@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fiscalpub.config import PLACEHOLDER_BASE, Config
 from fiscalpub.errors import FiscalpubError
@@ -25,9 +25,6 @@ from fiscalpub.package.reader import read_package
 from fiscalpub.package.slug import package_slug
 from fiscalpub.parse.load import read_report
 from fiscalpub.parse.report import build_report
-from fiscalpub.publish.client import Client, PortalRefused, PublishError
-from fiscalpub.publish.desired import Desired, desired
-from fiscalpub.publish.sync import Action, Plan, apply, plan
 from fiscalpub.rdf.checks import rdf_defects
 from fiscalpub.rdf.cube import cube, cube_turtle, dataset_iri, package_iri, serialise, split
 from fiscalpub.rdf.push import PushResult, push_graphs
@@ -39,6 +36,11 @@ from fiscalpub.validate.output import Outcome
 from fiscalpub.validate.rules import Check
 from fiscalpub.validate.selfcheck import self_check
 from fiscalpub.vocab import files as vocab_files
+
+if TYPE_CHECKING:  # the portal client (ckanapi, requests) is loaded only to publish
+    from fiscalpub.publish.client import PublishError
+    from fiscalpub.publish.desired import Desired
+    from fiscalpub.publish.sync import Action, Plan
 
 
 def parse_files(paths: list[str | Path]) -> Report:
@@ -356,6 +358,9 @@ def publish(
     from reads, then applies).  A package with package defects is refused unless
     `allow_invalid`; a dataset that fails does not stop the others, but a refused token
     or permission (PortalRefused) does: the next ones would be refused too."""
+    from fiscalpub.publish.client import Client, PortalRefused, PublishError
+    from fiscalpub.publish.sync import apply, plan
+
     events = events or PublishEvents()
     started = time.perf_counter()
     org = options.org
@@ -388,6 +393,8 @@ def _publishable(
 ) -> tuple[list[Desired], list[dict[str, Any]]]:
     """What each package should be on the portal, and the packages refused (package
     defects, or unreadable) with their first defects."""
+    from fiscalpub.publish.desired import desired
+
     refused: list[dict[str, Any]] = []
     wanted = []
     for path in paths:
