@@ -295,19 +295,7 @@ def parse_vs_pdftotext(sources: list[list[Path]], rounds: int = 3) -> dict[str, 
     rows = []
     for i, files in enumerate(pdf_reports):
         ours = statistics.median(run[i] for run in ours_runs)
-        ref = []
-        for _ in range(rounds):
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            for f in files:
-                subprocess.run(
-                    ["pdftotext", "-layout", str(f), "-"],
-                    check=True,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,  # its font warnings
-                )
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            ref.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
-        theirs = statistics.median(ref)
+        theirs = statistics.median(pdftotext_cpu(files) for _ in range(rounds))
         rows.append((ours / theirs, ours, theirs, " + ".join(f.name for f in files)))
     rows.sort()
     worst = rows[-1]
