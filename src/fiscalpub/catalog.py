@@ -829,5 +829,5 @@ def page_key(e: Entry) -> str:
 @lru_cache(maxsize=1)
 def _code() -> bytes:
     """What draws a page besides its Entry: fiscalpub's version and data (the registry's
-    table titles…: pipeline.environment_key) and this module's code."""
-    return f"{__version__}\n{environment_key()}\n".encode() + Path(__file__).read_bytes()
+    table titles…: pipeline.environment_key covers both) and this module's code."""
+    return f"{environment_key()}\n".encode() + Path(__file__).read_bytes()
