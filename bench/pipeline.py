@@ -122,18 +122,21 @@ def run(inputs: Path, out: Path, jobs: int) -> tuple[float, dict[str, object]]:
     return elapsed, json.loads(proc.stdout)
 
 
-def pdftotext(pdfs: list[Path], jobs: int) -> float:
-    def one(pdf: Path) -> None:
-        subprocess.run(
-            ["pdftotext", "-layout", str(pdf), "-"],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,  # its font warnings
-        )
+def pdftotext_one(pdf: Path) -> None:
+    """`pdftotext -layout` on one PDF, its text and warnings thrown away: the reference."""
+    subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,  # its font warnings
+    )
 
+
+def pdftotext(pdfs: list[Path], jobs: int) -> float:
+    """Wall seconds of pdftotext_one on `pdfs`, `jobs` at a time."""
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        list(pool.map(one, pdfs))
+        list(pool.map(pdftotext_one, pdfs))
     return time.perf_counter() - started
 
 
@@ -208,12 +211,7 @@ def pdftotext_cpu(files: list[Path]) -> float:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     for f in files:
         if f.suffix == ".pdf":
-            subprocess.run(
-                ["pdftotext", "-layout", str(f), "-"],
-                check=True,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,  # its font warnings
-            )
+            pdftotext_one(f)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
@@ -331,10 +329,11 @@ def parse_vs_pdftotext(sources: list[list[Path]], rounds: int = 3) -> dict[str, 
 # with pdfium costs before a line of ours runs — and fiscalpub.read alone (lines, words,
 # rules).
 FLOOR = (
+    "import pathlib\n"
     "import pypdfium2 as pdfium\n"
     "from fiscalpub.read import read_document\n"
     "def floor(path):\n"
-    "    pdf = pdfium.PdfDocument(open(path, 'rb').read())\n"
+    "    pdf = pdfium.PdfDocument(pathlib.Path(path).read_bytes())\n"
     "    for i in range(len(pdf)):\n"
     "        page = pdf[i]; text = page.get_textpage()\n"
     "        text.get_text_range(0, text.count_chars()); text.close(); page.close()\n"
