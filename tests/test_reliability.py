@@ -460,8 +460,10 @@ def test_sigint_stops_a_run_at_once_with_130_and_a_rerun_converges(tmp_path: Pat
     proc = subprocess.Popen(
         [*args, str(out), "--no-charts"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
     )
-    time.sleep(8)  # probing done, reports being built (the whole run takes ~40 s)
-    assert proc.poll() is None
+    # probing done, reports being built: interrupted as soon as the first package is
+    # written (a fixed wait raced the run, which can take less than 8 s)
+    assert _soon(lambda: any(out.glob("*/datapackage.json")) or proc.poll() is not None)
+    assert proc.poll() is None, "the run ended before it could be interrupted"
     proc.send_signal(signal.SIGINT)
     started = time.monotonic()
     _, err = proc.communicate(timeout=60)
@@ -591,6 +593,18 @@ def test_query_does_not_run_service(package: Path) -> None:
     assert "SERVICE" in line
 
 
+def _soon(condition: Callable[[], bool], timeout: float = 120.0) -> bool:
+    """Whether `condition` holds within `timeout` seconds (polled every 50 ms)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def _running(pid: int) -> bool:
     """A process that exists and is not a zombie (an orphan's zombie lingers until
     whatever adopted it reaps it: in a container that may be never)."""
@@ -616,10 +630,15 @@ def test_a_killed_run_leaves_no_worker_and_no_held_lock(sig: str, tmp_path: Path
         stderr=subprocess.DEVNULL,
         env=env,
     )
-    time.sleep(8)
-    children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
-    workers = [int(p) for p in children.stdout.split()]
-    assert workers, "the run has started its worker processes"
+    workers: list[int] = []
+
+    def started() -> bool:  # its worker processes (a fixed wait raced a fast run)
+        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
+        workers[:] = [int(p) for p in children.stdout.split()]
+        return bool(workers) or proc.poll() is not None
+
+    assert _soon(started)
+    assert workers and proc.poll() is None, "the run has started its worker processes"
     proc.send_signal(getattr(signal, sig))
     proc.wait(timeout=30)
     # the kernel ends them with the parent (Linux), else their watcher within a second; a
